@@ -1,0 +1,36 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "SoftSortKit",
+    products: [
+        .library(name: "SoftSortKit", targets: ["SoftSortKit"]),
+        .executable(name: "simd-bench", targets: ["simd-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: - Public API
+        .target(
+            name: "SoftSortKit",
+            dependencies: ["CSimd"]
+        ),
+        .executableTarget(
+            name: "simd-bench",
+            dependencies: [
+                "SoftSortKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Implementation details
+        // AVX2+FMA kernels and the CPU probe. No flags: every AVX2 function
+        // carries `__attribute__((target("avx2,fma")))` and is chosen at run time.
+        .target(name: "CSimd", path: "CSimd"),
+
+        // MARK: - Tests
+        .testTarget(name: "SoftSortKitTests", dependencies: ["SoftSortKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

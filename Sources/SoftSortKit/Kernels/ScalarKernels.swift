@@ -1,0 +1,121 @@
+/// The `scalar` backend: one element at a time, libm's `exp` and `pow`.
+///
+/// The plainest correct kernels, the baseline the vector backends are
+/// measured against. They share the `simd` kernels' formulas, not their code.
+enum ScalarKernels {
+    @inline(__always)
+    static func distance<T: VectorScalar>(_ x: T, _ power: DistancePower) -> T {
+        switch power {
+        case .one: return abs(x)
+        case .two: return x * x
+        case .general(let p): return T.libmPow(abs(x), T(p))
+        }
+    }
+
+    /// `d'(x) = p |x|^(p-1) sign(x)`, with `d'(0) = 0` for every `p`.
+    @inline(__always)
+    static func distanceDerivative<T: VectorScalar>(_ x: T, _ power: DistancePower) -> T {
+        if x == 0 { return 0 }
+        let sign: T = x > 0 ? 1 : -1
+        switch power {
+        case .one: return sign
+        case .two: return 2 * x
+        case .general(let p): return T(p) * T.libmPow(abs(x), T(p) - 1) * sign
+        }
+    }
+
+    @Sendable
+    static func softSortForward<T: VectorScalar>(_ job: SoftSortRowJob<T>, rows: Range<Int>) {
+        let n = job.count
+        for i in rows {
+            let row = job.matrix + i * n
+            let centre = job.centres[i]
+            var sum: T = 0
+            for j in 0..<n {
+                let e = T.libmExp(-distance(centre - job.scores[j], job.power) / job.temperature)
+                row[j] = e
+                sum += e
+            }
+            for j in 0..<n { row[j] /= sum }
+        }
+    }
+
+    @Sendable
+    static func softSortBackward<T: VectorScalar>(_ job: SoftSortBackwardJob<T>, rows: Range<Int>) {
+        let n = job.count
+        for i in rows {
+            let p = job.matrix + i * n, g = job.matrixGradient + i * n
+            var dot: T = 0
+            for j in 0..<n { dot += g[j] * p[j] }
+            let centre = job.centres[i]
+            var centreGradient: T = 0
+            for j in 0..<n {
+                let d = p[j] * (g[j] - dot)
+                let t = d * distanceDerivative(centre - job.scores[j], job.power) / job.temperature
+                job.columnGradient[j] += t
+                centreGradient -= t
+            }
+            job.centreGradient[i] = centreGradient
+        }
+    }
+
+    @Sendable
+    static func neuralSortForward<T: VectorScalar>(_ job: NeuralSortRowJob<T>, rows: Range<Int>) {
+        let n = job.count
+        for i in rows {
+            let row = job.matrix + i * n
+            let coefficient = job.sign * T(n - 1 - 2 * i)
+            var largest = -T.infinity
+            for j in 0..<n {
+                row[j] = (coefficient * job.scores[j] - job.columnSums[j]) / job.temperature
+                largest = max(largest, row[j])
+            }
+            var sum: T = 0
+            for j in 0..<n {
+                row[j] = T.libmExp(row[j] - largest)
+                sum += row[j]
+            }
+            for j in 0..<n { row[j] /= sum }
+        }
+    }
+
+    @Sendable
+    static func neuralSortBackward<T: VectorScalar>(_ job: NeuralSortBackwardJob<T>, rows: Range<Int>) {
+        let n = job.count
+        for i in rows {
+            let p = job.matrix + i * n, g = job.matrixGradient + i * n
+            var dot: T = 0
+            for j in 0..<n { dot += g[j] * p[j] }
+            let coefficient = job.sign * T(n - 1 - 2 * i)
+            for j in 0..<n {
+                let t = p[j] * (g[j] - dot) / job.temperature
+                job.scoreGradient[j] += coefficient * t
+                job.columnSumGradient[j] -= t
+            }
+        }
+    }
+
+    @Sendable
+    static func columnSums<T: VectorScalar>(_ scores: UnsafePointer<T>, _ n: Int, _ sums: UnsafeMutablePointer<T>) {
+        for j in 0..<n {
+            var sum: T = 0
+            for k in 0..<n { sum += abs(scores[j] - scores[k]) }
+            sums[j] = sum
+        }
+    }
+
+    @Sendable
+    static func columnSumsBackward<T: VectorScalar>(
+        _ scores: UnsafePointer<T>, _ n: Int,
+        _ sumGradient: UnsafePointer<T>, _ gradient: UnsafeMutablePointer<T>
+    ) {
+        for j in 0..<n {
+            var total: T = 0
+            for k in 0..<n {
+                let x = scores[j] - scores[k]
+                if x != 0 { total += x > 0 ? sumGradient[j] + sumGradient[k] : -(sumGradient[j] + sumGradient[k]) }
+            }
+            gradient[j] += total
+        }
+    }
+}

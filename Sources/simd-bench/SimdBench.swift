@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct SimdBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simd-bench",
+        abstract: "SoftSortKit's benchmark and conformance tool.",
+        subcommands: [Quick.self, Verify.self],
+        defaultSubcommand: Quick.self)
+}

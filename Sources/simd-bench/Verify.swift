@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import SoftSortKit
+
+/// `simd-bench verify`: every reference case, both operators, every backend,
+/// both precisions.
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check every backend against the reference cases (PyTorch, float64).",
+        discussion: """
+            Double: the library's Double path against the case, normwise relative \
+            error max|a - b| / max|b| <= 1e-9 on P, Ps, L and grad (grad skipped \
+            for cases of kind 'ties'). Float: the Float path against the library's \
+            own Double path on the Float-rounded inputs, with the tolerances in \
+            README.md ("Accuracy"). Exits 1 when any check fails.
+            """)
+
+    @Option(help: "The folder of case files (default: ../shared/golden).")
+    var cases: String?
+
+    @Flag(help: "Print one JSON object instead of a line per check.")
+    var json = false
+
+    func run() throws {
+        let directory = cases ?? "../shared/golden"
+        guard FileManager.default.fileExists(atPath: directory) else {
+            throw ValidationError("case folder \(directory) does not exist; pass --cases DIR")
+        }
+        let goldens = try GoldenCase.load(directory: directory)
+        var checks: [Conformance.Check] = []
+        for golden in goldens {
+            for backend in Backend.available {
+                for op in Conformance.Operator.allCases {
+                    for precision in Conformance.Precision.allCases {
+                        let check = try Conformance.check(golden, op, precision, backend)
+                        checks.append(check)
+                        if !json { print(check.line) }
+                    }
+                }
+            }
+        }
+        let failed = checks.filter { !$0.pass }.count
+        if json {
+            print(Conformance.json(checks, failed: failed))
+        } else {
+            print("\(checks.count - failed) passed, \(failed) failed")
+        }
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
