@@ -10,8 +10,8 @@ import SoftSortKit
 ///   values of every term that reaches `dL/ds_j`). A gradient that cancels to
 ///   nearly 0 is judged against the terms that cancelled, not against 0.
 /// - `floatError`: a first-order bound on what Float rounding does, with
-///   `u = 2^-24`, plus `2^-125` on every entry of `P` for Float's underflow
-///   (the kernels flush subnormal results to 0): each logit `z[i, j]` is off by at most
+///   `u = 2^-24`, plus `2^-95` on every entry of `P` (the kernels flush
+///   entries below `2^-96` to 0 to keep subnormal numbers out): each logit `z[i, j]` is off by at most
 ///   `dz = u (6 |z| + 2n + 8)` (SoftSort) or `u (6 |a| + n c_j / tau + 2n + 8)`
 ///   (NeuralSort, `a` = its terms before they cancel, `c_j = sum_k |s_j - s_k|`),
 ///   so `|dP[i, j]| <= P[i, j] (dz[i, j] + sum_k P[i, k] dz[i, k])`, and that
@@ -35,8 +35,8 @@ struct Tolerance {
     ) {
         let u = 0x1p-24
         let rounding = u * Double(2 * n + 8)
-        // Float flushes results below its least normal number (2^-126) to 0.
-        let underflow = 0x1p-125
+        // The kernels flush entries below 2^-96 to 0 (no subnormal numbers).
+        let underflow = 0x1p-95
         for b in 0..<batch {
             let s = Array(scores[b * n ..< (b + 1) * n])
             let columnSums = s.map { sj in s.reduce(0) { $0 + abs(sj - $1) } }

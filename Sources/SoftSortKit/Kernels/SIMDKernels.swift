@@ -15,19 +15,13 @@ enum SIMDKernels {
         UnsafeMutableRawPointer(base + offset).storeBytes(of: value, as: T.Vector.self)
     }
 
-    /// `-1`, `0` or `1` lane by lane.
-    @inline(__always)
-    static func sign<V: SIMD>(_ x: V) -> V where V.Scalar: FloatingPoint {
-        V.zero.replacing(with: 1, where: x .> 0).replacing(with: -1, where: x .< 0)
-    }
-
     // MARK: SoftSort
 
     @Sendable
     static func softSortForward<T: VectorScalar>(_ job: SoftSortRowJob<T>, rows: Range<Int>) {
         switch job.power {
         case .one:
-            softSortForward(job, rows) { d in pointwiseMin(d, -d) }
+            softSortForward(job, rows) { d in T.negativeMagnitude(d) }
         case .two:
             softSortForward(job, rows) { d in -(d * d) }
         case .general(let p):
@@ -124,9 +118,7 @@ enum SIMDKernels {
         switch job.power {
         case .one:
             // d'(x) t = sign(x) t, with sign(0) = 0.
-            softSortBackward(job, rows) { x, t in
-                t.replacing(with: -t, where: x .< 0).replacing(with: 0, where: x .== 0)
-            }
+            softSortBackward(job, rows) { x, t in T.signTimes(x, t) }
         case .two:
             softSortBackward(job, rows) { x, t in (x + x) * t }
         case .general:
@@ -187,7 +179,7 @@ enum SIMDKernels {
             while j + width <= n {
                 let z = (coefficient * load(job.scores, j) - load(job.columnSums, j)) * inverseTemperature
                 store(z, row, j)
-                largestVector = pointwiseMax(largestVector, z)
+                largestVector = T.maximum(largestVector, z)
                 j += width
             }
             var largest = largestVector.max()
@@ -250,7 +242,7 @@ enum SIMDKernels {
             var k = 0
             while k + width <= n {
                 let x = sj - load(scores, k)
-                acc += pointwiseMax(x, -x)
+                acc -= T.negativeMagnitude(x)
                 k += width
             }
             var sum = acc.sum()
@@ -273,12 +265,12 @@ enum SIMDKernels {
             var acc = T.Vector.zero
             var k = 0
             while k + width <= n {
-                acc += (gj + load(sumGradient, k)) * sign(sj - load(scores, k))
+                acc += T.signTimes(sj - load(scores, k), gj + load(sumGradient, k))
                 k += width
             }
             var total = acc.sum()
             while k < n {
-                total += (gj[0] + sumGradient[k]) * sign(sj - T.Vector(repeating: scores[k]))[0]
+                total += T.signTimes(sj - T.Vector(repeating: scores[k]), gj + T.Vector(repeating: sumGradient[k]))[0]
                 k += 1
             }
             gradient[j] += total
