@@ -1,0 +1,38 @@
+@testable import SoftSortKit
+
+/// A small seeded generator so test inputs repeat exactly.
+struct TestRandom {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return GumbelNoise.mix(state)
+    }
+    /// Uniform in [low, high).
+    mutating func uniform(_ low: Double = -1, _ high: Double = 1) -> Double {
+        low + (high - low) * Double(next() >> 11) * 0x1p-53
+    }
+    /// `count` distinct values (no ties): a shuffled grid with jitter.
+    mutating func distinct(_ count: Int, spread: Double = 1) -> [Double] {
+        var values = (0..<count).map { spread * (Double($0) + 0.2 + 0.6 * uniform(0, 1)) / Double(max(count, 1)) }
+        for i in stride(from: count - 1, to: 0, by: -1) {
+            values.swapAt(i, Int(next() % UInt64(i + 1)))
+        }
+        return values
+    }
+}
+
+/// max |a - b|.
+func maxAbsDifference<T: BinaryFloatingPoint>(_ a: [T], _ b: [T]) -> Double {
+    precondition(a.count == b.count, "sizes differ: \(a.count) vs \(b.count)")
+    var m = 0.0
+    for (x, y) in zip(a, b) { m = max(m, abs(Double(x) - Double(y))) }
+    return m
+}
+
+func maxAbs<T: BinaryFloatingPoint>(_ a: [T]) -> Double {
+    a.reduce(0) { max($0, abs(Double($1))) }
+}
+
+/// The sizes around the SIMD widths (8 Float, 4 Double lanes; 2 vectors a step).
+let edgeSizes = [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 33]
