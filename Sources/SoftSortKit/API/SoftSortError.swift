@@ -22,6 +22,9 @@ public enum SoftSortError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownBackend(String)
     /// The backend asked for cannot run in this build or on this CPU.
     case backendUnavailable(String)
+    /// A real-valued argument other than the temperature or power (a quantile
+    /// level, a window tolerance) is outside its documented range or not finite.
+    case invalidArgument(name: String, value: Double)
 
     public var description: String {
         switch self {
@@ -43,6 +46,8 @@ public enum SoftSortError: Error, Equatable, Sendable, CustomStringConvertible {
             return "unknown backend '\(name)': expected one of scalar, simd, avx2"
         case .backendUnavailable(let name):
             return "backend '\(name)' is not available in this build or on this CPU"
+        case .invalidArgument(let name, let value):
+            return "\(name) = \(value) is out of range"
         }
     }
 }
