@@ -1,0 +1,160 @@
+import Dispatch
+import Foundation
+import SoftSortKit
+
+/// The operators the speed experiment times, under the names its JSON uses.
+enum TrainOperator: String, CaseIterable, Sendable {
+    /// SoftSort, p = 2, tau = 0.1: the operator the paper timed.
+    case softSortP2 = "softsort-p2"
+    /// SoftSort, p = 1 (the paper's default distance), dense `B x n x n` path.
+    case softSortP1 = "softsort-p1"
+    /// NeuralSort, tau = 100, with the `O(n^2)` association `(A 1) 1^T`.
+    case neuralSort = "neuralsort"
+
+    /// The temperature each operator runs at unless told otherwise
+    /// (README, "The speed experiment").
+    var defaultTemperature: Double {
+        switch self {
+        case .softSortP2, .softSortP1: return 0.1
+        case .neuralSort: return 100
+        }
+    }
+
+    /// One dense forward over the batch.
+    func forward(
+        _ scores: [Float], batch: Int, count: Int, temperature: Double
+    ) throws -> RelaxedPermutation<Float> {
+        switch self {
+        case .softSortP2:
+            return try SoftSort(temperature: temperature, power: 2).forward(scores: scores, batch: batch, count: count)
+        case .softSortP1:
+            return try SoftSort(temperature: temperature, power: 1).forward(scores: scores, batch: batch, count: count)
+        case .neuralSort:
+            return try NeuralSort(temperature: temperature).forward(scores: scores, batch: batch, count: count)
+        }
+    }
+}
+
+/// The optimiser's settings: SGD with momentum and L2 weight decay, in
+/// PyTorch's convention
+///
+///     g = dL/dw + weightDecay * w;   v = momentum * v + g;   w -= learningRate * v
+struct TrainHyperparameters: Sendable {
+    var learningRate: Double = 10
+    var momentum: Double = 0.5
+    var weightDecay: Double = 0.01
+}
+
+/// What one (operator, n) run measured.
+struct TrainResult: Sendable {
+    var op: TrainOperator
+    var count: Int
+    var batch: Int
+    var threads: Int
+    var backend: Backend
+    var steps: Int
+    var temperature: Double
+    /// The median wall time of one timed step (forward, loss, backward, update).
+    var msPerStep: Double
+    /// The loss after the last step (`mean_{b,i} -log P[b, i, i]`).
+    var finalLoss: Double
+    /// Spearman's rho of each row's parameters against the descending order.
+    var spearmanPerRow: [Double]
+
+    /// The smallest rho over the rows: 1 when every row ends sorted.
+    var spearmanMinimum: Double { spearmanPerRow.min() ?? 1 }
+    /// How many rows end exactly sorted (rho = 1).
+    var rowsSorted: Int { spearmanPerRow.count(where: { $0 == 1 }) }
+}
+
+/// The paper's synthetic speed experiment (section 5.5, appendix A.4): learn
+/// `B` rows of `n` parameters so that each ends sorted descending.
+///
+/// Each step min-max normalises every row to [0, 1] (min and max held
+/// constant), computes `P`, takes `L = mean_{b,i} -log P[b, i, i]` (the target
+/// is the identity permutation), backpropagates through the operator and the
+/// normalisation, and takes one SGD-with-momentum step.
+struct TrainExperiment {
+    var batch = 20
+    var seed: UInt64 = 2020
+    var hyperparameters = TrainHyperparameters()
+    /// Each operator's temperature; `TrainOperator.defaultTemperature` when absent.
+    var temperatures: [TrainOperator: Double] = [:]
+
+    /// Runs 1 warm-up step and `steps` timed steps from the seeded start.
+    ///
+    /// - Parameter progress: called after every step with the steps done
+    ///   (warm-up included) and the total.
+    func run(
+        _ op: TrainOperator, count n: Int, steps: Int, progress: (Int, Int) -> Void
+    ) throws -> TrainResult {
+        let size = batch * n
+        var generator = SplitMix(seed: seed)
+        var parameters = (0..<size).map { _ in Float(generator.nextUnit() * 2 - 1) }
+        var velocity = [Float](repeating: 0, count: size)
+        // dL/dP is zero except on the diagonals; one buffer serves every step
+        // (only the diagonal entries are rewritten).
+        var matrixGradient = [Float](repeating: 0, count: size * n)
+        var normalised = [Float](repeating: 0, count: size)
+        var range = [Float](repeating: 1, count: batch)
+        var samples: [Double] = []
+        samples.reserveCapacity(steps)
+        var loss = 0.0
+        var backend = Backend.scalar
+        let total = steps + 1
+        let lr = Float(hyperparameters.learningRate)
+        let momentum = Float(hyperparameters.momentum)
+        let decay = Float(hyperparameters.weightDecay)
+        let scale = 1 / Float(size)
+        let temperature = temperatures[op] ?? op.defaultTemperature
+
+        for step in 0..<total {
+            let start = DispatchTime.now().uptimeNanoseconds
+            // Min-max normalisation, min and max treated as constants.
+            for b in 0..<batch {
+                let row = parameters[b * n..<(b + 1) * n]
+                let low = row.min() ?? 0, high = row.max() ?? 0
+                let width = high - low > 0 ? high - low : 1
+                range[b] = width
+                for j in 0..<n { normalised[b * n + j] = (parameters[b * n + j] - low) / width }
+            }
+            let result = try op.forward(normalised, batch: batch, count: n, temperature: temperature)
+            // L = mean -log P[b, i, i];  dL/dP[b, i, i] = -1 / (B n P[b, i, i]).
+            var lossSum = 0.0
+            result.matrices.withUnsafeBufferPointer { p in
+                matrixGradient.withUnsafeMutableBufferPointer { g in
+                    for b in 0..<batch {
+                        for i in 0..<n {
+                            let k = (b * n + i) * n + i
+                            let diagonal = max(p[k], .leastNormalMagnitude)
+                            lossSum -= log(Double(diagonal))
+                            g[k] = -scale / diagonal
+                        }
+                    }
+                }
+            }
+            loss = lossSum / Double(size)
+            backend = result.backend
+            let gradient = try result.backward(matrixGradient)
+            // Through the normalisation, then SGD with momentum and weight decay.
+            for b in 0..<batch {
+                let inverseWidth = 1 / range[b]
+                for j in b * n..<(b + 1) * n {
+                    let g = gradient[j] * inverseWidth + decay * parameters[j]
+                    velocity[j] = momentum * velocity[j] + g
+                    parameters[j] -= lr * velocity[j]
+                }
+            }
+            if step > 0 {
+                samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+            progress(step + 1, total)
+        }
+        samples.sort()
+        return TrainResult(
+            op: op, count: n, batch: batch, threads: 1, backend: backend, steps: steps, temperature: temperature,
+            msPerStep: samples.isEmpty ? 0 : samples[samples.count / 2],
+            finalLoss: loss,
+            spearmanPerRow: try Spearman.againstDescending(parameters, batch: batch, count: n))
+    }
+}
