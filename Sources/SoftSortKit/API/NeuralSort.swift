@@ -14,27 +14,32 @@ public struct NeuralSort: Sendable, Hashable {
     public var direction: SortDirection
     /// The backend to run on, or `nil` for `Backend.preferred()`.
     public var backend: Backend?
+    /// The number of threads, or `nil` for `Parallelism.defaultThreadCount`.
+    /// Results are bitwise identical for every thread count.
+    public var threads: Int?
 
     /// Creates a NeuralSort operator. The parameters are checked when it runs.
-    public init(temperature: Double = 1, direction: SortDirection = .descending, backend: Backend? = nil) {
+    public init(
+        temperature: Double = 1, direction: SortDirection = .descending, backend: Backend? = nil,
+        threads: Int? = nil
+    ) {
+        self.threads = threads
         self.temperature = temperature
         self.direction = direction
         self.backend = backend
     }
 
     /// The NeuralSort matrices of a batch of score rows; see
-    /// `SoftSort.forward(scores:batch:count:mode:)` for the parameters,
+    /// `SoftSort.forward(scores:batch:count:mode:workspace:)` for the parameters,
     /// result and errors.
     ///
     /// - Complexity: O(B n^2) time and memory.
     public func forward<T: SoftSortScalar>(
-        scores: [T], batch: Int, count: Int, mode: OutputMode = .soft
+        scores: [T], batch: Int, count: Int, mode: OutputMode = .soft, workspace: DenseWorkspace<T>? = nil
     ) throws(SoftSortError) -> RelaxedPermutation<T> {
-        let method = try relaxationMethod(as: T.self)
-        try Validation.scores(scores, batch: batch, count: count)
-        let kernels = T._kernels(for: try Backend.resolve(backend))
-        return DenseEngine.forward(
-            scores: scores, batch: batch, count: count, method: method, mode: mode, kernels: kernels)
+        try DenseEngine.run(
+            scores: scores, batch: batch, count: count, method: try relaxationMethod(as: T.self), mode: mode,
+            backend: backend, threads: threads, workspace: workspace)
     }
 
     func relaxationMethod<T: SoftSortScalar>(as _: T.Type) throws(SoftSortError) -> RelaxationMethod<T> {

@@ -26,6 +26,11 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     let sortedScores: [T]
     let softMatrices: [T]
     let kernels: _RowKernels<T>
+    let scheduler: BatchScheduler
+    let workspace: DenseWorkspace<T>
+
+    /// The number of threads the forward ran on (and the backward will).
+    public var threads: Int { scheduler.threads }
 
     /// The relaxed sorted values `P s`: `batch x count`, row `b`, entry `i`
     /// is `sum_j matrices[b, i, j] * scores[b, j]`.
@@ -57,9 +62,10 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///
     /// - Parameter gradient: `dL/dP`, `batch x count x count`, laid out as
     ///   `matrices`.
-    /// - Returns: `dL/ds`, `batch x count`.
+    /// - Returns: `dL/ds`, `batch x count`. With a workspace, the returned
+    ///   array shares its storage until the workspace's next call.
     /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong size.
-    /// - Complexity: O(batch * count^2).
+    /// - Complexity: O(batch * count^2), spread over `threads` threads.
     public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
         try Validation.size("gradient", gradient.count, expected: batch * count * count)
         return DenseEngine.backward(self, matrixGradient: gradient)

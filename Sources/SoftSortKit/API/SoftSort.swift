@@ -20,12 +20,16 @@ public struct SoftSort: Sendable, Hashable {
     public var direction: SortDirection
     /// The backend to run on, or `nil` for `Backend.preferred()`.
     public var backend: Backend?
+    /// The number of threads, or `nil` for `Parallelism.defaultThreadCount`.
+    /// Results are bitwise identical for every thread count.
+    public var threads: Int?
 
     /// Creates a SoftSort operator. The parameters are checked when it runs.
     public init(
         temperature: Double = 1, power: Double = 1, direction: SortDirection = .descending,
-        backend: Backend? = nil
+        backend: Backend? = nil, threads: Int? = nil
     ) {
+        self.threads = threads
         self.temperature = temperature
         self.power = power
         self.direction = direction
@@ -39,21 +43,21 @@ public struct SoftSort: Sendable, Hashable {
     ///   - batch: the number of rows `B >= 0`.
     ///   - count: the row length `n >= 0`.
     ///   - mode: `.soft` (default) or `.straightThrough`.
+    ///   - workspace: buffers to reuse across calls (a training loop), or
+    ///     `nil` for fresh ones; see `DenseWorkspace` for the sharing rule.
     /// - Returns: the `B x n x n` matrices, the hard permutations, and the
     ///   state for `backward(_:)`.
     /// - Throws: `SoftSortError` for a temperature or power that is not finite
     ///   and positive, a non-finite score, a size that does not match the
-    ///   shape, a negative dimension, `B n^2` overflowing `Int`, or a backend
-    ///   that cannot run here.
-    /// - Complexity: O(B n^2) time and memory.
+    ///   shape, a negative dimension, `B n^2` overflowing `Int`, a thread
+    ///   count below 1, or a backend that cannot run here.
+    /// - Complexity: O(B n^2) time and memory, spread over `threads` threads.
     public func forward<T: SoftSortScalar>(
-        scores: [T], batch: Int, count: Int, mode: OutputMode = .soft
+        scores: [T], batch: Int, count: Int, mode: OutputMode = .soft, workspace: DenseWorkspace<T>? = nil
     ) throws(SoftSortError) -> RelaxedPermutation<T> {
-        let method = try relaxationMethod(as: T.self)
-        try Validation.scores(scores, batch: batch, count: count)
-        let kernels = T._kernels(for: try Backend.resolve(backend))
-        return DenseEngine.forward(
-            scores: scores, batch: batch, count: count, method: method, mode: mode, kernels: kernels)
+        try DenseEngine.run(
+            scores: scores, batch: batch, count: count, method: try relaxationMethod(as: T.self), mode: mode,
+            backend: backend, threads: threads, workspace: workspace)
     }
 
     func relaxationMethod<T: SoftSortScalar>(as _: T.Type) throws(SoftSortError) -> RelaxationMethod<T> {

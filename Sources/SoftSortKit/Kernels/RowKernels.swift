@@ -108,6 +108,10 @@ public struct _RowKernels<T>: Sendable {
         _ scores: UnsafePointer<T>, _ count: Int, _ direction: SortDirection,
         _ order: UnsafeMutablePointer<Int>, _ sorted: UnsafeMutablePointer<T>
     ) -> Void
+    /// `target[j] += source[j]` for `j < count`.
+    let accumulate: @Sendable (
+        _ target: UnsafeMutablePointer<T>, _ source: UnsafePointer<T>, _ count: Int
+    ) -> Void
     /// `output[i] = <matrix[i, :], vector>` for `rows` rows of `count` columns.
     let matrixVector: @Sendable (
         _ matrix: UnsafePointer<T>, _ vector: UnsafePointer<T>, _ rows: Int, _ count: Int,
@@ -128,6 +132,7 @@ extension _RowKernels where T: VectorScalar {
                 columnSums: ScalarKernels.columnSums,
                 columnSumsBackward: ScalarKernels.columnSumsBackward,
                 argsort: SharedKernels.argsort,
+                accumulate: SharedKernels.accumulate,
                 matrixVector: SharedKernels.matrixVector)
         case .simd, .avx2:
             return _RowKernels(
@@ -139,6 +144,7 @@ extension _RowKernels where T: VectorScalar {
                 columnSums: SIMDKernels.columnSums,
                 columnSumsBackward: SIMDKernels.columnSumsBackward,
                 argsort: SharedKernels.argsort,
+                accumulate: SharedKernels.accumulate,
                 matrixVector: SharedKernels.matrixVector)
         }
     }

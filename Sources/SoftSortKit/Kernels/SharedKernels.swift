@@ -13,6 +13,20 @@ enum SharedKernels {
     }
 
     @Sendable
+    static func accumulate<T: VectorScalar>(_ target: UnsafeMutablePointer<T>, _ source: UnsafePointer<T>, _ count: Int) {
+        let width = T.Vector.scalarCount
+        var j = 0
+        while j + width <= count {
+            SIMDKernels.store(SIMDKernels.load(target, j) + SIMDKernels.load(source, j), target, j)
+            j += width
+        }
+        while j < count {
+            target[j] += source[j]
+            j += 1
+        }
+    }
+
+    @Sendable
     static func matrixVector<T: VectorScalar>(
         _ matrix: UnsafePointer<T>, _ vector: UnsafePointer<T>, _ rows: Int, _ count: Int,
         _ output: UnsafeMutablePointer<T>

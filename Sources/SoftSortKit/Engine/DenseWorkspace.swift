@@ -1,0 +1,29 @@
+/// Buffers for the dense path, kept between calls so that a training loop
+/// allocates nothing in steady state.
+///
+/// Pass the same workspace to every `forward` of a loop. The result of a
+/// forward (and the gradient of its backward) share the workspace's storage
+/// until the next call writes it: let them go before the next `forward` —
+/// declare them inside the loop body — or that call copies them (correct,
+/// but it allocates). A workspace is not thread-safe: give each concurrent
+/// training loop its own.
+public final class DenseWorkspace<T: SoftSortScalar>: @unchecked Sendable {
+    // @unchecked: mutable state, documented as one workspace per loop; the
+    // scheduler's threads write disjoint parts of these buffers within a call.
+    var order: [Int] = []
+    var sorted: [T] = []
+    var matrices: [T] = []
+    var hardMatrices: [T] = []
+    var columnSums: [T] = []
+    var partials: [T] = []
+    var centres: [T] = []
+    var gradient: [T] = []
+
+    /// Creates an empty workspace; buffers grow on first use.
+    public init() {}
+}
+
+/// Sizes `buffer` to `count` elements, reallocating only when it differs.
+func resizeBuffer<E>(_ buffer: inout [E], _ count: Int, _ zero: E) {
+    if buffer.count != count { buffer = [E](repeating: zero, count: count) }
+}
