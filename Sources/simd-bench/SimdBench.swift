@@ -5,6 +5,6 @@ struct SimdBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simd-bench",
         abstract: "SoftSortKit's benchmark and conformance tool.",
-        subcommands: [Quick.self, Verify.self, Scaling.self],
-        defaultSubcommand: Quick.self)
+        subcommands: [Train.self, Quick.self, Verify.self, Scaling.self],
+        defaultSubcommand: Train.self)
 }
