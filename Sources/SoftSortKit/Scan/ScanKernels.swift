@@ -1,0 +1,275 @@
+/// The one-sided scans of exact `p = 1` SoftSort on one block of batch rows
+/// (SPEC.md, "Exact O(n log n) SoftSort for p = 1").
+///
+/// Everything is in sorted coordinates: `x_0 >= x_1 >= ...` (descending; the
+/// reverse when ascending), `K[i, j] = exp(-|x_i - x_j| / tau)`, and
+///
+///     f_i  = exp(-|x_(i-1) - x_i| / tau)   (f_0 = 0), every f_i in [0, 1]
+///     L[u]_i = sum_(j < i) K[i, j] u_j = f_i (L[u]_(i-1) + u_(i-1))
+///     R[u]_i = sum_(j > i) K[i, j] u_j = f_(i+1) (R[u]_(i+1) + u_(i+1))
+///     Z_i  = 1 + L[1]_i + R[1]_i >= 1
+///
+/// Every factor is at most 1, so no scan overflows for any `tau`. Buffers are
+/// in the block layout of `ScanLanes` (lane = batch row); `d` is the value
+/// dimension. `P V` is scanned in difference form,
+///
+///     A_i = sum_(j < i) K[i, j] (W_j - W_i) = f_i (A_(i-1) + (L[1]_(i-1) + 1) (W_(i-1) - W_i))
+///     B_i = sum_(j > i) K[i, j] (W_j - W_i) = f_(i+1) (B_(i+1) + (R[1]_(i+1) + 1) (W_(i+1) - W_i))
+///     (P V)_i = W_i + (A_i + B_i) / Z_i
+///
+/// so that `P V - W`, and the backward's `W_j - Y_i`, are summed from local
+/// differences instead of cancelling between large sums.
+enum ScanKernels {
+    // MARK: Normalizers
+
+    /// `f`, `L[1]` and `R[1]` of one block from its sorted scores `x`.
+    @inline(__always)
+    static func prepare<S: ScanLanes>(
+        _: S.Type, sorted x: UnsafePointer<S.LaneScalar>, factors f: UnsafeMutablePointer<S.LaneScalar>,
+        left: UnsafeMutablePointer<S.LaneScalar>, right: UnsafeMutablePointer<S.LaneScalar>,
+        count n: Int, inverseTemperature: S.LaneScalar
+    ) {
+        guard n > 0 else { return }
+        let w = S.laneCount, one = S(repeating: 1), inverseTau = S(repeating: inverseTemperature)
+        S.zero.store(f)
+        for i in 1..<max(n, 1) {
+            let gap = S.load(x + (i - 1) * w) - S.load(x + i * w)
+            S.expNonPositive(S.negativeMagnitude(gap) * inverseTau).store(f + i * w)
+        }
+        var l = S.zero
+        l.store(left)
+        for i in 1..<max(n, 1) {
+            l = S.load(f + i * w) * (l + one)
+            l.store(left + i * w)
+        }
+        var r = S.zero
+        r.store(right + (n - 1) * w)
+        var i = n - 2
+        while i >= 0 {
+            r = S.load(f + (i + 1) * w) * (r + one)
+            r.store(right + i * w)
+            i -= 1
+        }
+    }
+
+    // MARK: Y = P V
+
+    /// `Y = P W` for one block: `W` and `Y` are `n x d` per lane.
+    /// `running` holds `d` vectors of scratch.
+    @inline(__always)
+    static func apply<S: ScanLanes>(
+        _: S.Type, factors f: UnsafePointer<S.LaneScalar>, left: UnsafePointer<S.LaneScalar>,
+        right: UnsafePointer<S.LaneScalar>, values W: UnsafePointer<S.LaneScalar>,
+        output Y: UnsafeMutablePointer<S.LaneScalar>, count n: Int, dimension d: Int,
+        running: UnsafeMutablePointer<S.LaneScalar>
+    ) {
+        guard n > 0 else { return }
+        let w = S.laneCount, one = S(repeating: 1), row = d * w
+        // Left pass: A into Y.
+        for k in 0..<d { S.zero.store(Y + k * w) }
+        for i in 1..<max(n, 1) {
+            let fi = S.load(f + i * w), weight = S.load(left + (i - 1) * w) + one
+            for k in 0..<d {
+                let previous = (i - 1) * row + k * w, here = i * row + k * w
+                let a = fi * (S.load(Y + previous) + weight * (S.load(W + previous) - S.load(W + here)))
+                a.store(Y + here)
+            }
+        }
+        // Right pass: B running, Y = W + (A + B) / Z.
+        for k in 0..<d { S.zero.store(running + k * w) }
+        var i = n - 1
+        while i >= 0 {
+            let inverseZ = one / (one + S.load(left + i * w) + S.load(right + i * w))
+            if i < n - 1 {
+                let fn = S.load(f + (i + 1) * w), weight = S.load(right + (i + 1) * w) + one
+                for k in 0..<d {
+                    let next = (i + 1) * row + k * w, here = i * row + k * w
+                    let b = fn * (S.load(running + k * w) + weight * (S.load(W + next) - S.load(W + here)))
+                    b.store(running + k * w)
+                }
+            }
+            for k in 0..<d {
+                let here = i * row + k * w
+                let y = S.load(W + here) + (S.load(Y + here) + S.load(running + k * w)) * inverseZ
+                y.store(Y + here)
+            }
+            i -= 1
+        }
+    }
+
+    /// The scratch `applyBackward` needs, in elements: `A` and `L[c]`
+    /// (`n x d` each), `h` (`n`) and running sums (`2 d`), times the lanes.
+    static func backwardScratchCount(count n: Int, dimension d: Int, lanes: Int) -> Int {
+        (2 * n * d + n + 2 * d) * lanes
+    }
+
+    /// The VJP of `Y = P W` for one block, given `G = dL/dY` (rows sorted):
+    ///
+    ///     c_i = G_i / Z_i,  dY_i = Y_i - W_i = (A_i + B_i) / Z_i,  h_i = <c_i, dY_i>
+    ///     dL/dW_i = L[c]_i + c_i + R[c]_i
+    ///     dL/dx_i = scale ( <c_i, A_i - dY_i L[1]_i> - <c_i, B_i - dY_i R[1]_i>
+    ///                       + C_i - D_i - L[h]_i + R[h]_i )
+    ///     C_i = sum_(j < i) K[i, j] <c_j, W_i - W_j> = f_i (C_(i-1) + <L[c]_(i-1) + c_(i-1), W_i - W_(i-1)>)
+    ///     D_i = sum_(j > i) K[i, j] <c_j, W_i - W_j> = f_(i+1) (D_(i+1) + <R[c]_(i+1) + c_(i+1), W_i - W_(i+1)>)
+    ///
+    /// which is SPEC.md's backward with each `W_j - Y_i` kept as a local
+    /// difference. `scale` is `1 / tau` descending, `-1 / tau` ascending.
+    /// `Y`, when given, receives `P W`.
+    @inline(__always)
+    static func applyBackward<S: ScanLanes>(
+        _: S.Type, factors f: UnsafePointer<S.LaneScalar>, left: UnsafePointer<S.LaneScalar>,
+        right: UnsafePointer<S.LaneScalar>, values W: UnsafePointer<S.LaneScalar>,
+        gradient G: UnsafePointer<S.LaneScalar>, valueGradient dW: UnsafeMutablePointer<S.LaneScalar>,
+        scoreGradient dx: UnsafeMutablePointer<S.LaneScalar>, output Y: UnsafeMutablePointer<S.LaneScalar>?,
+        count n: Int, dimension d: Int, scale: S.LaneScalar, scratch: UnsafeMutablePointer<S.LaneScalar>
+    ) {
+        guard n > 0 else { return }
+        let w = S.laneCount, one = S(repeating: 1), row = d * w
+        let A = scratch, Lc = scratch + n * row, h = Lc + n * row
+        let runningB = h + n * w, runningRc = runningB + row
+        // Pass 1, left to right: A, L[c], C (into dx).
+        for k in 0..<d {
+            S.zero.store(A + k * w)
+            S.zero.store(Lc + k * w)
+        }
+        S.zero.store(dx)
+        for i in 1..<max(n, 1) {
+            let fi = S.load(f + i * w), previousLeft = S.load(left + (i - 1) * w)
+            let weight = previousLeft + one
+            let inverseZ = one / (weight + S.load(right + (i - 1) * w))
+            var inner = S.zero
+            for k in 0..<d {
+                let previous = (i - 1) * row + k * w, here = i * row + k * w
+                let mass = S.load(Lc + previous) + S.load(G + previous) * inverseZ
+                (fi * mass).store(Lc + here)
+                let step = S.load(W + here) - S.load(W + previous)
+                (fi * (S.load(A + previous) - weight * step)).store(A + here)
+                inner = inner + mass * step
+            }
+            (fi * (S.load(dx + (i - 1) * w) + inner)).store(dx + i * w)
+        }
+        // Pass 2, right to left: B, R[c], D, R[h]; h, dL/dW, and dx without L[h].
+        for k in 0..<d {
+            S.zero.store(runningB + k * w)
+            S.zero.store(runningRc + k * w)
+        }
+        var D = S.zero, Rh = S.zero
+        var i = n - 1
+        while i >= 0 {
+            if i < n - 1 {
+                let fn = S.load(f + (i + 1) * w), nextRight = S.load(right + (i + 1) * w)
+                let weight = nextRight + one
+                let inverseZ = one / (weight + S.load(left + (i + 1) * w))
+                var inner = S.zero
+                for k in 0..<d {
+                    let next = (i + 1) * row + k * w, here = i * row + k * w
+                    let mass = S.load(runningRc + k * w) + S.load(G + next) * inverseZ
+                    (fn * mass).store(runningRc + k * w)
+                    let step = S.load(W + next) - S.load(W + here)
+                    (fn * (S.load(runningB + k * w) + weight * step)).store(runningB + k * w)
+                    inner = inner - mass * step
+                }
+                D = fn * (D + inner)
+                Rh = fn * (Rh + S.load(h + (i + 1) * w))
+            }
+            let l1 = S.load(left + i * w), r1 = S.load(right + i * w)
+            let inverseZ = one / (one + l1 + r1)
+            var hSum = S.zero, rowTerm = S.zero
+            for k in 0..<d {
+                let here = i * row + k * w
+                let c = S.load(G + here) * inverseZ
+                let a = S.load(A + here), b = S.load(runningB + k * w)
+                let dy = (a + b) * inverseZ
+                hSum = hSum + c * dy
+                rowTerm = rowTerm + c * ((a - dy * l1) - (b - dy * r1))
+                (S.load(Lc + here) + c + S.load(runningRc + k * w)).store(dW + here)
+                if let Y { (S.load(W + here) + dy).store(Y + here) }
+            }
+            hSum.store(h + i * w)
+            (rowTerm + S.load(dx + i * w) - D + Rh).store(dx + i * w)
+            i -= 1
+        }
+        // Pass 3, left to right: subtract L[h] and scale.
+        let scaleVector = S(repeating: scale)
+        var Lh = S.zero
+        (scaleVector * S.load(dx)).store(dx)
+        for i in 1..<max(n, 1) {
+            Lh = S.load(f + i * w) * (Lh + S.load(h + (i - 1) * w))
+            (scaleVector * (S.load(dx + i * w) - Lh)).store(dx + i * w)
+        }
+    }
+
+    // MARK: P^T U
+
+    /// `O = P^T U` for one block, in sorted column order: with `u_i = U_i / Z_i`,
+    /// `O_j = L[u]_j + u_j + R[u]_j` (`K` is symmetric). `running` holds `d` vectors.
+    @inline(__always)
+    static func applyTransposed<S: ScanLanes>(
+        _: S.Type, factors f: UnsafePointer<S.LaneScalar>, left: UnsafePointer<S.LaneScalar>,
+        right: UnsafePointer<S.LaneScalar>, rows U: UnsafePointer<S.LaneScalar>,
+        output O: UnsafeMutablePointer<S.LaneScalar>, count n: Int, dimension d: Int,
+        running: UnsafeMutablePointer<S.LaneScalar>
+    ) {
+        guard n > 0 else { return }
+        let w = S.laneCount, one = S(repeating: 1), row = d * w
+        for k in 0..<d { S.zero.store(O + k * w) }
+        for i in 1..<max(n, 1) {
+            let fi = S.load(f + i * w)
+            let inverseZ = one / (one + S.load(left + (i - 1) * w) + S.load(right + (i - 1) * w))
+            for k in 0..<d {
+                let previous = (i - 1) * row + k * w
+                (fi * (S.load(O + previous) + S.load(U + previous) * inverseZ)).store(O + i * row + k * w)
+            }
+        }
+        for k in 0..<d { S.zero.store(running + k * w) }
+        var i = n - 1
+        while i >= 0 {
+            let inverseZ = one / (one + S.load(left + i * w) + S.load(right + i * w))
+            if i < n - 1 {
+                let fn = S.load(f + (i + 1) * w)
+                let nextInverseZ = one / (one + S.load(left + (i + 1) * w) + S.load(right + (i + 1) * w))
+                for k in 0..<d {
+                    let next = (i + 1) * row + k * w
+                    (fn * (S.load(running + k * w) + S.load(U + next) * nextInverseZ)).store(running + k * w)
+                }
+            }
+            for k in 0..<d {
+                let here = i * row + k * w
+                (S.load(O + here) + S.load(U + here) * inverseZ + S.load(running + k * w)).store(O + here)
+            }
+            i -= 1
+        }
+    }
+
+    // MARK: Cross-entropy
+
+    /// `d(sum_i log Z_i) / dx` for one block:
+    ///
+    ///     scale ( (L[1]_i - R[1]_i) / Z_i + L[q]_i - R[q]_i ),   q_j = 1 / Z_j
+    @inline(__always)
+    static func logNormalizerGradient<S: ScanLanes>(
+        _: S.Type, factors f: UnsafePointer<S.LaneScalar>, left: UnsafePointer<S.LaneScalar>,
+        right: UnsafePointer<S.LaneScalar>, scoreGradient dx: UnsafeMutablePointer<S.LaneScalar>,
+        count n: Int, scale: S.LaneScalar
+    ) {
+        guard n > 0 else { return }
+        let w = S.laneCount, one = S(repeating: 1)
+        var Lq = S.zero, previousQ = S.zero
+        for i in 0..<n {
+            let l1 = S.load(left + i * w), r1 = S.load(right + i * w)
+            let q = one / (one + l1 + r1)
+            if i > 0 { Lq = S.load(f + i * w) * (Lq + previousQ) }
+            ((l1 - r1) * q + Lq).store(dx + i * w)
+            previousQ = q
+        }
+        let scaleVector = S(repeating: scale)
+        var Rq = S.zero, nextQ = S.zero
+        var i = n - 1
+        while i >= 0 {
+            if i < n - 1 { Rq = S.load(f + (i + 1) * w) * (Rq + nextQ) }
+            (scaleVector * (S.load(dx + i * w) - Rq)).store(dx + i * w)
+            nextQ = one / (one + S.load(left + i * w) + S.load(right + i * w))
+            i -= 1
+        }
+    }
+}
