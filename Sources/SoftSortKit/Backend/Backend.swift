@@ -66,6 +66,12 @@ enum AVX2Support {
     static var cpuSupportsAVX2: Bool { csimd_cpu_has_avx2_fma() }
 
     /// Whether the `avx2` backend can be chosen: the C kernels exist in this
-    /// build and the CPU runs them.
-    static var kernelsAvailable: Bool { false }
+    /// build (x86-64) and the CPU runs them (the cached probe).
+    static var kernelsAvailable: Bool {
+        #if arch(x86_64)
+        return cpuSupportsAVX2
+        #else
+        return false
+        #endif
+    }
 }

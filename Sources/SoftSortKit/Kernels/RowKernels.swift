@@ -120,6 +120,9 @@ public struct _RowKernels<T>: Sendable {
 }
 
 extension _RowKernels where T: VectorScalar {
+    /// The kernels of `backend` for `T`. `.avx2` gives `Float` the AVX2+FMA C
+    /// kernels (where the CPU runs them); `Double` has none, so `.avx2` gives
+    /// it the simd kernels, whose `backend` is `.simd`: results report what ran.
     static func make(_ backend: Backend) -> _RowKernels<T> {
         switch backend {
         case .scalar:
@@ -134,7 +137,12 @@ extension _RowKernels where T: VectorScalar {
                 argsort: SharedKernels.argsort,
                 accumulate: SharedKernels.accumulate,
                 matrixVector: SharedKernels.matrixVector)
-        case .simd, .avx2:
+        case .avx2:
+            // Float on a CPU with AVX2+FMA: the C kernels (Backend/AVX2Kernels.swift).
+            // Double has no C kernels: it runs the simd kernels and reports `.simd`.
+            if let table = AVX2Kernels.rowTable(for: T.self) { return table }
+            fallthrough
+        case .simd:
             return _RowKernels(
                 backend: .simd,
                 softSortForward: SIMDKernels.softSortForward,

@@ -1,0 +1,108 @@
+// SoftSort row forward, fused: for each row i in [row_begin, row_end),
+//   e_j = exp(-|c_i - s_j|^p / tau)   stored and summed in one pass over s,
+//   P[i, j] = e_j / sum_j e_j          one scaling pass.
+// No max pass: c_i is one of the s_j, so the row's largest logit is exactly 0
+// (SPEC.md) and every exp argument is <= 0. The exp flushes below ln(2^-96)
+// like the Swift SIMD kernels (exp_avx2.h).
+//
+// With `stream`, pass 1 writes a private row buffer (it stays in L1/L2) and
+// pass 2 writes the matrix with non-temporal stores: a B x n x n matrix much
+// larger than the caches is then written once, without reading it first.
+
+#include "CSimd.h"
+
+#if defined(__x86_64__)
+#include <stdlib.h>
+#include "avx2_calls.h"
+#include "avx2_helpers.h"
+#include "exp_avx2.h"
+
+// z = -|c - s|^p / tau for p = 1 or 2 (`neg_inv_tau` = -1 / tau).
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256 csimd_softsort_logit(__m256 c, __m256 s, __m256 neg_inv_tau, int power) {
+    const __m256 d = _mm256_sub_ps(c, s);
+    if (power == 1) {
+        const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+        return _mm256_mul_ps(_mm256_and_ps(d, abs_mask), neg_inv_tau);
+    }
+    return _mm256_mul_ps(_mm256_mul_ps(d, d), neg_inv_tau);
+}
+
+// Pass 1 over one row: out[j] = exp(z_j); returns sum_j out[j].
+__attribute__((target("avx2,fma"), always_inline))
+static inline float csimd_softsort_exp_row(
+    const float* s, float centre, float* out, size_t n, __m256 neg_inv_tau,
+    const csimd_exp_consts* k, int power) {
+    const __m256 c = _mm256_set1_ps(centre);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
+    size_t j = 0;
+    for (; j + 32 <= n; j += 32) {
+        const __m256 e0 = csimd_exp_avx2(csimd_softsort_logit(c, _mm256_loadu_ps(s + j), neg_inv_tau, power), k);
+        const __m256 e1 = csimd_exp_avx2(csimd_softsort_logit(c, _mm256_loadu_ps(s + j + 8), neg_inv_tau, power), k);
+        const __m256 e2 = csimd_exp_avx2(csimd_softsort_logit(c, _mm256_loadu_ps(s + j + 16), neg_inv_tau, power), k);
+        const __m256 e3 = csimd_exp_avx2(csimd_softsort_logit(c, _mm256_loadu_ps(s + j + 24), neg_inv_tau, power), k);
+        _mm256_storeu_ps(out + j, e0);
+        _mm256_storeu_ps(out + j + 8, e1);
+        _mm256_storeu_ps(out + j + 16, e2);
+        _mm256_storeu_ps(out + j + 24, e3);
+        acc0 = _mm256_add_ps(acc0, e0);
+        acc1 = _mm256_add_ps(acc1, e1);
+        acc2 = _mm256_add_ps(acc2, e2);
+        acc3 = _mm256_add_ps(acc3, e3);
+    }
+    for (; j + 8 <= n; j += 8) {
+        const __m256 e = csimd_exp_avx2(csimd_softsort_logit(c, _mm256_loadu_ps(s + j), neg_inv_tau, power), k);
+        _mm256_storeu_ps(out + j, e);
+        acc0 = _mm256_add_ps(acc0, e);
+    }
+    if (j < n) {
+        const __m256i mask = csimd_tail_mask(n - j);
+        __m256 e = csimd_exp_avx2(csimd_softsort_logit(c, _mm256_maskload_ps(s + j, mask), neg_inv_tau, power), k);
+        e = _mm256_and_ps(e, _mm256_castsi256_ps(mask));
+        _mm256_maskstore_ps(out + j, mask, e);
+        acc1 = _mm256_add_ps(acc1, e);
+    }
+    return csimd_hsum(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
+}
+
+__attribute__((target("avx2,fma"), always_inline))
+static inline void csimd_softsort_fwd(
+    const float* scores, const float* centres, float* matrix, size_t n, float temperature,
+    size_t row_begin, size_t row_end, bool stream, int power) {
+    CSIMD_COUNT_CALL();
+    if (row_begin >= row_end || n == 0) return;
+    const csimd_exp_consts k = csimd_exp_consts_make(CSIMD_EXP_CUTOFF_KERNEL);
+    const __m256 neg_inv_tau = _mm256_set1_ps(-(1.0f / temperature));
+    float* buffer = NULL;
+    if (stream) {
+        buffer = aligned_alloc(32, ((n * sizeof(float)) + 31) & ~(size_t)31);
+        if (buffer == NULL) stream = false;
+    }
+    for (size_t i = row_begin; i < row_end; i++) {
+        float* row = matrix + i * n;
+        float* target = stream ? buffer : row;
+        const float sum = csimd_softsort_exp_row(scores, centres[i], target, n, neg_inv_tau, &k, power);
+        csimd_scale_row(target, row, n, 1.0f / sum, stream);
+    }
+    if (stream) {
+        _mm_sfence();  // order the non-temporal stores before the caller reads P
+        free(buffer);
+    }
+}
+
+__attribute__((target("avx2,fma")))
+void csimd_f32_softsort_fwd_p1__avx2_u32(
+    const float* scores, const float* centres, float* matrix, size_t count, float temperature,
+    size_t row_begin, size_t row_end, bool stream) {
+    csimd_softsort_fwd(scores, centres, matrix, count, temperature, row_begin, row_end, stream, 1);
+}
+
+__attribute__((target("avx2,fma")))
+void csimd_f32_softsort_fwd_p2__avx2_u32(
+    const float* scores, const float* centres, float* matrix, size_t count, float temperature,
+    size_t row_begin, size_t row_end, bool stream) {
+    csimd_softsort_fwd(scores, centres, matrix, count, temperature, row_begin, row_end, stream, 2);
+}
+
+#endif
