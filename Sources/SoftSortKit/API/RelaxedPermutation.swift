@@ -85,17 +85,27 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
         let n = count
         var matrixGradient = [T](repeating: 0, count: batch * n * n)
         var direct = [T](repeating: 0, count: batch * n)
-        for b in 0..<batch {
-            for i in 0..<n {
-                let g = gradient[b * n + i]
-                for j in 0..<n {
-                    matrixGradient[(b * n + i) * n + j] = g * scores[b * n + j]
-                    direct[b * n + j] += g * softMatrices[(b * n + i) * n + j]
+        if batch * n > 0 {
+            scores.withUnsafeBufferPointer { s in
+            softMatrices.withUnsafeBufferPointer { p in
+            matrixGradient.withUnsafeMutableBufferPointer { g in
+            direct.withUnsafeMutableBufferPointer { direct in
+                for b in 0..<batch {
+                    for i in 0..<n {
+                        let row = (b * n + i) * n, upstream = gradient[b * n + i]
+                        kernels.accumulate(g.baseAddress! + row, s.baseAddress! + b * n, upstream, n)   // G_i = g_i s
+                        kernels.accumulate(direct.baseAddress! + b * n, p.baseAddress! + row, upstream, n)  // P^T g
+                    }
                 }
+            }}}}
+        }
+        let total = DenseEngine.backward(self, matrixGradient: matrixGradient)
+        var result = direct
+        if batch * n > 0 {
+            result.withUnsafeMutableBufferPointer { r in
+                total.withUnsafeBufferPointer { t in kernels.accumulate(r.baseAddress!, t.baseAddress!, 1, batch * n) }
             }
         }
-        var total = DenseEngine.backward(self, matrixGradient: matrixGradient)
-        for k in total.indices { total[k] += direct[k] }
-        return total
+        return result
     }
 }

@@ -154,14 +154,14 @@ enum DenseEngine {
                     gradient.update(from: first, count: n)
                     for k in 1..<blocks.blocksPerRow {
                         let partial = first + k * partialsPerItem
-                        kernels.accumulate(gradient, partial, n)
+                        kernels.accumulate(gradient, partial, 1, n)
                     }
                     if neural {
                         // Fold the column-sum partials into the first block's.
                         let sums = first + n
                         for k in 1..<blocks.blocksPerRow {
                             let partial = first + k * partialsPerItem + n
-                            kernels.accumulate(sums, partial, n)
+                            kernels.accumulate(sums, partial, 1, n)
                         }
                         kernels.columnSumsBackward(s + b * n, n, sums, gradient)
                     } else {

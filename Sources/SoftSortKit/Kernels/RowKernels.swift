@@ -108,9 +108,9 @@ public struct _RowKernels<T>: Sendable {
         _ scores: UnsafePointer<T>, _ count: Int, _ direction: SortDirection,
         _ order: UnsafeMutablePointer<Int>, _ sorted: UnsafeMutablePointer<T>
     ) -> Void
-    /// `target[j] += source[j]` for `j < count`.
+    /// `target[j] += factor * source[j]` for `j < count`.
     let accumulate: @Sendable (
-        _ target: UnsafeMutablePointer<T>, _ source: UnsafePointer<T>, _ count: Int
+        _ target: UnsafeMutablePointer<T>, _ source: UnsafePointer<T>, _ factor: T, _ count: Int
     ) -> Void
     /// `output[i] = <matrix[i, :], vector>` for `rows` rows of `count` columns.
     let matrixVector: @Sendable (

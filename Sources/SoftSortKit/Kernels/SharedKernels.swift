@@ -13,15 +13,18 @@ enum SharedKernels {
     }
 
     @Sendable
-    static func accumulate<T: VectorScalar>(_ target: UnsafeMutablePointer<T>, _ source: UnsafePointer<T>, _ count: Int) {
+    static func accumulate<T: VectorScalar>(
+        _ target: UnsafeMutablePointer<T>, _ source: UnsafePointer<T>, _ factor: T, _ count: Int
+    ) {
         let width = T.Vector.scalarCount
+        let f = T.Vector(repeating: factor)
         var j = 0
         while j + width <= count {
-            SIMDKernels.store(SIMDKernels.load(target, j) + SIMDKernels.load(source, j), target, j)
+            SIMDKernels.store(SIMDKernels.load(target, j) + f * SIMDKernels.load(source, j), target, j)
             j += width
         }
         while j < count {
-            target[j] += source[j]
+            target[j] += factor * source[j]
             j += 1
         }
     }
