@@ -37,6 +37,12 @@ struct Train: ParsableCommand {
     @Option(help: "Batch size B.")
     var batch = 20
 
+    @Option(help: "Library threads (default: Parallelism.defaultThreadCount, i.e. SOFTSORT_THREADS or the cores available).")
+    var threads: Int?
+
+    @Flag(help: "Allocate fresh buffers every step instead of reusing one DenseWorkspace per run.")
+    var noWorkspace = false
+
     @Option(help: "Seed of the initial parameters.")
     var seed: UInt64 = 2020
 
@@ -69,6 +75,7 @@ struct Train: ParsableCommand {
         if n.contains(where: { $0 < 1 }) { throw ValidationError("every n must be at least 1") }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     /// The sizes to run, smallest first.
@@ -83,6 +90,9 @@ struct Train: ParsableCommand {
         return n <= 1000 ? 100 : max(10, Int((100 * 1000 * 1000 / (Double(n) * Double(n))).rounded()))
     }
 
+    /// `--threads`, or the library's default.
+    var threadCount: Int { threads ?? Parallelism.defaultThreadCount }
+
     func run() throws {
         let experiment = TrainExperiment(
             batch: batch, seed: seed,
@@ -90,14 +100,16 @@ struct Train: ParsableCommand {
                 learningRate: learningRate, momentum: momentum, weightDecay: weightDecay),
             temperatures: [
                 .softSortP2: temperatureP2, .softSortP1: temperatureP1, .neuralSort: temperatureNeuralSort,
-            ])
+            ],
+            threads: threadCount, reuseWorkspace: !noWorkspace)
         let backend = try Backend.preferred()
         let ops = TrainOperator.allCases.filter(operators.contains)  // fixed order, NeuralSort last
         print(
             "simd-bench train: Float, B = \(batch), "
                 + (steps.map { "\($0) timed steps" } ?? "100 timed steps (fewer above n = 1000, see --help)")
-                + " after 1 warm-up, backend \(backend), "
-                + "threads 1, lr \(learningRate), momentum \(momentum), weight decay \(weightDecay), seed \(seed)")
+                + " after 1 warm-up, backend \(backend), threads \(threadCount) of "
+                + "\(Parallelism.availableCores) cores, \(noWorkspace ? "fresh buffers every step" : "one reused workspace"), "
+                + "lr \(learningRate), momentum \(momentum), weight decay \(weightDecay), seed \(seed)")
         var progress = Progress()
         var results: [TrainResult] = []
         for count in sizes {

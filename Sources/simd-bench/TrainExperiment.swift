@@ -20,17 +20,22 @@ enum TrainOperator: String, CaseIterable, Sendable {
         }
     }
 
-    /// One dense forward over the batch.
+    /// One dense forward over the batch, on `threads` threads, reusing
+    /// `workspace`'s buffers when given one.
     func forward(
-        _ scores: [Float], batch: Int, count: Int, temperature: Double
+        _ scores: [Float], batch: Int, count: Int, temperature: Double, threads: Int,
+        workspace: DenseWorkspace<Float>?
     ) throws -> RelaxedPermutation<Float> {
         switch self {
         case .softSortP2:
-            return try SoftSort(temperature: temperature, power: 2).forward(scores: scores, batch: batch, count: count)
+            return try SoftSort(temperature: temperature, power: 2, threads: threads)
+                .forward(scores: scores, batch: batch, count: count, workspace: workspace)
         case .softSortP1:
-            return try SoftSort(temperature: temperature, power: 1).forward(scores: scores, batch: batch, count: count)
+            return try SoftSort(temperature: temperature, power: 1, threads: threads)
+                .forward(scores: scores, batch: batch, count: count, workspace: workspace)
         case .neuralSort:
-            return try NeuralSort(temperature: temperature).forward(scores: scores, batch: batch, count: count)
+            return try NeuralSort(temperature: temperature, threads: threads)
+                .forward(scores: scores, batch: batch, count: count, workspace: workspace)
         }
     }
 }
@@ -80,6 +85,11 @@ struct TrainExperiment {
     var hyperparameters = TrainHyperparameters()
     /// Each operator's temperature; `TrainOperator.defaultTemperature` when absent.
     var temperatures: [TrainOperator: Double] = [:]
+    /// The library's thread count for every forward and backward.
+    var threads = Parallelism.defaultThreadCount
+    /// Whether each run keeps one `DenseWorkspace` for all its steps (a
+    /// training loop as the library intends) or allocates fresh buffers.
+    var reuseWorkspace = true
 
     /// Runs 1 warm-up step and `steps` timed steps from the seeded start.
     ///
@@ -107,6 +117,7 @@ struct TrainExperiment {
         let decay = Float(hyperparameters.weightDecay)
         let scale = 1 / Float(size)
         let temperature = temperatures[op] ?? op.defaultTemperature
+        let workspace = reuseWorkspace ? DenseWorkspace<Float>() : nil
 
         for step in 0..<total {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -118,7 +129,8 @@ struct TrainExperiment {
                 range[b] = width
                 for j in 0..<n { normalised[b * n + j] = (parameters[b * n + j] - low) / width }
             }
-            let result = try op.forward(normalised, batch: batch, count: n, temperature: temperature)
+            let result = try op.forward(
+                normalised, batch: batch, count: n, temperature: temperature, threads: threads, workspace: workspace)
             // L = mean -log P[b, i, i];  dL/dP[b, i, i] = -1 / (B n P[b, i, i]).
             var lossSum = 0.0
             result.matrices.withUnsafeBufferPointer { p in
@@ -152,7 +164,7 @@ struct TrainExperiment {
         }
         samples.sort()
         return TrainResult(
-            op: op, count: n, batch: batch, threads: 1, backend: backend, steps: steps, temperature: temperature,
+            op: op, count: n, batch: batch, threads: threads, backend: backend, steps: steps, temperature: temperature,
             msPerStep: samples.isEmpty ? 0 : samples[samples.count / 2],
             finalLoss: loss,
             spearmanPerRow: try Spearman.againstDescending(parameters, batch: batch, count: n))
