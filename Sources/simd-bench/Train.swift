@@ -16,7 +16,8 @@ struct Train: ParsableCommand {
             backpropagates and takes an SGD-with-momentum step. 1 warm-up step, then the timed \
             steps; the median time per step is reported, with the speedup against NeuralSort \
             and the smallest Spearman correlation of a row with the descending order. \
-            Operators: softsort-p2 (tau 0.1), softsort-p1 (dense, tau 0.1), neuralsort (tau 100).
+            Operators: softsort-p2 (tau 0.1), softsort-p1 (dense, tau 0.1), softsort-p1-exact (the O(n log n) \
+            scan path, tau 0.1, 1 thread), neuralsort (tau 100).
             """)
 
     @Option(parsing: .upToNextOption, help: "Row lengths n (default 100 500 1000 2000 4000).")
@@ -49,7 +50,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("tau-p2"), help: "SoftSort p = 2 temperature.")
     var temperatureP2 = TrainOperator.softSortP2.defaultTemperature
 
-    @Option(name: .customLong("tau-p1"), help: "SoftSort p = 1 temperature.")
+    @Option(name: .customLong("tau-p1"), help: "SoftSort p = 1 temperature (dense and exact).")
     var temperatureP1 = TrainOperator.softSortP1.defaultTemperature
 
     @Option(name: .customLong("tau-neuralsort"), help: "NeuralSort temperature.")
@@ -99,7 +100,8 @@ struct Train: ParsableCommand {
             hyperparameters: TrainHyperparameters(
                 learningRate: learningRate, momentum: momentum, weightDecay: weightDecay),
             temperatures: [
-                .softSortP2: temperatureP2, .softSortP1: temperatureP1, .neuralSort: temperatureNeuralSort,
+                .softSortP2: temperatureP2, .softSortP1: temperatureP1, .softSortP1Exact: temperatureP1,
+                .neuralSort: temperatureNeuralSort,
             ],
             threads: threadCount, reuseWorkspace: !noWorkspace)
         let backend = try Backend.preferred()

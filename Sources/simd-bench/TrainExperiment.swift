@@ -8,6 +8,9 @@ enum TrainOperator: String, CaseIterable, Sendable {
     case softSortP2 = "softsort-p2"
     /// SoftSort, p = 1 (the paper's default distance), dense `B x n x n` path.
     case softSortP1 = "softsort-p1"
+    /// SoftSort, p = 1, the exact `O(n log n)` scan path (`ExactSoftSort`):
+    /// no `n x n` matrix, the loss and its gradient from `crossEntropy(targets:)`.
+    case softSortP1Exact = "softsort-p1-exact"
     /// NeuralSort, tau = 100, with the `O(n^2)` association `(A 1) 1^T`.
     case neuralSort = "neuralsort"
 
@@ -15,7 +18,7 @@ enum TrainOperator: String, CaseIterable, Sendable {
     /// (README, "The speed experiment").
     var defaultTemperature: Double {
         switch self {
-        case .softSortP2, .softSortP1: return 0.1
+        case .softSortP2, .softSortP1, .softSortP1Exact: return 0.1
         case .neuralSort: return 100
         }
     }
@@ -36,6 +39,8 @@ enum TrainOperator: String, CaseIterable, Sendable {
         case .neuralSort:
             return try NeuralSort(temperature: temperature, threads: threads)
                 .forward(scores: scores, batch: batch, count: count, workspace: workspace)
+        case .softSortP1Exact:
+            preconditionFailure("the exact path has no dense forward")
         }
     }
 }
@@ -56,7 +61,9 @@ struct TrainResult: Sendable {
     var count: Int
     var batch: Int
     var threads: Int
-    var backend: Backend
+    /// The library backend that ran, or `simd-scan` for the exact path (its
+    /// scans run in Swift SIMD lanes whatever the backend).
+    var backend: String
     var steps: Int
     var temperature: Double
     /// The median wall time of one timed step (forward, loss, backward, update).
@@ -104,13 +111,14 @@ struct TrainExperiment {
         var velocity = [Float](repeating: 0, count: size)
         // dL/dP is zero except on the diagonals; one buffer serves every step
         // (only the diagonal entries are rewritten).
-        var matrixGradient = [Float](repeating: 0, count: size * n)
+        var matrixGradient = [Float](repeating: 0, count: op == .softSortP1Exact ? 0 : size * n)
+        let targets = (0..<size).map { $0 % n }  // the identity: row i picks column i
         var normalised = [Float](repeating: 0, count: size)
         var range = [Float](repeating: 1, count: batch)
         var samples: [Double] = []
         samples.reserveCapacity(steps)
         var loss = 0.0
-        var backend = Backend.scalar
+        var backend = "simd-scan"
         let total = steps + 1
         let lr = Float(hyperparameters.learningRate)
         let momentum = Float(hyperparameters.momentum)
@@ -129,25 +137,35 @@ struct TrainExperiment {
                 range[b] = width
                 for j in 0..<n { normalised[b * n + j] = (parameters[b * n + j] - low) / width }
             }
-            let result = try op.forward(
-                normalised, batch: batch, count: n, temperature: temperature, threads: threads, workspace: workspace)
-            // L = mean -log P[b, i, i];  dL/dP[b, i, i] = -1 / (B n P[b, i, i]).
-            var lossSum = 0.0
-            result.matrices.withUnsafeBufferPointer { p in
-                matrixGradient.withUnsafeMutableBufferPointer { g in
-                    for b in 0..<batch {
-                        for i in 0..<n {
-                            let k = (b * n + i) * n + i
-                            let diagonal = max(p[k], .leastNormalMagnitude)
-                            lossSum -= log(Double(diagonal))
-                            g[k] = -scale / diagonal
+            let gradient: [Float]
+            if op == .softSortP1Exact {
+                // The scan path gives sum -log P[b, i, i] and its gradient directly.
+                let result = try ExactSoftSort(temperature: temperature)
+                    .forward(scores: normalised, batch: batch, count: n)
+                let (sum, sumGradient) = try result.crossEntropy(targets: targets)
+                loss = Double(sum) / Double(size)
+                gradient = sumGradient.map { $0 * scale }
+            } else {
+                let result = try op.forward(
+                    normalised, batch: batch, count: n, temperature: temperature, threads: threads, workspace: workspace)
+                // L = mean -log P[b, i, i];  dL/dP[b, i, i] = -1 / (B n P[b, i, i]).
+                var lossSum = 0.0
+                result.matrices.withUnsafeBufferPointer { p in
+                    matrixGradient.withUnsafeMutableBufferPointer { g in
+                        for b in 0..<batch {
+                            for i in 0..<n {
+                                let k = (b * n + i) * n + i
+                                let diagonal = max(p[k], .leastNormalMagnitude)
+                                lossSum -= log(Double(diagonal))
+                                g[k] = -scale / diagonal
+                            }
                         }
                     }
                 }
+                loss = lossSum / Double(size)
+                backend = result.backend.rawValue
+                gradient = try result.backward(matrixGradient)
             }
-            loss = lossSum / Double(size)
-            backend = result.backend
-            let gradient = try result.backward(matrixGradient)
             // Through the normalisation, then SGD with momentum and weight decay.
             for b in 0..<batch {
                 let inverseWidth = 1 / range[b]
@@ -164,7 +182,8 @@ struct TrainExperiment {
         }
         samples.sort()
         return TrainResult(
-            op: op, count: n, batch: batch, threads: threads, backend: backend, steps: steps, temperature: temperature,
+            op: op, count: n, batch: batch, threads: op == .softSortP1Exact ? 1 : threads, backend: backend,
+            steps: steps, temperature: temperature,
             msPerStep: samples.isEmpty ? 0 : samples[samples.count / 2],
             finalLoss: loss,
             spearmanPerRow: try Spearman.againstDescending(parameters, batch: batch, count: n))

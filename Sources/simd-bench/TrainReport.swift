@@ -65,7 +65,7 @@ struct TrainReport {
                     + String(format: " %11.4f", r.finalLoss)
                     + String(repeating: " ", count: max(1, 14 - Self.formatted(r.spearmanMinimum).count))
                     + Self.formatted(r.spearmanMinimum) + String(format: " %9d/%-3d", r.rowsSorted, r.batch)
-                    + String(repeating: " ", count: max(1, 8 - r.backend.rawValue.count)) + r.backend.rawValue
+                    + String(repeating: " ", count: max(1, 8 - r.backend.count)) + r.backend
                     + String(format: " %8d", r.threads))
         }
         let unsorted = results.filter { $0.rowsSorted < $0.batch }
@@ -87,7 +87,7 @@ struct TrainReport {
         for r in results {
             let ratio = speedup(r).map { String(format: "%.4f", $0) } ?? ""
             lines.append(
-                "\(r.op.rawValue),\(r.count),\(r.batch),\(r.threads),\(r.backend.rawValue),\(r.steps),"
+                "\(r.op.rawValue),\(r.count),\(r.batch),\(r.threads),\(r.backend),\(r.steps),"
                     + String(format: "%.4f", r.msPerStep) + ",\(ratio)," + String(format: "%.6f", r.finalLoss) + ","
                     + String(format: "%.6f", r.spearmanMinimum) + ",\(r.rowsSorted)")
         }
@@ -115,7 +115,7 @@ struct TrainReport {
         let rows = results.map {
             Row(
                 operator: $0.op.rawValue, n: $0.count, batch: $0.batch, threads: $0.threads,
-                backend: $0.backend.rawValue, msPerStep: $0.msPerStep, spearman: $0.spearmanMinimum)
+                backend: $0.backend, msPerStep: $0.msPerStep, spearman: $0.spearmanMinimum)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
