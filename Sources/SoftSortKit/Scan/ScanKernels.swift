@@ -23,6 +23,10 @@ enum ScanKernels {
     // MARK: Normalizers
 
     /// `f`, `L[1]` and `R[1]` of one block from its sorted scores `x`.
+    ///
+    /// The factors are elementwise over the whole block (`f[e]` pairs
+    /// `x[e - lanes]` with `x[e]`), so they are computed a full SIMD vector
+    /// at a time whatever the lane count; only the two scans are serial.
     @inline(__always)
     static func prepare<S: ScanLanes>(
         _: S.Type, sorted x: UnsafePointer<S.LaneScalar>, factors f: UnsafeMutablePointer<S.LaneScalar>,
@@ -30,11 +34,20 @@ enum ScanKernels {
         count n: Int, inverseTemperature: S.LaneScalar
     ) {
         guard n > 0 else { return }
-        let w = S.laneCount, one = S(repeating: 1), inverseTau = S(repeating: inverseTemperature)
-        S.zero.store(f)
-        for i in 1..<max(n, 1) {
-            let gap = S.load(x + (i - 1) * w) - S.load(x + i * w)
-            S.expNonPositive(S.negativeMagnitude(gap) * inverseTau).store(f + i * w)
+        typealias E = S.LaneScalar
+        let w = S.laneCount, one = S(repeating: 1)
+        let width = E.Vector.scalarCount, total = n * w
+        let inverseTau = E.Vector(repeating: inverseTemperature)
+        for e in 0..<w { f[e] = 0 }
+        var e = w
+        while e + width <= total {
+            let gap = SIMDKernels.load(x, e - w) - SIMDKernels.load(x, e)
+            SIMDKernels.store(E.expNonPositive(E.negativeMagnitude(gap) * inverseTau), f, e)
+            e += width
+        }
+        while e < total {
+            f[e] = E.expNonPositive(-abs(x[e - w] - x[e]) * inverseTemperature)
+            e += 1
         }
         var l = S.zero
         l.store(left)
@@ -65,6 +78,30 @@ enum ScanKernels {
     ) {
         guard n > 0 else { return }
         let w = S.laneCount, one = S(repeating: 1), row = d * w
+        if d == 1 {
+            // The same scans with the running sums in registers.
+            var a = S.zero, previous = S.load(W)
+            a.store(Y)
+            for i in 1..<max(n, 1) {
+                let here = S.load(W + i * w)
+                a = S.load(f + i * w) * (a + (S.load(left + (i - 1) * w) + one) * (previous - here))
+                a.store(Y + i * w)
+                previous = here
+            }
+            var b = S.zero, next = S.zero
+            var i = n - 1
+            while i >= 0 {
+                let here = S.load(W + i * w)
+                if i < n - 1 {
+                    b = S.load(f + (i + 1) * w) * (b + (S.load(right + (i + 1) * w) + one) * (next - here))
+                }
+                let inverseZ = one / (one + S.load(left + i * w) + S.load(right + i * w))
+                (here + (S.load(Y + i * w) + b) * inverseZ).store(Y + i * w)
+                next = here
+                i -= 1
+            }
+            return
+        }
         // Left pass: A into Y.
         for k in 0..<d { S.zero.store(Y + k * w) }
         for i in 1..<max(n, 1) {
@@ -127,67 +164,73 @@ enum ScanKernels {
         let w = S.laneCount, one = S(repeating: 1), row = d * w
         let A = scratch, Lc = scratch + n * row, h = Lc + n * row
         let runningB = h + n * w, runningRc = runningB + row
-        // Pass 1, left to right: A, L[c], C (into dx).
-        for k in 0..<d {
-            S.zero.store(A + k * w)
-            S.zero.store(Lc + k * w)
-        }
-        S.zero.store(dx)
-        for i in 1..<max(n, 1) {
-            let fi = S.load(f + i * w), previousLeft = S.load(left + (i - 1) * w)
-            let weight = previousLeft + one
-            let inverseZ = one / (weight + S.load(right + (i - 1) * w))
-            var inner = S.zero
+        if d == 1 {
+            applyBackwardOfOneColumn(
+                S.self, factors: f, left: left, right: right, values: W, gradient: G, valueGradient: dW,
+                scoreGradient: dx, output: Y, count: n, A: A, Lc: Lc, h: h)
+        } else {
+            // Pass 1, left to right: A, L[c], C (into dx).
             for k in 0..<d {
-                let previous = (i - 1) * row + k * w, here = i * row + k * w
-                let mass = S.load(Lc + previous) + S.load(G + previous) * inverseZ
-                (fi * mass).store(Lc + here)
-                let step = S.load(W + here) - S.load(W + previous)
-                (fi * (S.load(A + previous) - weight * step)).store(A + here)
-                inner = inner + mass * step
+                S.zero.store(A + k * w)
+                S.zero.store(Lc + k * w)
             }
-            (fi * (S.load(dx + (i - 1) * w) + inner)).store(dx + i * w)
-        }
-        // Pass 2, right to left: B, R[c], D, R[h]; h, dL/dW, and dx without L[h].
-        for k in 0..<d {
-            S.zero.store(runningB + k * w)
-            S.zero.store(runningRc + k * w)
-        }
-        var D = S.zero, Rh = S.zero
-        var i = n - 1
-        while i >= 0 {
-            if i < n - 1 {
-                let fn = S.load(f + (i + 1) * w), nextRight = S.load(right + (i + 1) * w)
-                let weight = nextRight + one
-                let inverseZ = one / (weight + S.load(left + (i + 1) * w))
+            S.zero.store(dx)
+            for i in 1..<max(n, 1) {
+                let fi = S.load(f + i * w), previousLeft = S.load(left + (i - 1) * w)
+                let weight = previousLeft + one
+                let inverseZ = one / (weight + S.load(right + (i - 1) * w))
                 var inner = S.zero
                 for k in 0..<d {
-                    let next = (i + 1) * row + k * w, here = i * row + k * w
-                    let mass = S.load(runningRc + k * w) + S.load(G + next) * inverseZ
-                    (fn * mass).store(runningRc + k * w)
-                    let step = S.load(W + next) - S.load(W + here)
-                    (fn * (S.load(runningB + k * w) + weight * step)).store(runningB + k * w)
-                    inner = inner - mass * step
+                    let previous = (i - 1) * row + k * w, here = i * row + k * w
+                    let mass = S.load(Lc + previous) + S.load(G + previous) * inverseZ
+                    (fi * mass).store(Lc + here)
+                    let step = S.load(W + here) - S.load(W + previous)
+                    (fi * (S.load(A + previous) - weight * step)).store(A + here)
+                    inner = inner + mass * step
                 }
-                D = fn * (D + inner)
-                Rh = fn * (Rh + S.load(h + (i + 1) * w))
+                (fi * (S.load(dx + (i - 1) * w) + inner)).store(dx + i * w)
             }
-            let l1 = S.load(left + i * w), r1 = S.load(right + i * w)
-            let inverseZ = one / (one + l1 + r1)
-            var hSum = S.zero, rowTerm = S.zero
+            // Pass 2, right to left: B, R[c], D, R[h]; h, dL/dW, and dx without L[h].
             for k in 0..<d {
-                let here = i * row + k * w
-                let c = S.load(G + here) * inverseZ
-                let a = S.load(A + here), b = S.load(runningB + k * w)
-                let dy = (a + b) * inverseZ
-                hSum = hSum + c * dy
-                rowTerm = rowTerm + c * ((a - dy * l1) - (b - dy * r1))
-                (S.load(Lc + here) + c + S.load(runningRc + k * w)).store(dW + here)
-                if let Y { (S.load(W + here) + dy).store(Y + here) }
+                S.zero.store(runningB + k * w)
+                S.zero.store(runningRc + k * w)
             }
-            hSum.store(h + i * w)
-            (rowTerm + S.load(dx + i * w) - D + Rh).store(dx + i * w)
-            i -= 1
+            var D = S.zero, Rh = S.zero
+            var i = n - 1
+            while i >= 0 {
+                if i < n - 1 {
+                    let fn = S.load(f + (i + 1) * w), nextRight = S.load(right + (i + 1) * w)
+                    let weight = nextRight + one
+                    let inverseZ = one / (weight + S.load(left + (i + 1) * w))
+                    var inner = S.zero
+                    for k in 0..<d {
+                        let next = (i + 1) * row + k * w, here = i * row + k * w
+                        let mass = S.load(runningRc + k * w) + S.load(G + next) * inverseZ
+                        (fn * mass).store(runningRc + k * w)
+                        let step = S.load(W + next) - S.load(W + here)
+                        (fn * (S.load(runningB + k * w) + weight * step)).store(runningB + k * w)
+                        inner = inner - mass * step
+                    }
+                    D = fn * (D + inner)
+                    Rh = fn * (Rh + S.load(h + (i + 1) * w))
+                }
+                let l1 = S.load(left + i * w), r1 = S.load(right + i * w)
+                let inverseZ = one / (one + l1 + r1)
+                var hSum = S.zero, rowTerm = S.zero
+                for k in 0..<d {
+                    let here = i * row + k * w
+                    let c = S.load(G + here) * inverseZ
+                    let a = S.load(A + here), b = S.load(runningB + k * w)
+                    let dy = (a + b) * inverseZ
+                    hSum = hSum + c * dy
+                    rowTerm = rowTerm + c * ((a - dy * l1) - (b - dy * r1))
+                    (S.load(Lc + here) + c + S.load(runningRc + k * w)).store(dW + here)
+                    if let Y { (S.load(W + here) + dy).store(Y + here) }
+                }
+                hSum.store(h + i * w)
+                (rowTerm + S.load(dx + i * w) - D + Rh).store(dx + i * w)
+                i -= 1
+            }
         }
         // Pass 3, left to right: subtract L[h] and scale.
         let scaleVector = S(repeating: scale)
@@ -196,6 +239,64 @@ enum ScanKernels {
         for i in 1..<max(n, 1) {
             Lh = S.load(f + i * w) * (Lh + S.load(h + (i - 1) * w))
             (scaleVector * (S.load(dx + i * w) - Lh)).store(dx + i * w)
+        }
+    }
+
+    /// Passes 1 and 2 of `applyBackward` for `d = 1`, with the running sums in
+    /// registers; the same arithmetic in the same order.
+    @inline(__always)
+    static func applyBackwardOfOneColumn<S: ScanLanes>(
+        _: S.Type, factors f: UnsafePointer<S.LaneScalar>, left: UnsafePointer<S.LaneScalar>,
+        right: UnsafePointer<S.LaneScalar>, values W: UnsafePointer<S.LaneScalar>,
+        gradient G: UnsafePointer<S.LaneScalar>, valueGradient dW: UnsafeMutablePointer<S.LaneScalar>,
+        scoreGradient dx: UnsafeMutablePointer<S.LaneScalar>, output Y: UnsafeMutablePointer<S.LaneScalar>?,
+        count n: Int, A: UnsafeMutablePointer<S.LaneScalar>, Lc: UnsafeMutablePointer<S.LaneScalar>,
+        h: UnsafeMutablePointer<S.LaneScalar>
+    ) {
+        let w = S.laneCount, one = S(repeating: 1)
+        var a = S.zero, lc = S.zero, cc = S.zero
+        a.store(A)
+        lc.store(Lc)
+        cc.store(dx)
+        var previousW = S.load(W)
+        for i in 1..<max(n, 1) {
+            let fi = S.load(f + i * w), weight = S.load(left + (i - 1) * w) + one
+            let inverseZ = one / (weight + S.load(right + (i - 1) * w))
+            let mass = lc + S.load(G + (i - 1) * w) * inverseZ
+            let here = S.load(W + i * w), step = here - previousW
+            lc = fi * mass
+            a = fi * (a - weight * step)
+            cc = fi * (cc + mass * step)
+            lc.store(Lc + i * w)
+            a.store(A + i * w)
+            cc.store(dx + i * w)
+            previousW = here
+        }
+        var b = S.zero, rc = S.zero, D = S.zero, Rh = S.zero, nextH = S.zero, nextW = S.zero
+        var i = n - 1
+        while i >= 0 {
+            let here = S.load(W + i * w)
+            if i < n - 1 {
+                let fn = S.load(f + (i + 1) * w), weight = S.load(right + (i + 1) * w) + one
+                let inverseZ = one / (weight + S.load(left + (i + 1) * w))
+                let mass = rc + S.load(G + (i + 1) * w) * inverseZ
+                let step = nextW - here
+                rc = fn * mass
+                b = fn * (b + weight * step)
+                D = fn * (D - mass * step)
+                Rh = fn * (Rh + nextH)
+            }
+            let l1 = S.load(left + i * w), r1 = S.load(right + i * w)
+            let inverseZ = one / (one + l1 + r1)
+            let c = S.load(G + i * w) * inverseZ, aHere = S.load(A + i * w)
+            let dy = (aHere + b) * inverseZ
+            nextH = c * dy
+            nextH.store(h + i * w)
+            (S.load(Lc + i * w) + c + rc).store(dW + i * w)
+            if let Y { (here + dy).store(Y + i * w) }
+            (c * ((aHere - dy * l1) - (b - dy * r1)) + S.load(dx + i * w) - D + Rh).store(dx + i * w)
+            nextW = here
+            i -= 1
         }
     }
 

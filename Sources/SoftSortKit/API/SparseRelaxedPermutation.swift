@@ -1,0 +1,78 @@
+/// The result of `WindowedSoftSort.forward`: the first `k` rows of each
+/// batch row's relaxed permutation, each restricted to a window of
+/// consecutive sorted ranks and renormalized over it.
+///
+/// Sparse format (compressed rows, batch-major). Row `r = b * rows + i` is
+/// row `i` (the `i`-th largest score, descending) of batch row `b`:
+///
+/// - its entries are `values[rowOffsets[r] ..< rowOffsets[r + 1]]`;
+/// - entry `t` belongs to sorted rank `firstRank[r] + t`, i.e. to column
+///   `columns[rowOffsets[r] + t] == permutation[b * count + firstRank[r] + t]`;
+/// - `values` of a row sum to 1: `P~[i, j] = exp(z[i, j]) / sum_(kept) exp(z[i, .])`;
+/// - `droppedMass[r]` bounds from above the mass the dense row puts outside
+///   the window, `sum_(dropped j) P[i, j]`; so `|P~ - P|_1 <= 2 droppedMass`
+///   on that row.
+public struct SparseRelaxedPermutation<T: SoftSortScalar>: Sendable {
+    let state: WindowState<T>
+
+    init(state: WindowState<T>) {
+        self.state = state
+        var columns = [Int](repeating: 0, count: state.values.count)
+        for b in 0..<state.batch {
+            for i in 0..<state.rows {
+                let r = b * state.rows + i
+                for e in state.rowOffsets[r] ..< state.rowOffsets[r + 1] {
+                    columns[e] = state.permutation[b * state.count + state.firstRank[r] + e - state.rowOffsets[r]]
+                }
+            }
+        }
+        self.columns = columns
+    }
+
+    /// The number of score rows.
+    public var batch: Int { state.batch }
+    /// The length `n` of each score row.
+    public var count: Int { state.count }
+    /// The rows `k` kept per batch row.
+    public var rows: Int { state.rows }
+    /// `batch x count` hard permutations (the descending argsort of each row,
+    /// ascending when asked), ties broken by index.
+    public var permutation: [Int] { state.permutation }
+    /// `batch * rows + 1` offsets of each row's entries in `values`.
+    public var rowOffsets: [Int] { state.rowOffsets }
+    /// `batch * rows`: the sorted rank of each row's first entry.
+    public var firstRank: [Int] { state.firstRank }
+    /// The kept entries, row after row.
+    public var values: [T] { state.values }
+    /// The column (index into the scores' row) of every entry of `values`.
+    public let columns: [Int]
+    /// `batch * rows` upper bounds on the dense rows' mass outside the windows.
+    public var droppedMass: [T] { state.droppedMass }
+
+    /// The kept rows as a dense `batch x rows x count` array (zero outside the
+    /// windows), for inspection and tests.
+    ///
+    /// - Returns: element `(b, i, j)` at `(b * rows + i) * count + j`.
+    /// - Complexity: O(B k n) memory.
+    public func denseRows() -> [T] {
+        var dense = [T](repeating: 0, count: batch * rows * count)
+        for r in 0..<batch * rows {
+            for e in rowOffsets[r] ..< rowOffsets[r + 1] { dense[r * count + columns[e]] = values[e] }
+        }
+        return dense
+    }
+
+    /// The vector-Jacobian product: `dL/ds` given `dL/dP~` for the kept entries.
+    ///
+    /// It differentiates the windowed, renormalized rows exactly (the window
+    /// is held fixed, as a sort's order is).
+    ///
+    /// - Parameter gradient: `dL/dvalues`, laid out as `values`.
+    /// - Returns: `dL/ds`, `batch x count`.
+    /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong size.
+    /// - Complexity: O(B (n + k m)), `m` the mean window width.
+    public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
+        try Validation.size("gradient", gradient.count, expected: state.values.count)
+        return WindowOperations<T>.current.backward(state, gradient)
+    }
+}

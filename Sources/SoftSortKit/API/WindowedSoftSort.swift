@@ -1,0 +1,106 @@
+/// Sparse SoftSort for any `p > 0`: only the first `k` rows (top-k), and in
+/// each row only the columns near its own rank in sorted order.
+///
+/// In sorted coordinates `|z[i, j]| = |x_i - x_j|^p / tau` grows with
+/// `|i - j|`, so a row's mass sits around its diagonal. Each kept row is the
+/// softmax over its window alone (renormalized), and the result reports, per
+/// row, an upper bound on the mass the dense `P` puts outside the window
+/// (`SparseRelaxedPermutation.droppedMass`). A window that covers every
+/// column gives the dense result.
+///
+/// ```swift
+/// let windowed = WindowedSoftSort(temperature: 1e-3, rows: 100, window: .tolerance(1e-7))
+/// let result = try windowed.forward(scores: scores, batch: 1, count: scores.count)
+/// result.droppedMass.max()   // at most about n * 1e-7
+/// ```
+public struct WindowedSoftSort: Sendable, Hashable {
+    /// Which columns of each kept row are computed.
+    public enum Window: Sendable, Hashable {
+        /// The columns within `w >= 0` ranks of the row's own rank in sorted
+        /// order (`2 w + 1` columns away from the ends).
+        case ranks(Int)
+        /// Adaptive: the columns whose logit `-|x_i - s_j|^p / tau` is at least
+        /// `log(tolerance)`, i.e. `|x_i - s_j| <= (-tau log(tolerance))^(1 / p)`;
+        /// `0 < tolerance < 1`. Every dropped entry of the dense row's
+        /// unnormalized kernel is below `tolerance`.
+        case tolerance(Double)
+    }
+
+    /// `tau > 0`.
+    public var temperature: Double
+    /// `p > 0` in the distance `|x|^p`.
+    public var power: Double
+    /// The number of rows `k` kept per batch row (the first ones: the largest
+    /// scores, descending), or `nil` for all `n`.
+    public var rows: Int?
+    /// The column window of each kept row.
+    public var window: Window
+    /// Descending (row 0 picks the largest score) or ascending.
+    public var direction: SortDirection
+    /// The backend of the row kernels, or `nil` for `Backend.preferred()`.
+    public var backend: Backend?
+
+    /// Creates a windowed SoftSort operator. The parameters are checked when it runs.
+    ///
+    /// - Parameters:
+    ///   - temperature: `tau > 0`.
+    ///   - power: `p > 0`.
+    ///   - rows: `k >= 0`, or `nil` for every row; `k > n` keeps `n`.
+    ///   - window: `.ranks(w)` or `.tolerance(t)`.
+    ///   - direction: `.descending` (default) or `.ascending`.
+    ///   - backend: the row kernels' backend, or `nil` for the preferred one.
+    public init(
+        temperature: Double = 1, power: Double = 1, rows: Int? = nil, window: Window,
+        direction: SortDirection = .descending, backend: Backend? = nil
+    ) {
+        self.temperature = temperature
+        self.power = power
+        self.rows = rows
+        self.window = window
+        self.direction = direction
+        self.backend = backend
+    }
+
+    /// The windowed rows of a batch.
+    ///
+    /// - Parameters:
+    ///   - scores: `batch x count` scores, row-major.
+    ///   - batch: the number of rows `B >= 0`.
+    ///   - count: the row length `n >= 0`.
+    /// - Returns: the sparse rows (format: `SparseRelaxedPermutation`), their
+    ///   dropped-mass bounds, and the state for `backward(_:)`.
+    /// - Throws: `SoftSortError.invalidTemperature`, `.invalidPower`,
+    ///   `.invalidDimension` for a negative shape, `rows` or `w`,
+    ///   `.invalidArgument(name: "tolerance", ...)` for a tolerance outside
+    ///   `(0, 1)`, `.shapeOverflow`, `.sizeMismatch`, `.nonFiniteScore`, or a
+    ///   backend that cannot run here.
+    /// - Complexity: O(B n log n) for the sorts plus O(B k m) for the kept
+    ///   rows, `m` the mean window width: it grows with the window, not with `n^2`.
+    public func forward<T: SoftSortScalar>(
+        scores: [T], batch: Int, count: Int
+    ) throws(SoftSortError) -> SparseRelaxedPermutation<T> {
+        let tau = try Validation.temperature(temperature, as: T.self)
+        let distancePower = try Validation.power(power)
+        try ExactValidation.rows(batch: batch, count: count)
+        try Validation.size("scores", scores.count, expected: batch * count)
+        if let bad = scores.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFiniteScore(row: bad / count, column: bad % count)
+        }
+        if let rows, rows < 0 { throw .invalidDimension(argument: "rows", value: rows) }
+        let k = min(rows ?? count, count)
+        let rule: WindowRule
+        switch window {
+        case .ranks(let w):
+            guard w >= 0 else { throw .invalidDimension(argument: "window", value: w) }
+            rule = .ranks(w)
+        case .tolerance(let t):
+            guard t.isFinite, t > 0, t < 1 else { throw .invalidArgument(name: "tolerance", value: t) }
+            let logit = -Double(tau) * Double.libmLog(t)
+            rule = .radius(power == 1 ? logit : Double.libmPow(logit, 1 / power))
+        }
+        let kernels = T._kernels(for: try Backend.resolve(backend))
+        let state = WindowOperations<T>.current.forward(
+            scores, batch, count, k, tau, distancePower, rule, direction, kernels)
+        return SparseRelaxedPermutation(state: state)
+    }
+}

@@ -1,0 +1,240 @@
+import Foundation
+import Testing
+@testable import SoftSortKit
+
+/// The sparse top-window variant (`WindowedSoftSort`): a full window equals
+/// the dense result, the dropped-mass bound holds, windows are the documented
+/// ones, and the backward matches the dense backward and finite differences.
+@Suite("Windowed SoftSort")
+struct WindowTests {
+    /// SplitMix64-based tie-free rows in `[0, 1)`.
+    static func scores(batch: Int, count: Int, seed: UInt64) -> [Double] {
+        var state = seed
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        var result: [Double] = []
+        for _ in 0..<batch {
+            var row: [Double] = []
+            for i in 0..<count {
+                let jitter: Double = 0.6 * Double(next() >> 11) * 0x1p-53
+                row.append((Double(i) + 0.2 + jitter) / Double(count))
+            }
+            for i in stride(from: count - 1, to: 0, by: -1) { row.swapAt(i, Int(next() % UInt64(i + 1))) }
+            result += row
+        }
+        return result
+    }
+
+    /// max |a - b| / max |b|.
+    static func relativeError<A: BinaryFloatingPoint>(_ a: [A], _ b: [Double]) -> Double {
+        guard a.count == b.count else { return .infinity }
+        var error = 0.0, size = 0.0
+        for (x, y) in zip(a, b) {
+            let d = abs(Double(x) - y)
+            error = d.isNaN ? .infinity : max(error, d)
+            size = max(size, abs(y))
+        }
+        return size == 0 ? error : error / size
+    }
+
+    /// The first `k` rows of every batch row of the dense reference.
+    static func denseRows(_ p: [Double], batch: Int, count n: Int, rows k: Int) -> [Double] {
+        var result: [Double] = []
+        for b in 0..<batch { result += p[b * n * n ..< (b * n + k) * n] }
+        return result
+    }
+
+    @Test("A full window equals the dense result (forward and backward, any p, both directions)",
+          arguments: [1.0, 2.0, 1.5])
+    func fullWindow(power: Double) throws {
+        let batch = 3, n = 13, k = 5, tau = 0.2
+        for direction in [SortDirection.descending, .ascending] {
+            let s = Self.scores(batch: batch, count: n, seed: UInt64(power * 10))
+            let dense = Reference.softSort(
+                scores: s, batch: batch, count: n, temperature: tau, power: power, direction: direction)
+            for window in [WindowedSoftSort.Window.ranks(n), .ranks(Int.max), .tolerance(1e-300)] {
+                let op = WindowedSoftSort(temperature: tau, power: power, rows: k, window: window, direction: direction)
+                let result = try op.forward(scores: s, batch: batch, count: n)
+                #expect(result.rowOffsets.last == batch * k * n)
+                #expect(result.droppedMass.allSatisfy { $0 == 0 })
+                #expect(Self.relativeError(result.denseRows(), Self.denseRows(dense, batch: batch, count: n, rows: k))
+                        <= 1e-12)
+                // Backward: dL/dP = G on the kept rows, 0 below.
+                let g = (0..<result.values.count).map { Double(($0 * 37) % 11) / 11 - 0.5 }
+                var full = [Double](repeating: 0, count: batch * n * n)
+                for b in 0..<batch {
+                    for i in 0..<k {
+                        let r = b * k + i
+                        for e in result.rowOffsets[r] ..< result.rowOffsets[r + 1] {
+                            full[(b * n + i) * n + result.columns[e]] = g[e]
+                        }
+                    }
+                }
+                let expected = Reference.softSortBackward(
+                    scores: s, batch: batch, count: n, temperature: tau, power: power, direction: direction,
+                    gradient: full)
+                #expect(Self.relativeError(try result.backward(g), expected) <= 1e-12)
+                // Float.
+                let floatResult = try op.forward(scores: s.map { Float($0) }, batch: batch, count: n)
+                let floatDense = Reference.softSort(
+                    scores: s.map { Double(Float($0)) }, batch: batch, count: n, temperature: Double(Float(tau)),
+                    power: power, direction: direction)
+                #expect(Self.relativeError(floatResult.denseRows(),
+                                           Self.denseRows(floatDense, batch: batch, count: n, rows: k)) <= 1e-5)
+            }
+        }
+    }
+
+    @Test("The dropped-mass bound holds and the windows are the documented ones")
+    func boundHolds() throws {
+        let batch = 2, n = 60, k = 40
+        let original = Self.scores(batch: batch, count: n, seed: 3)
+        for useFloat in [false, true] {
+            // Float runs on Float-rounded scores; the reference uses the same ones.
+            let s = useFloat ? original.map { Double(Float($0)) } : original
+            let sorted = (0..<batch).map { b in
+                Reference.order(Array(s[b * n ..< (b + 1) * n]), direction: .descending).map { s[b * n + $0] }
+            }
+            for power in [1.0, 2.0, 0.7] {
+                for tau in [0.002, 0.02, 0.3] {
+                    let dense = Reference.softSort(scores: s, batch: batch, count: n, temperature: tau, power: power)
+                    for window in [WindowedSoftSort.Window.ranks(0), .ranks(2), .ranks(9), .tolerance(1e-3),
+                                   .tolerance(1e-7)] {
+                        let op = WindowedSoftSort(temperature: tau, power: power, rows: k, window: window)
+                        try check(op, s, useFloat: useFloat, dense: dense, sorted: sorted, window: window)
+                    }
+                }
+            }
+        }
+
+        func check(
+            _ op: WindowedSoftSort, _ s: [Double], useFloat: Bool, dense: [Double], sorted: [[Double]],
+            window: WindowedSoftSort.Window
+        ) throws {
+            let result = try op.forward(scores: s, batch: batch, count: n)
+            let floatResult = useFloat ? try op.forward(scores: s.map { Float($0) }, batch: batch, count: n) : nil
+            let bounds = floatResult?.droppedMass.map(Double.init) ?? result.droppedMass
+            if let floatResult {
+                #expect(floatResult.firstRank == result.firstRank && floatResult.rowOffsets == result.rowOffsets)
+            }
+            for b in 0..<batch {
+                for i in 0..<k {
+                    let r = b * k + i, low = result.firstRank[r]
+                    let width = result.rowOffsets[r + 1] - result.rowOffsets[r]
+                    var kept = 0.0
+                    for e in result.rowOffsets[r] ..< result.rowOffsets[r + 1] {
+                        kept += dense[(b * n + i) * n + result.columns[e]]
+                    }
+                    // The dropped mass, summed directly (not 1 - kept, which cancels).
+                    var dropped = 0.0
+                    for j in 0..<n where j < low || j >= low + width {
+                        dropped += dense[(b * n + i) * n + result.permutation[b * n + j]]
+                    }
+                    #expect(dropped <= bounds[r], "p \(op.power) tau \(op.temperature) \(window) row \(i)")
+                    #expect(bounds[r] <= 1)
+                    if width == n { #expect(bounds[r] == 0) }
+                    // Not vacuous: each dropped kernel term is below the tolerance and Z >= 1.
+                    if case .tolerance(let t) = window { #expect(bounds[r] <= 1.01 * Double(n) * t + 1e-44) }
+                    switch window {
+                    case .ranks(let w):
+                        #expect(low == max(0, i - w) && low + width - 1 == min(n - 1, i + w))
+                    case .tolerance(let t):
+                        let radius = pow(-op.temperature * log(t), 1 / op.power)
+                        for j in 0..<n {
+                            let inside = j >= low && j < low + width
+                            #expect(inside == (abs(sorted[b][j] - sorted[b][i]) <= radius))
+                        }
+                    }
+                    // Kept entries are the dense ones renormalized.
+                    for e in result.rowOffsets[r] ..< result.rowOffsets[r + 1] {
+                        let expected = dense[(b * n + i) * n + result.columns[e]] / kept
+                        #expect(abs(result.values[e] - expected) <= 1e-12)
+                        if let floatResult { #expect(abs(Double(floatResult.values[e]) - expected) <= 1e-5) }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("Backward of a partial window against central finite differences (Double)")
+    func finiteDifferences() throws {
+        let batch = 2, n = 15, tau = 0.1
+        let s = Self.scores(batch: batch, count: n, seed: 17)
+        for power in [1.0, 2.0] {
+            let op = WindowedSoftSort(temperature: tau, power: power, rows: 6, window: .ranks(3))
+            let result = try op.forward(scores: s, batch: batch, count: n)
+            let g = (0..<result.values.count).map { Double(($0 * 29) % 13) / 13 - 0.4 }
+            let gradient = try result.backward(g)
+            let h = 1e-6
+            for j in 0..<batch * n {
+                var plus = s, minus = s
+                plus[j] += h
+                minus[j] -= h
+                let lp = zip(try op.forward(scores: plus, batch: batch, count: n).values, g).reduce(0) { $0 + $1.0 * $1.1 }
+                let lm = zip(try op.forward(scores: minus, batch: batch, count: n).values, g).reduce(0) { $0 + $1.0 * $1.1 }
+                #expect(abs((lp - lm) / (2 * h) - gradient[j]) <= 1e-6 * max(1, abs(gradient[j])))
+            }
+        }
+    }
+
+    @Test("Sparse format: offsets, columns, rows summing to 1; edge sizes; validation")
+    func format() throws {
+        for n in [0, 1, 2, 9] {
+            let s = Self.scores(batch: 2, count: n, seed: 5)
+            let result = try WindowedSoftSort(temperature: 0.5, rows: 4, window: .ranks(1))
+                .forward(scores: s.map { Float($0) }, batch: 2, count: n)
+            let k = min(4, n)
+            #expect(result.rows == k && result.rowOffsets.count == 2 * k + 1)
+            for r in 0..<2 * k {
+                let row = result.values[result.rowOffsets[r] ..< result.rowOffsets[r + 1]]
+                #expect(abs(row.reduce(0, +) - 1) <= 1e-6)
+                let b = r / k
+                for e in result.rowOffsets[r] ..< result.rowOffsets[r + 1] {
+                    #expect(result.columns[e] == result.permutation[b * n + result.firstRank[r] + e - result.rowOffsets[r]])
+                }
+            }
+        }
+        let op = WindowedSoftSort(window: .ranks(1))
+        #expect(throws: SoftSortError.invalidArgument(name: "tolerance", value: 1)) {
+            try WindowedSoftSort(window: .tolerance(1)).forward(scores: [1.0], batch: 1, count: 1)
+        }
+        #expect(throws: SoftSortError.invalidDimension(argument: "window", value: -1)) {
+            try WindowedSoftSort(window: .ranks(-1)).forward(scores: [1.0], batch: 1, count: 1)
+        }
+        #expect(throws: SoftSortError.invalidDimension(argument: "rows", value: -2)) {
+            try WindowedSoftSort(rows: -2, window: .ranks(1)).forward(scores: [1.0], batch: 1, count: 1)
+        }
+        #expect(throws: SoftSortError.invalidPower(0)) {
+            try WindowedSoftSort(power: 0, window: .ranks(1)).forward(scores: [1.0], batch: 1, count: 1)
+        }
+        let result = try op.forward(scores: [1.0, 3, 2], batch: 1, count: 3)
+        #expect(throws: SoftSortError.sizeMismatch(argument: "gradient", expected: result.values.count, actual: 1)) {
+            try result.backward([1])
+        }
+    }
+
+    @Test("Finite results and bounds for extreme temperatures and scores")
+    func extremes() throws {
+        let batch = 2, n = 20
+        for magnitude in [1e-3, 1.0, 1e30] {
+            for tau in [1e-6, 1.0, 1e6] {
+                let s = Self.scores(batch: batch, count: n, seed: 9).map { $0 * magnitude }
+                for power in [1.0, 2.0] {
+                    let op = WindowedSoftSort(temperature: tau, power: power, rows: 5, window: .ranks(2))
+                    let f = try op.forward(scores: s.map { Float($0) }, batch: batch, count: n)
+                    let d = try op.forward(scores: s, batch: batch, count: n)
+                    #expect(f.values.allSatisfy(\.isFinite) && d.values.allSatisfy(\.isFinite))
+                    #expect(f.droppedMass.allSatisfy { $0 >= 0 && $0 <= 1 })
+                    let gf = try f.backward([Float](repeating: 0.5, count: f.values.count))
+                    let gd = try d.backward([Double](repeating: 0.5, count: d.values.count))
+                    #expect(gf.allSatisfy(\.isFinite) && gd.allSatisfy(\.isFinite))
+                }
+            }
+        }
+    }
+}
