@@ -15,19 +15,7 @@
 public struct SparseRelaxedPermutation<T: SoftSortScalar>: Sendable {
     let state: WindowState<T>
 
-    init(state: WindowState<T>) {
-        self.state = state
-        var columns = [Int](repeating: 0, count: state.values.count)
-        for b in 0..<state.batch {
-            for i in 0..<state.rows {
-                let r = b * state.rows + i
-                for e in state.rowOffsets[r] ..< state.rowOffsets[r + 1] {
-                    columns[e] = state.permutation[b * state.count + state.firstRank[r] + e - state.rowOffsets[r]]
-                }
-            }
-        }
-        self.columns = columns
-    }
+    init(state: WindowState<T>) { self.state = state }
 
     /// The number of score rows.
     public var batch: Int { state.batch }
@@ -45,7 +33,7 @@ public struct SparseRelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// The kept entries, row after row.
     public var values: [T] { state.values }
     /// The column (index into the scores' row) of every entry of `values`.
-    public let columns: [Int]
+    public var columns: [Int] { state.columns }
     /// `batch * rows` upper bounds on the dense rows' mass outside the windows.
     public var droppedMass: [T] { state.droppedMass }
 

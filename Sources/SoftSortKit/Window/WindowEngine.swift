@@ -31,6 +31,8 @@ struct WindowState<T: SoftSortScalar>: Sendable {
     /// `batch * rows`: the sorted rank of each row's first kept column.
     let firstRank: [Int]
     let values: [T]
+    /// The column of every entry of `values`.
+    let columns: [Int]
     let droppedMass: [T]
     let kernels: _RowKernels<T>
 }
@@ -117,13 +119,17 @@ enum WindowEngine {
         let total = rowOffsets[batch * k]
         var values = [T](repeating: 0, count: total)
         var droppedMass = [T](repeating: 0, count: batch * k)
+        var columns = [Int](repeating: 0, count: total)
         sorted.withUnsafeBufferPointer { x in
         values.withUnsafeMutableBufferPointer { v in
+        columns.withUnsafeMutableBufferPointer { c in
+        permutation.withUnsafeBufferPointer { p in
             let x = x.baseAddress!
             for b in 0..<batch {
                 let row = b * n
                 for i in 0..<k {
                     let r = b * k + i, low = firstRank[r], width = rowOffsets[r + 1] - rowOffsets[r]
+                    (c.baseAddress! + rowOffsets[r]).update(from: p.baseAddress! + row + low, count: width)
                     let job = SoftSortRowJob(
                         scores: x + row + low, centres: x + row + i, matrix: v.baseAddress! + rowOffsets[r],
                         count: width, temperature: temperature, power: power)
@@ -133,10 +139,10 @@ enum WindowEngine {
                         diagonal: v[rowOffsets[r] + i - low], temperature: temperature, power: power)
                 }
             }
-        }}
+        }}}}
         return WindowState(
             batch: batch, count: n, rows: k, temperature: temperature, power: power, permutation: permutation,
-            sorted: sorted, rowOffsets: rowOffsets, firstRank: firstRank, values: values,
+            sorted: sorted, rowOffsets: rowOffsets, firstRank: firstRank, values: values, columns: columns,
             droppedMass: droppedMass, kernels: kernels)
     }
 

@@ -1,0 +1,183 @@
+import ArgumentParser
+import Foundation
+import SoftSortKit
+
+/// `simd-bench scan`: the exact O(n log n) `p = 1` path against one plain
+/// sort and against the dense `p = 1` path.
+struct ScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Time the exact O(n log n) p = 1 SoftSort against a plain sort and the dense path.",
+        discussion: """
+            Float, U(0, 1) scores from a fixed seed, one thread. \
+            (1) B = 1, n = 1e4, 1e5, 1e6: forward + backward of P s (ExactSoftSort.forward, \
+            sortedValues, backwardOfSortedValues), next to one plain sort ([Float].sort()) of the \
+            same data in the same run. \
+            (2) B = 20, n = 4000: the paper's training step, cross-entropy to the identity \
+            (-sum log P[b, i, i], tau 0.1), forward + loss + backward, on the scan path and on the \
+            dense p = 1 path (SoftSort(power: 1), preferred backend, 1 thread, a reused workspace). \
+            (3) the sparse window (WindowedSoftSort), tolerance 1e-7, tau 1e-3, forward + backward: \
+            top 100 rows at n = 1e4, 1e5, 1e6 for p = 1 and p = 2, then 10^4 rows at n = 1e4, 1e5 \
+            for p = 1 (the kept entries and the time per entry are printed). \
+            Medians of the repetitions; ms = the case's time, msSort = one plain sort, \
+            msDense = the dense step.
+            """)
+
+    @Option(help: "Write the results as JSON to this file.")
+    var json: String?
+
+    @Option(help: "Repetitions per measurement (median reported).")
+    var repetitions = 5
+
+    @Option(help: "Repetitions of the dense B = 20, n = 4000 step (about 1 s each).")
+    var denseRepetitions = 3
+
+    struct Result: Encodable {
+        var `case`: String
+        var n: Int
+        var batch: Int
+        var ms: Double
+        var msSort: Double?
+        var msDense: Double?
+    }
+
+    func run() throws {
+        var results: [Result] = []
+        var generator = SplitMix(seed: 0x5CA7)
+
+        print("exact p = 1 scans, Float, 1 thread (\(repetitions) repetitions, medians)")
+        let header = ["case".padding(toLength: 28, withPad: " ", startingAt: 0),
+                      "n".leftPadded(9), "B".leftPadded(5), "ms".leftPadded(11), "msSort".leftPadded(10),
+                      "msDense".leftPadded(10), "ratio".leftPadded(8)]
+        print(header.joined(separator: " "))
+        func report(_ r: Result) {
+            // ratio: ms / msSort (how many plain sorts), or msDense / ms (speedup).
+            let ratio = r.msDense.map { String(format: "%.0fx", $0 / r.ms) }
+                ?? r.msSort.map { String(format: "%.2f", r.ms / $0) } ?? "-"
+            let fields = [r.case.padding(toLength: 28, withPad: " ", startingAt: 0), "\(r.n)".leftPadded(9),
+                          "\(r.batch)".leftPadded(5), String(format: "%.3f", r.ms).leftPadded(11),
+                          (r.msSort.map { String(format: "%.3f", $0) } ?? "-").leftPadded(10),
+                          (r.msDense.map { String(format: "%.1f", $0) } ?? "-").leftPadded(10), ratio.leftPadded(8)]
+            print(fields.joined(separator: " "))
+            results.append(r)
+        }
+
+        // (1) B = 1: forward + backward of P s, and one plain sort.
+        for n in [10_000, 100_000, 1_000_000] {
+            let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
+            let gradient = (0..<n).map { _ in Float(generator.nextUnit() - 0.5) }
+            let exact = ExactSoftSort(temperature: 1e-3)
+            let ms = try Timing.medianMilliseconds(repetitions) {
+                let result = try exact.forward(scores: scores, batch: 1, count: n)
+                let values = result.sortedValues()
+                let back = try result.backwardOfSortedValues(gradient)
+                precondition(values.count == n && back.count == n)
+            }
+            let msSort = Timing.medianMilliseconds(repetitions) {
+                var copy = scores
+                copy.sort()
+                precondition(copy.count == n)
+            }
+            report(Result(case: "sortedValues-fwd+bwd", n: n, batch: 1, ms: ms, msSort: msSort))
+        }
+
+        // (2) B = 20, n = 4000: the training step, scan path vs dense p = 1 path.
+        do {
+            let batch = 20, n = 4000, tau = 0.1
+            let scores = (0..<batch * n).map { _ in Float(generator.nextUnit()) }
+            let targets = (0..<batch * n).map { $0 % n }
+            let exact = ExactSoftSort(temperature: tau)
+            let ms = try Timing.medianMilliseconds(repetitions) {
+                let result = try exact.forward(scores: scores, batch: batch, count: n)
+                let loss = try result.crossEntropy(targets: targets)
+                precondition(loss.loss.isFinite)
+            }
+            let dense = SoftSort(temperature: tau, power: 1, threads: 1)
+            let workspace = DenseWorkspace<Float>()
+            var matrixGradient = [Float](repeating: 0, count: batch * n * n)
+            var backendName = ""
+            let msDense = try Timing.medianMilliseconds(denseRepetitions) {
+                let result = try dense.forward(scores: scores, batch: batch, count: n, workspace: workspace)
+                var loss = 0.0
+                for b in 0..<batch {
+                    for i in 0..<n {
+                        let k = (b * n + i) * n + i
+                        let diagonal = max(result.matrices[k], .leastNormalMagnitude)
+                        loss -= log(Double(diagonal))
+                        matrixGradient[k] = -1 / diagonal
+                    }
+                }
+                let gradient = try result.backward(matrixGradient)
+                backendName = result.backend.rawValue
+                precondition(loss.isFinite && gradient.count == batch * n)
+            }
+            print("dense backend: \(backendName), 1 thread")
+            report(Result(case: "train-step-crossentropy", n: n, batch: batch, ms: ms, msDense: msDense))
+        }
+
+        // (3) The sparse window: top 100 rows, tolerance 1e-7, tau 1e-3, U(0, 1).
+        print("window: top 100 rows, tolerance 1e-7, tau 1e-3; entries = kept (row, column) pairs")
+        for power in [1.0, 2.0] {
+            for n in [10_000, 100_000, 1_000_000] {
+                let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
+                let windowed = WindowedSoftSort(temperature: 1e-3, power: power, rows: 100, window: .tolerance(1e-7))
+                let probe = try windowed.forward(scores: scores, batch: 1, count: n)
+                let entries = probe.values.count
+                let gradient = [Float](repeating: 0.5, count: entries)
+                let ms = try Timing.medianMilliseconds(repetitions) {
+                    let result = try windowed.forward(scores: scores, batch: 1, count: n)
+                    let back = try result.backward(gradient)
+                    precondition(back.count == n)
+                }
+                let msForwardOnly = try Timing.medianMilliseconds(repetitions) {
+                    _ = try windowed.forward(scores: scores, batch: 1, count: n)
+                }
+                let msSort = Timing.medianMilliseconds(repetitions) {
+                    var copy = scores
+                    copy.sort()
+                    precondition(copy.count == n)
+                }
+                print(String(
+                    format: "  p = %.0f  n = %8d  entries %10d  (%.0f per row)  max dropped-mass bound %.1e  forward %.2f ms",
+                    power, n, entries, Double(entries) / 100, Double(probe.droppedMass.max() ?? 0), msForwardOnly))
+                report(Result(case: "window-p\(Int(power))-top100-fwd+bwd", n: n, batch: 1, ms: ms, msSort: msSort))
+            }
+        }
+
+        // (3b) Many rows: cost per kept entry, n = 1e4 (every row) and n = 1e5 (10^4 rows), p = 1.
+        print("window: 10^4 rows, p = 1, tolerance 1e-7, tau 1e-3 (dense p = 1 would be rows x n entries)")
+        for n in [10_000, 100_000] {
+            let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
+            let windowed = WindowedSoftSort(temperature: 1e-3, power: 1, rows: 10_000, window: .tolerance(1e-7))
+            let entries = try windowed.forward(scores: scores, batch: 1, count: n).values.count
+            let gradient = [Float](repeating: 0.5, count: entries)
+            let ms = try Timing.medianMilliseconds(max(1, repetitions / 2)) {
+                let result = try windowed.forward(scores: scores, batch: 1, count: n)
+                let back = try result.backward(gradient)
+                precondition(back.count == n)
+            }
+            let msSort = Timing.medianMilliseconds(repetitions) {
+                var copy = scores
+                copy.sort()
+                precondition(copy.count == n)
+            }
+            print(String(format: "  n = %6d  entries %10d (%.1f%% of rows x n)  %.2f ns per entry", n, entries,
+                         100 * Double(entries) / (1e4 * Double(n)), (ms - msSort) * 1e6 / Double(entries)))
+            report(Result(case: "window-p1-rows10000-fwd+bwd", n: n, batch: 1, ms: ms, msSort: msSort))
+        }
+
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data = try encoder.encode(["results": results])
+            try data.write(to: URL(fileURLWithPath: json))
+            print("wrote \(json)")
+        }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
