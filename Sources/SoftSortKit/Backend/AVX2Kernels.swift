@@ -5,10 +5,12 @@ import CSimd
 /// Tuning knobs of the AVX2 kernels, for benchmarks (`simd-bench kernels`).
 package enum AVX2Tuning {
     /// The forward kernels write `P` with non-temporal stores from this row
-    /// length on (`n^2` floats per batch row, 4 MiB at n = 1024, far past
-    /// L2): the matrix is then written once without being read first. `0`
-    /// streams always, `Int.max` never. Set it only while no kernel runs.
-    nonisolated(unsafe) package static var streamingMinimumCount = 1024
+    /// length on: the matrix is then written once without being read first.
+    /// `0` streams always; the default `Int.max` never does, because on this
+    /// machine it did not help (`simd-bench kernels --compare`, B = 20, n =
+    /// 1000 and 4000: 0.97x to 1.16x the time of plain stores). Set it only
+    /// while no kernel runs.
+    nonisolated(unsafe) package static var streamingMinimumCount = Int.max
 }
 
 /// The `avx2` backend: CSimd's AVX2+FMA kernels (Float, `p = 1` and `p = 2`,
@@ -145,6 +147,19 @@ package enum AVX2Diagnostics {
         return csimd_avx2_call_count()
         #else
         return 0
+        #endif
+    }
+
+    /// `y[j] = exp(x[j])` by CSimd's standalone AVX2 exp, pointer to pointer
+    /// (the roofline loop of `simd-bench kernels`); false where it cannot run.
+    @discardableResult
+    package static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) -> Bool {
+        #if arch(x86_64)
+        guard AVX2Support.kernelsAvailable else { return false }
+        csimd_f32_expminus_u2__avx2_u32(x, y, count)
+        return true
+        #else
+        return false
         #endif
     }
 

@@ -1,0 +1,330 @@
+import ArgumentParser
+import Foundation
+import SoftSortKit
+
+/// `simd-bench kernels`: the throughput of each kernel, per backend, next to
+/// this machine's roofline measured in the same run.
+struct KernelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kernels",
+        abstract: "Time each kernel per backend (Float, one thread) against the exp-and-store roofline.",
+        discussion: """
+            One element is one entry of P: a run over B rows of length n covers B n^2 elements. \
+            The roofline is the exp-and-store throughput of CSimd's minimal AVX2 loop \
+            (csimd_f32_expminus_u2__avx2_u32) on 4000 floats in L1, timed by the same tool. \
+            expMaxULP is the largest error of that exp against Double exp on a dense sample of \
+            [-87.3, 0] (perf/exp-ulp-sweep.sh checks every float). The apply kernels run with \
+            d = 1. NeuralSort has no p: its rows say "p": null. Every figure is the median of \
+            --repetitions runs after one warm-up run.
+            """)
+
+    @Option(parsing: .upToNextOption, help: "Row lengths n.")
+    var n: [Int] = [1000, 4000]
+
+    @Option(parsing: .upToNextOption, help: "Powers p.")
+    var p: [Double] = [1, 2]
+
+    @Option(help: "Batch size B.")
+    var batch = 20
+
+    @Option(help: "Timed runs per figure (at least 5; the median is reported).")
+    var repetitions = 5
+
+    @Option(parsing: .upToNextOption, help: "Backends (default: every available one).")
+    var backends: [String] = []
+
+    @Option(parsing: .upToNextOption, help: "Kernels (default: all).")
+    var kernels: [String] = []
+
+    @Option(help: "Columns per tile of the fused apply (0: whole rows, no tiling).")
+    var columnTile: Int?
+
+    @Option(help: "AVX2 forward kernels: write P with non-temporal stores from this n on (default: never).")
+    var streamingFrom: Int?
+
+    @Option(help: "Also time the fused apply (d = 1, B = 1) at this n on the preferred backend, one run each.")
+    var largeCount = 0
+
+    @Flag(help: "Instead of the table: time the avx2 kernels with and without streaming stores and column tiles, alternately.")
+    var compare = false
+
+    @Option(help: "Write the results as JSON to this file.")
+    var json: String?
+
+    func validate() throws {
+        guard repetitions >= 5 else { throw ValidationError("--repetitions must be at least 5") }
+        guard batch >= 1, n.allSatisfy({ $0 >= 1 }) else { throw ValidationError("batch and n must be positive") }
+    }
+
+    func run() throws {
+        let chosen = try backends.isEmpty ? Backend.available : backends.map { name -> Backend in
+            guard let backend = Backend(rawValue: name), backend.isAvailable else {
+                throw ValidationError("backend \(name) is unknown or unavailable here")
+            }
+            return backend
+        }
+        let names = try kernels.isEmpty ? KernelName.allCases : kernels.map { name -> KernelName in
+            guard let kernel = KernelName(rawValue: name) else { throw ValidationError("unknown kernel \(name)") }
+            return kernel
+        }
+        if let columnTile { ApplyTuning.columnTile = columnTile }
+        if let streamingFrom { AVX2Tuning.streamingMinimumCount = streamingFrom }
+
+        if compare { return try compareMeasures() }
+        let roofline = Self.expRoofline(repetitions: repetitions)
+        let ulp = Self.expMaxULP()
+        print("simd-bench kernels: Float, B = \(batch), one thread, median of \(repetitions) runs; "
+              + "preferred backend \(try Backend.preferred()); apply column tile \(ApplyTuning.columnTile); "
+              + "streaming stores \(AVX2Tuning.streamingMinimumCount == .max ? "off" : "from n = \(AVX2Tuning.streamingMinimumCount)")")
+        if let roofline {
+            print(String(format: "roofline: exp-and-store %.3g exp/s (AVX2 loop, 4000 floats in L1); exp max error %.3f ULP",
+                         roofline, ulp ?? .nan))
+        } else {
+            print("roofline: not measured (no AVX2+FMA on this CPU)")
+        }
+        print("kernel                backend     n   p     elements/s   roofline")
+        var results: [[String: Any]] = []
+        var rate: [String: Double] = [:]
+        var rooflineSamples: [Double] = []
+        for count in n {
+            for power in p {
+                var workloads: [Bool: KernelWorkload] = [:]
+                for kernel in names where kernel.usesPower || power == p.first {
+                    let dense = kernel != .applyForward && kernel != .applyBackward
+                    let workload = workloads[dense] ?? KernelWorkload(batch: batch, count: count, power: power, dense: dense)
+                    workloads[dense] = workload
+                    for backend in chosen {
+                        workload.prepare(kernel, backend: backend)
+                        var ran = backend
+                        let (perSecond, fraction, bound) = Self.pairedRate(
+                            repetitions, elements: workload.elements, roofline: roofline != nil
+                        ) { ran = workload.run(kernel, backend: backend) }
+                        if let bound { rooflineSamples.append(bound) }
+                        rate["\(kernel.rawValue) \(ran) \(count) \(power)"] = perSecond
+                        let pText = kernel.usesPower ? String(format: "%g", power) : "-"
+                        print(String(format: "%-21@ %-7@ %6d %3@ %14.4g %10@", kernel.rawValue as NSString,
+                                     ran.rawValue as NSString, count, pText as NSString, perSecond,
+                                     (fraction.map { String(format: "%.1f %%", 100 * $0) } ?? "-") as NSString))
+                        results.append([
+                            "kernel": kernel.rawValue, "backend": ran.rawValue, "n": count,
+                            "p": kernel.usesPower ? power as Any : NSNull(),
+                            "elementsPerSecond": perSecond, "rooflineFraction": fraction as Any? ?? NSNull(),
+                        ])
+                    }
+                }
+                workloads = [:]
+            }
+        }
+        Self.printRatios(rate, n: n, p: p)
+        if largeCount > 0 {
+            results += try largeApply(count: largeCount, roofline: roofline)
+        }
+        // The roofline of the JSON: the median of every sample taken next to a kernel.
+        let rooflineMedian = rooflineSamples.isEmpty ? roofline : rooflineSamples.sorted()[rooflineSamples.count / 2]
+        if let rooflineMedian {
+            print(String(format: "roofline over the run: median %.3g exp/s of %d samples", rooflineMedian, rooflineSamples.count))
+        }
+        if let json {
+            let object: [String: Any] = [
+                "roofline": ["expPerSecond": rooflineMedian as Any? ?? NSNull()],
+                "expMaxULP": ulp as Any? ?? NSNull(),
+                "results": results,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            try data.write(to: URL(fileURLWithPath: json))
+            print("wrote \(json)")
+        }
+    }
+
+    /// Backward / forward time ratios and avx2 / simd speedups, from one run.
+    static func printRatios(_ rate: [String: Double], n: [Int], p: [Double]) {
+        for count in n {
+            for power in p {
+                for (forward, backward) in [("softsort-forward", "softsort-backward"), ("apply-forward", "apply-backward")] {
+                    if let f = rate["\(forward) avx2 \(count) \(power)"], let b = rate["\(backward) avx2 \(count) \(power)"] {
+                        print(String(format: "n %d p %g: %@ takes %.2fx the time of %@ (avx2)", count, power,
+                                     backward as NSString, f / b, forward as NSString))
+                    }
+                }
+                for kernel in KernelName.allCases {
+                    if let a = rate["\(kernel.rawValue) avx2 \(count) \(power)"],
+                       let s = rate["\(kernel.rawValue) simd \(count) \(power)"] {
+                        print(String(format: "n %d p %g: %@ avx2 / simd = %.2fx", count, power, kernel.rawValue as NSString, a / s))
+                    }
+                }
+            }
+        }
+    }
+
+    /// The avx2 kernels with and without each memory measure, run
+    /// alternately so that both see the same machine load.
+    func compareMeasures() throws {
+        guard Backend.avx2.isAvailable else { throw ValidationError("--compare needs the avx2 backend") }
+        print("simd-bench kernels --compare: avx2, Float, B = \(batch), one thread, median of \(repetitions) alternating pairs")
+        let tile = columnTile ?? ApplyTuning.columnTile
+        for count in n {
+            for power in p {
+                let dense = KernelWorkload(batch: batch, count: count, power: power, dense: true)
+                for kernel in [KernelName.softSortForward, .neuralSortForward] where kernel.usesPower || power == p.first {
+                    let r = Self.alternating(repetitions, {
+                        AVX2Tuning.streamingMinimumCount = 0
+                        dense.run(kernel, backend: .avx2)
+                    }, {
+                        AVX2Tuning.streamingMinimumCount = .max
+                        dense.run(kernel, backend: .avx2)
+                    })
+                    print(String(format: "%@ n %d p %g: streaming stores %.4g elements/s, plain stores %.4g: streaming takes %.2fx the time",
+                                 kernel.rawValue as NSString, count, power, Double(dense.elements) / r.a,
+                                 Double(dense.elements) / r.b, r.ratio))
+                }
+            }
+        }
+        AVX2Tuning.streamingMinimumCount = .max
+        let applyCounts = n + (largeCount > 0 ? [largeCount] : [])
+        for count in applyCounts {
+            let rows = count == largeCount ? 1 : batch
+            let pairs = count == largeCount ? 1 : repetitions
+            for power in p {
+                let workload = KernelWorkload(batch: rows, count: count, power: power, dense: false)
+                for kernel in [KernelName.applyForward, .applyBackward] {
+                    workload.prepare(kernel, backend: .avx2)
+                    let r = Self.alternating(pairs, warmUp: count != largeCount, {
+                        ApplyTuning.columnTile = tile
+                        workload.run(kernel, backend: .avx2)
+                    }, {
+                        ApplyTuning.columnTile = 0
+                        workload.run(kernel, backend: .avx2)
+                    })
+                    print(String(format: "%@ n %d B %d p %g: tiles of %d %.4g elements/s, whole rows %.4g: tiled takes %.2fx the time",
+                                 kernel.rawValue as NSString, count, rows, power, tile, Double(workload.elements) / r.a,
+                                 Double(workload.elements) / r.b, r.ratio))
+                }
+            }
+        }
+        ApplyTuning.columnTile = tile
+    }
+
+    /// The fused apply at a large n (B = 1, d = 1): one forward, one backward,
+    /// with the process's peak resident memory.
+    func largeApply(count: Int, roofline: Double?) throws -> [[String: Any]] {
+        let backend = try Backend.preferred()
+        var results: [[String: Any]] = []
+        for power in p {
+            let workload = KernelWorkload(batch: 1, count: count, power: power, dense: false)
+            for kernel in [KernelName.applyForward, .applyBackward] {
+                let start = DispatchTime.now().uptimeNanoseconds
+                let ran = workload.run(kernel, backend: backend)
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                let perSecond = Double(workload.elements) / seconds
+                var usage = rusage()
+                #if os(Linux)
+                getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+                #else
+                getrusage(RUSAGE_SELF, &usage)
+                #endif
+                print(String(format: "large: %@ %@ n %d p %g d 1: %.2f s, %.4g elements/s, peak RSS %.0f MiB (one run)",
+                             kernel.rawValue as NSString, ran.rawValue as NSString, count, power, seconds, perSecond,
+                             Double(usage.ru_maxrss) / 1024))
+                results.append([
+                    "kernel": kernel.rawValue, "backend": ran.rawValue, "n": count, "p": power,
+                    "elementsPerSecond": perSecond, "rooflineFraction": roofline.map { perSecond / $0 } as Any? ?? NSNull(),
+                ])
+            }
+        }
+        return results
+    }
+
+    /// The roofline loop's buffers: 4000 arguments in [-80, 0] and their exp.
+    nonisolated(unsafe) static var rooflineInput = (0..<4000).map { -Float($0) * 0.02 }
+    nonisolated(unsafe) static var rooflineOutput = [Float](repeating: 0, count: 4000)
+
+    /// One timed stretch of the roofline loop: `sweeps` passes of exp-and-store
+    /// over 4000 floats (in L1). Returns exp/s, or nil without AVX2.
+    static func rooflineOnce(sweeps: Int) -> Double? {
+        let count = rooflineInput.count
+        var supported = true
+        let start = DispatchTime.now().uptimeNanoseconds
+        rooflineInput.withUnsafeBufferPointer { x in
+            rooflineOutput.withUnsafeMutableBufferPointer { y in
+                for _ in 0..<sweeps { supported = AVX2Diagnostics.exp(x.baseAddress!, y.baseAddress!, count: count) }
+            }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return supported ? Double(count * sweeps) / seconds : nil
+    }
+
+    /// exp-and-store of the minimal AVX2 loop, median of `repetitions` stretches
+    /// of 10^8 exps, in exp/s.
+    static func expRoofline(repetitions: Int) -> Double? {
+        _ = rooflineOnce(sweeps: 2500)
+        let samples = (0..<repetitions).compactMap { _ in rooflineOnce(sweeps: 25_000) }
+        return samples.isEmpty ? nil : samples.sorted()[samples.count / 2]
+    }
+
+    /// Times `body` `repetitions` times after a warm-up, each run next to a
+    /// stretch of the roofline loop (2 * 10^7 exps), so that a shared
+    /// machine's load hits both alike. Returns the median elements/s and the
+    /// median of the per-run ratios to the roofline.
+    static func pairedRate(
+        _ repetitions: Int, elements: Int, roofline: Bool, _ body: () -> Void
+    ) -> (perSecond: Double, fraction: Double?, roofline: Double?) {
+        body()
+        var rates: [Double] = [], fractions: [Double] = [], bounds: [Double] = []
+        for _ in 0..<repetitions {
+            let bound = roofline ? rooflineOnce(sweeps: 5000) : nil
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            let rate = Double(elements) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            rates.append(rate)
+            if let bound {
+                fractions.append(rate / bound)
+                bounds.append(bound)
+            }
+        }
+        rates.sort()
+        fractions.sort()
+        bounds.sort()
+        return (rates[rates.count / 2], fractions.isEmpty ? nil : fractions[fractions.count / 2],
+                bounds.isEmpty ? nil : bounds[bounds.count / 2])
+    }
+
+    /// Alternates `a` and `b` `repetitions` times (after a warm-up of each) and
+    /// returns their median times in seconds and the median of the per-pair
+    /// ratios `time(a) / time(b)`.
+    static func alternating(_ repetitions: Int, warmUp: Bool = true, _ a: () -> Void, _ b: () -> Void) -> (a: Double, b: Double, ratio: Double) {
+        func time(_ body: () -> Void) -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        if warmUp {
+            a()
+            b()
+        }
+        var ta: [Double] = [], tb: [Double] = [], ratios: [Double] = []
+        for _ in 0..<repetitions {
+            let x = time(a), y = time(b)
+            ta.append(x)
+            tb.append(y)
+            ratios.append(x / y)
+        }
+        let median = { (v: [Double]) in v.sorted()[v.count / 2] }
+        return (median(ta), median(tb), median(ratios))
+    }
+
+    /// The largest ULP error of the AVX2 exp on 2^22 evenly spaced points of
+    /// [-87.3, 0] and the 2^16 floats next to 0.
+    static func expMaxULP() -> Double? {
+        var xs = (0...(1 << 22)).map { Float(-87.3 * Double($0) / Double(1 << 22)) }
+        var x: Float = -0.0
+        for _ in 0..<(1 << 16) { xs.append(x); x = x.nextDown }
+        guard let ys = AVX2Diagnostics.exp(xs) else { return nil }
+        var worst = 0.0
+        for (x, y) in zip(xs, ys) {
+            let want = Foundation.exp(Double(x))
+            let ulp = Double(sign: .plus, exponent: max(Int(want.exponent) - 23, -149), significand: 1)
+            worst = max(worst, abs(Double(y) - want) / ulp)
+        }
+        return worst
+    }
+}
