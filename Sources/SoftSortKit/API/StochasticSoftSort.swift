@@ -63,7 +63,7 @@ public struct StochasticSoftSort: Sendable, Hashable {
         let (rows, overflow) = batch.multipliedReportingOverflow(by: samplesPerRow)
         guard !overflow else { throw .shapeOverflow(batch: batch, count: count) }
         _ = try Validation.matrixElementCount(batch: rows, count: count)
-        if scoreKind == .positive, let bad = scores.firstIndex(where: { $0 <= 0 }) {
+        if scoreKind == .positive, let bad = Validation.firstIndex(in: scores, where: { $0 <= 0 }) {
             throw .nonPositiveScore(row: bad / count, column: bad % count)
         }
         let noise = GumbelNoise(seed: seed)

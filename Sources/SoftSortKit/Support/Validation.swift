@@ -21,8 +21,22 @@ enum Validation {
     static func scores<T: SoftSortScalar>(_ scores: [T], batch: Int, count: Int) throws(SoftSortError) {
         _ = try matrixElementCount(batch: batch, count: count)
         try size("scores", scores.count, expected: batch * count)
-        if let bad = scores.firstIndex(where: { !$0.isFinite }) {
+        if let bad = firstIndex(in: scores, where: { !$0.isFinite }) {
             throw .nonFiniteScore(row: bad / count, column: bad % count)
+        }
+    }
+
+    /// The first index whose element satisfies `predicate`. A plain loop over
+    /// the buffer: the generic `Collection.firstIndex(where:)`, unspecialized
+    /// here, heap-allocates an accessor frame per element.
+    static func firstIndex<T>(in values: [T], where predicate: (T) -> Bool) -> Int? {
+        values.withUnsafeBufferPointer { buffer in
+            var k = 0
+            while k < buffer.count {
+                if predicate(buffer[k]) { return k }
+                k += 1
+            }
+            return nil
         }
     }
 
