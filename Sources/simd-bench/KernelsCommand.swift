@@ -11,7 +11,9 @@ struct KernelsCommand: ParsableCommand {
         discussion: """
             One element is one entry of P: a run over B rows of length n covers B n^2 elements. \
             The roofline is the exp-and-store throughput of CSimd's minimal AVX2 loop \
-            (csimd_f32_expminus_u2__avx2_u32) on 4000 floats in L1, timed by the same tool. \
+            (csimd_f32_expminus_u2__avx2_u32) on 4000 floats in L1, timed by the same tool, \
+            batch row by batch row next to the kernel (rooflineFraction is the median of the \
+            per-run ratios; roofline.expPerSecond the median over the whole run). \
             expMaxULP is the largest error of that exp against Double exp on a dense sample of \
             [-87.3, 0] (perf/exp-ulp-sweep.sh checks every float). The apply kernels run with \
             d = 1. NeuralSort has no p: its rows say "p": null. Every figure is the median of \
@@ -97,8 +99,8 @@ struct KernelsCommand: ParsableCommand {
                         workload.prepare(kernel, backend: backend)
                         var ran = backend
                         let (perSecond, fraction, bound) = Self.pairedRate(
-                            repetitions, elements: workload.elements, roofline: roofline != nil
-                        ) { ran = workload.run(kernel, backend: backend) }
+                            repetitions, workload: workload, roofline: roofline != nil
+                        ) { rows in ran = workload.run(kernel, backend: backend, batchRows: rows) }
                         if let bound { rooflineSamples.append(bound) }
                         rate["\(kernel.rawValue) \(ran) \(count) \(power)"] = perSecond
                         let pText = kernel.usesPower ? String(format: "%g", power) : "-"
@@ -261,22 +263,32 @@ struct KernelsCommand: ParsableCommand {
         return samples.isEmpty ? nil : samples.sorted()[samples.count / 2]
     }
 
-    /// Times `body` `repetitions` times after a warm-up, each run next to a
-    /// stretch of the roofline loop (2 * 10^7 exps), so that a shared
-    /// machine's load hits both alike. Returns the median elements/s and the
-    /// median of the per-run ratios to the roofline.
+    /// Times `kernel` `repetitions` times after a warm-up. Each run
+    /// alternates, batch row by batch row, the kernel on one row and the
+    /// roofline loop on as many exps as the row has elements, so a shared
+    /// machine's load hits both alike. Returns the median elements/s, the
+    /// median of the per-run ratios to the roofline, and the median roofline.
     static func pairedRate(
-        _ repetitions: Int, elements: Int, roofline: Bool, _ body: () -> Void
+        _ repetitions: Int, workload: KernelWorkload, roofline: Bool, _ body: (Range<Int>) -> Void
     ) -> (perSecond: Double, fraction: Double?, roofline: Double?) {
-        body()
+        body(0..<workload.batch)
+        let perRow = workload.count * workload.count
+        let sweeps = max(1, perRow / rooflineInput.count)
         var rates: [Double] = [], fractions: [Double] = [], bounds: [Double] = []
         for _ in 0..<repetitions {
-            let bound = roofline ? rooflineOnce(sweeps: 5000) : nil
-            let start = DispatchTime.now().uptimeNanoseconds
-            body()
-            let rate = Double(elements) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            var kernelSeconds = 0.0, rooflineSeconds = 0.0
+            for b in 0..<workload.batch {
+                if roofline, let rate = rooflineOnce(sweeps: sweeps) {
+                    rooflineSeconds += Double(sweeps * rooflineInput.count) / rate
+                }
+                let start = DispatchTime.now().uptimeNanoseconds
+                body(b ..< b + 1)
+                kernelSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            }
+            let rate = Double(workload.elements) / kernelSeconds
             rates.append(rate)
-            if let bound {
+            if rooflineSeconds > 0 {
+                let bound = Double(workload.batch * sweeps * rooflineInput.count) / rooflineSeconds
                 fractions.append(rate / bound)
                 bounds.append(bound)
             }

@@ -79,10 +79,11 @@ package final class KernelWorkload {
         }
     }
 
-    /// One pass of `kernel` over every batch row, on `backend`, one thread.
-    /// Returns the backend that ran (`Float` on `.avx2` is `.avx2`).
+    /// One pass of `kernel` over the batch rows `batchRows` (default: all),
+    /// on `backend`, one thread. Returns the backend that ran (`Float` on
+    /// `.avx2` is `.avx2`).
     @discardableResult
-    package func run(_ kernel: KernelName, backend: Backend) -> Backend {
+    package func run(_ kernel: KernelName, backend: Backend, batchRows: Range<Int>? = nil) -> Backend {
         let n = count, distance = DistancePower(power)
         let rows = _RowKernels<Float>.make(backend), apply = ApplyKernelTable<Float>.make(backend)
         precondition(dense || !(kernel == .softSortForward || kernel == .softSortBackward
@@ -98,7 +99,7 @@ package final class KernelWorkload {
         rowScratch.withUnsafeMutableBufferPointer { r1 in
         rowScratch2.withUnsafeMutableBufferPointer { r2 in
         rowScratch3.withUnsafeMutableBufferPointer { r3 in
-            for b in 0..<batch {
+            for b in batchRows ?? 0..<batch {
                 let row = b * n, block = b * n * n
                 let s = s.baseAddress! + row, c = c.baseAddress! + row
                 switch kernel {
