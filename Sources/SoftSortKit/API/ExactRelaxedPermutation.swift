@@ -7,7 +7,9 @@
 /// the scores' own order. Values `V` are `batch x count x d` in column order;
 /// results with rows in sorted order are `batch x count x d` too. Every
 /// gradient is exact (the dense VJP), except at exact ties of the scores,
-/// where a different valid subgradient may be taken.
+/// where a different valid subgradient may be taken. Every operation spreads
+/// its batch rows over the forward's `threads`, with bitwise identical
+/// results for every thread count.
 public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     let state: ScanState<T>
 
@@ -19,6 +21,8 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     public var batch: Int { state.batch }
     /// The length `n` of each score row.
     public var count: Int { state.count }
+    /// The number of threads the forward ran on (and every operation will).
+    public var threads: Int { state.scheduler.threads }
     /// `batch x count` hard permutations: `permutation[b * count + i]` is the
     /// column of the `i`-th largest score of row `b` (smallest, ascending),
     /// ties broken by index.

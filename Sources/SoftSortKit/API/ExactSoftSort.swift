@@ -19,16 +19,22 @@ public struct ExactSoftSort: Sendable, Hashable {
     public var temperature: Double
     /// Descending (row 0 picks the largest score, the paper's order) or ascending.
     public var direction: SortDirection
+    /// The number of threads, or `nil` for `Parallelism.defaultThreadCount`.
+    /// Results are bitwise identical for every thread count.
+    public var threads: Int?
 
-    /// Creates an exact `p = 1` SoftSort operator. The temperature is checked
-    /// when it runs.
+    /// Creates an exact `p = 1` SoftSort operator. The temperature and the
+    /// thread count are checked when it runs.
     ///
     /// - Parameters:
     ///   - temperature: `tau > 0`.
     ///   - direction: `.descending` (default) or `.ascending`.
-    public init(temperature: Double = 1, direction: SortDirection = .descending) {
+    ///   - threads: the number of threads (at least 1), or `nil` (default)
+    ///     for `Parallelism.defaultThreadCount`.
+    public init(temperature: Double = 1, direction: SortDirection = .descending, threads: Int? = nil) {
         self.temperature = temperature
         self.direction = direction
+        self.threads = threads
     }
 
     /// Sorts each batch row and runs the normalizer scans; the result applies
@@ -39,22 +45,25 @@ public struct ExactSoftSort: Sendable, Hashable {
     ///   - batch: the number of rows `B >= 0`.
     ///   - count: the row length `n >= 0`.
     /// - Returns: the sorted order and the `O(B n)` state every operation of
-    ///   `ExactRelaxedPermutation` reads.
+    ///   `ExactRelaxedPermutation` reads; its operations run on the same
+    ///   `threads`.
     /// - Throws: `SoftSortError.invalidTemperature` for a temperature that is
     ///   not finite and positive in `T`, `.invalidDimension` for a negative
-    ///   shape, `.shapeOverflow` when `B n` overflows `Int`, `.sizeMismatch`,
-    ///   and `.nonFiniteScore`.
-    /// - Complexity: O(B n log n) time (the sort), O(B n) memory.
+    ///   shape or a thread count below 1, `.shapeOverflow` when `B n`
+    ///   overflows `Int`, `.sizeMismatch`, and `.nonFiniteScore`.
+    /// - Complexity: O(B n log n) time (the sort), O(B n) memory; batch rows
+    ///   spread over `threads` threads.
     public func forward<T: SoftSortScalar>(
         scores: [T], batch: Int, count: Int
     ) throws(SoftSortError) -> ExactRelaxedPermutation<T> {
         let tau = try Validation.temperature(temperature, as: T.self)
+        let scheduler = BatchScheduler(threads: try Parallelism.resolve(threads))
         try ExactValidation.rows(batch: batch, count: count)
         try Validation.size("scores", scores.count, expected: batch * count)
         if let bad = scores.firstIndex(where: { !$0.isFinite }) {
             throw .nonFiniteScore(row: bad / count, column: bad % count)
         }
-        let state = ScanOperations<T>.current.prepare(scores, batch, count, tau, direction)
+        let state = ScanOperations<T>.current.prepare(scores, batch, count, tau, direction, scheduler)
         return ExactRelaxedPermutation(state: state)
     }
 }

@@ -1,11 +1,13 @@
 /// What an exact `p = 1` forward keeps: the scores, their sorted order, and
 /// per batch row the factors `f`, `L[1]` and `R[1]` of `ScanKernels`, in the
-/// block layout of `ScanEngine.blocks` (O(B n) memory, no `n x n` matrix).
+/// block layout of `ScanEngine.blocks` (O(B n) memory, no `n x n` matrix),
+/// and the scheduler every later operation runs on.
 struct ScanState<T: SoftSortScalar>: Sendable {
     let batch: Int
     let count: Int
     let temperature: T
     let direction: SortDirection
+    let scheduler: BatchScheduler
     let scores: [T]
     /// Plain `batch x count`: `permutation[b n + i]` is the column of rank `i`.
     let permutation: [Int]
@@ -31,8 +33,10 @@ struct ScanGradients<T: SoftSortScalar>: Sendable {
 /// The exact `p = 1` operations, specialized for one element type, so that
 /// the generic public API calls compiled `Float` / `Double` code.
 struct ScanOperations<T: SoftSortScalar>: Sendable {
-    let prepare: @Sendable (_ scores: [T], _ batch: Int, _ count: Int, _ temperature: T, _ direction: SortDirection)
-        -> ScanState<T>
+    let prepare: @Sendable (
+        _ scores: [T], _ batch: Int, _ count: Int, _ temperature: T, _ direction: SortDirection,
+        _ scheduler: BatchScheduler
+    ) -> ScanState<T>
     let apply: @Sendable (_ state: ScanState<T>, _ values: [T], _ dimension: Int) -> [T]
     let applyBackward: @Sendable (
         _ state: ScanState<T>, _ values: [T], _ dimension: Int, _ gradient: [T], _ wantProduct: Bool
@@ -55,7 +59,10 @@ private let doubleScanOperations = ScanOperations<Double>.make()
 extension ScanOperations where T: ScanScalar {
     static func make() -> ScanOperations<T> {
         ScanOperations(
-            prepare: { ScanEngine.prepare(scores: $0, batch: $1, count: $2, temperature: $3, direction: $4) },
+            prepare: {
+                ScanEngine.prepare(
+                    scores: $0, batch: $1, count: $2, temperature: $3, direction: $4, scheduler: $5)
+            },
             apply: { ScanEngine.apply($0, values: $1, dimension: $2) },
             applyBackward: {
                 ScanEngine.applyBackward($0, values: $1, dimension: $2, gradient: $3, wantProduct: $4)
@@ -69,9 +76,25 @@ extension ScanOperations where T: ScanScalar {
 /// The exact `p = 1` path over a batch: sort each row, then run the scans on
 /// blocks of batch rows. Full blocks of `T.BatchLanes.laneCount` rows run in
 /// SIMD lanes in lockstep; the remaining rows run one at a time. Blocks are
-/// independent (disjoint outputs), so a scheduler could spread them across
-/// threads; here they run serially.
+/// independent (each writes only its own batch rows), so the state's
+/// `BatchScheduler` spreads them over threads, each contiguous range of
+/// blocks with its own scratch. Which rows form a block depends on the batch
+/// size only, never on the thread count, so results are bitwise identical
+/// for every thread count.
 enum ScanEngine {
+    /// The estimated element-operations (the scheduler's unit, about one
+    /// dense kernel element) of `passes` scan passes over `batch x count x d`
+    /// elements. A scan element (a gather, an `exp`, two scans, a scatter)
+    /// costs far more than one dense element: the B = 20, n = 4000 training
+    /// step runs at about 100 ns per element (`simd-bench scan`), so each
+    /// counts 16. Saturates at `Int.max`.
+    static func work(batch: Int, count n: Int, dimension d: Int = 1, passes: Int = 1) -> Int {
+        let (rows, o1) = (16 * passes).multipliedReportingOverflow(by: batch)
+        let (elements, o2) = rows.multipliedReportingOverflow(by: n)
+        let (total, o3) = elements.multipliedReportingOverflow(by: d)
+        return o1 || o2 || o3 ? .max : total
+    }
+
     /// `(first row, lanes)` of every block.
     static func blocks(batch: Int, lanes: Int) -> [(first: Int, lanes: Int)] {
         var result: [(first: Int, lanes: Int)] = []
@@ -162,7 +185,7 @@ enum ScanEngine {
     // MARK: Forward
 
     static func prepare<T: ScanScalar>(
-        scores: [T], batch: Int, count n: Int, temperature: T, direction: SortDirection
+        scores: [T], batch: Int, count n: Int, temperature: T, direction: SortDirection, scheduler: BatchScheduler
     ) -> ScanState<T> {
         let total = batch * n
         var permutation = [Int](repeating: 0, count: total)
@@ -174,36 +197,43 @@ enum ScanEngine {
             let argsort = T._kernels(for: .scalar).argsort
             let plain = UnsafeMutablePointer<T>.allocate(capacity: total)
             defer { plain.deallocate() }
+            let work = self.work(batch: batch, count: n)
             scores.withUnsafeBufferPointer { s in
                 permutation.withUnsafeMutableBufferPointer { p in
-                    for b in 0..<batch {
-                        argsort(s.baseAddress! + b * n, n, direction, p.baseAddress! + b * n, plain + b * n)
+                    let s = s.baseAddress!, p = p.baseAddress!
+                    // Per batch row: it writes its own slices of `permutation` and `plain`.
+                    scheduler.forEach(items: batch, work: work) { range in
+                        for b in range { argsort(s + b * n, n, direction, p + b * n, plain + b * n) }
                     }
                 }
             }
+            let blockList = blocks(batch: batch, lanes: T.BatchLanes.laneCount)
             sorted.withUnsafeMutableBufferPointer { x in
             factors.withUnsafeMutableBufferPointer { f in
             left.withUnsafeMutableBufferPointer { l in
             right.withUnsafeMutableBufferPointer { r in
                 let x = x.baseAddress!, f = f.baseAddress!, l = l.baseAddress!, r = r.baseAddress!
-                for block in blocks(batch: batch, lanes: T.BatchLanes.laneCount) {
-                    let base = block.first * n
-                    packRows(plain, first: block.first, lanes: block.lanes, count: n, dimension: 1, into: x + base)
-                    if block.lanes == 1 {
-                        ScanKernels.prepare(
-                            T.self, sorted: x + base, factors: f + base, left: l + base, right: r + base,
-                            count: n, inverseTemperature: 1 / temperature)
-                    } else {
-                        ScanKernels.prepare(
-                            T.BatchLanes.self, sorted: x + base, factors: f + base, left: l + base,
-                            right: r + base, count: n, inverseTemperature: 1 / temperature)
+                // A block writes only its own rows `first ..< first + lanes` of each array.
+                scheduler.forEach(items: blockList.count, work: work) { range in
+                    for block in blockList[range] {
+                        let base = block.first * n
+                        packRows(plain, first: block.first, lanes: block.lanes, count: n, dimension: 1, into: x + base)
+                        if block.lanes == 1 {
+                            ScanKernels.prepare(
+                                T.self, sorted: x + base, factors: f + base, left: l + base, right: r + base,
+                                count: n, inverseTemperature: 1 / temperature)
+                        } else {
+                            ScanKernels.prepare(
+                                T.BatchLanes.self, sorted: x + base, factors: f + base, left: l + base,
+                                right: r + base, count: n, inverseTemperature: 1 / temperature)
+                        }
                     }
                 }
             }}}}
         }
         return ScanState(
-            batch: batch, count: n, temperature: temperature, direction: direction, scores: scores,
-            permutation: permutation, sorted: sorted, factors: factors, left: left, right: right)
+            batch: batch, count: n, temperature: temperature, direction: direction, scheduler: scheduler,
+            scores: scores, permutation: permutation, sorted: sorted, factors: factors, left: left, right: right)
     }
 
     /// Runs `body` with base pointers to the state's block arrays.
@@ -230,28 +260,34 @@ enum ScanEngine {
         var output = [T](repeating: 0, count: batch * n * d)
         guard batch * n * d > 0 else { return output }
         let lanes = T.BatchLanes.laneCount
-        let packed = UnsafeMutablePointer<T>.allocate(capacity: 2 * lanes * n * d + lanes * d)
-        defer { packed.deallocate() }
-        let result = packed + lanes * n * d, running = result + lanes * n * d
+        let blockList = blocks(batch: batch, lanes: lanes)
         withState(state) { f, l, r, permutation in
             values.withUnsafeBufferPointer { v in
                 output.withUnsafeMutableBufferPointer { out in
-                    for block in blocks(batch: batch, lanes: lanes) {
-                        let base = block.first * n
-                        packPermuted(
-                            v.baseAddress!, permutation: permutation, first: block.first, lanes: block.lanes,
-                            count: n, dimension: d, into: packed)
-                        if block.lanes == 1 {
-                            ScanKernels.apply(
-                                T.self, factors: f + base, left: l + base, right: r + base, values: packed,
-                                output: result, count: n, dimension: d, running: running)
-                        } else {
-                            ScanKernels.apply(
-                                T.BatchLanes.self, factors: f + base, left: l + base, right: r + base,
-                                values: packed, output: result, count: n, dimension: d, running: running)
+                    let v = v.baseAddress!, out = out.baseAddress!
+                    state.scheduler.forEach(items: blockList.count, work: work(batch: batch, count: n, dimension: d)) {
+                        range in
+                        // Scratch per range of blocks: the packed values, the block's result, running sums.
+                        let packed = UnsafeMutablePointer<T>.allocate(capacity: 2 * lanes * n * d + lanes * d)
+                        defer { packed.deallocate() }
+                        let result = packed + lanes * n * d, running = result + lanes * n * d
+                        for block in blockList[range] {
+                            let base = block.first * n
+                            packPermuted(
+                                v, permutation: permutation, first: block.first, lanes: block.lanes,
+                                count: n, dimension: d, into: packed)
+                            if block.lanes == 1 {
+                                ScanKernels.apply(
+                                    T.self, factors: f + base, left: l + base, right: r + base, values: packed,
+                                    output: result, count: n, dimension: d, running: running)
+                            } else {
+                                ScanKernels.apply(
+                                    T.BatchLanes.self, factors: f + base, left: l + base, right: r + base,
+                                    values: packed, output: result, count: n, dimension: d, running: running)
+                            }
+                            unpackRows(result, first: block.first, lanes: block.lanes, count: n, dimension: d,
+                                       into: out)
                         }
-                        unpackRows(result, first: block.first, lanes: block.lanes, count: n, dimension: d,
-                                   into: out.baseAddress!)
                     }
                 }
             }
@@ -273,41 +309,48 @@ enum ScanEngine {
         let lanes = T.BatchLanes.laneCount
         let blockSize = lanes * n * d
         let scratchCount = ScanKernels.backwardScratchCount(count: n, dimension: d, lanes: lanes)
-        let buffer = UnsafeMutablePointer<T>.allocate(capacity: 4 * blockSize + lanes * n + scratchCount)
-        defer { buffer.deallocate() }
-        let W = buffer, G = W + blockSize, dW = G + blockSize, Y = dW + blockSize
-        let dx = Y + blockSize, scratch = dx + lanes * n
         let scale = state.gradientScale
+        let blockList = blocks(batch: batch, lanes: lanes)
         withState(state) { f, l, r, permutation in
             values.withUnsafeBufferPointer { v in
             gradient.withUnsafeBufferPointer { g in
             result.scores.withUnsafeMutableBufferPointer { scoreGradient in
             result.values.withUnsafeMutableBufferPointer { valueGradient in
             result.product.withUnsafeMutableBufferPointer { product in
-                for block in blocks(batch: batch, lanes: lanes) {
-                    let base = block.first * n
-                    packPermuted(v.baseAddress!, permutation: permutation, first: block.first,
-                                 lanes: block.lanes, count: n, dimension: d, into: W)
-                    packRows(g.baseAddress!, first: block.first, lanes: block.lanes, count: n, dimension: d,
-                             into: G)
-                    if block.lanes == 1 {
-                        ScanKernels.applyBackward(
-                            T.self, factors: f + base, left: l + base, right: r + base, values: W, gradient: G,
-                            valueGradient: dW, scoreGradient: dx, output: wantProduct ? Y : nil, count: n,
-                            dimension: d, scale: scale, scratch: scratch)
-                    } else {
-                        ScanKernels.applyBackward(
-                            T.BatchLanes.self, factors: f + base, left: l + base, right: r + base, values: W,
-                            gradient: G, valueGradient: dW, scoreGradient: dx, output: wantProduct ? Y : nil,
-                            count: n, dimension: d, scale: scale, scratch: scratch)
-                    }
-                    unpackPermuted(dW, permutation: permutation, first: block.first, lanes: block.lanes,
-                                   count: n, dimension: d, into: valueGradient.baseAddress!)
-                    unpackPermuted(dx, permutation: permutation, first: block.first, lanes: block.lanes,
-                                   count: n, dimension: 1, into: scoreGradient.baseAddress!)
-                    if wantProduct {
-                        unpackRows(Y, first: block.first, lanes: block.lanes, count: n, dimension: d,
-                                   into: product.baseAddress!)
+                let v = v.baseAddress!, g = g.baseAddress!
+                let scoreGradient = scoreGradient.baseAddress!, valueGradient = valueGradient.baseAddress!
+                let product = product.baseAddress
+                state.scheduler.forEach(items: blockList.count, work: work(batch: batch, count: n, dimension: d, passes: 2)) {
+                    range in
+                    // Scratch per range of blocks: W, G, dW, Y, dx and the kernel's scratch.
+                    let buffer = UnsafeMutablePointer<T>.allocate(capacity: 4 * blockSize + lanes * n + scratchCount)
+                    defer { buffer.deallocate() }
+                    let W = buffer, G = W + blockSize, dW = G + blockSize, Y = dW + blockSize
+                    let dx = Y + blockSize, scratch = dx + lanes * n
+                    for block in blockList[range] {
+                        let base = block.first * n
+                        packPermuted(v, permutation: permutation, first: block.first,
+                                     lanes: block.lanes, count: n, dimension: d, into: W)
+                        packRows(g, first: block.first, lanes: block.lanes, count: n, dimension: d, into: G)
+                        if block.lanes == 1 {
+                            ScanKernels.applyBackward(
+                                T.self, factors: f + base, left: l + base, right: r + base, values: W, gradient: G,
+                                valueGradient: dW, scoreGradient: dx, output: wantProduct ? Y : nil, count: n,
+                                dimension: d, scale: scale, scratch: scratch)
+                        } else {
+                            ScanKernels.applyBackward(
+                                T.BatchLanes.self, factors: f + base, left: l + base, right: r + base, values: W,
+                                gradient: G, valueGradient: dW, scoreGradient: dx, output: wantProduct ? Y : nil,
+                                count: n, dimension: d, scale: scale, scratch: scratch)
+                        }
+                        unpackPermuted(dW, permutation: permutation, first: block.first, lanes: block.lanes,
+                                       count: n, dimension: d, into: valueGradient)
+                        unpackPermuted(dx, permutation: permutation, first: block.first, lanes: block.lanes,
+                                       count: n, dimension: 1, into: scoreGradient)
+                        if wantProduct, let product {
+                            unpackRows(Y, first: block.first, lanes: block.lanes, count: n, dimension: d,
+                                       into: product)
+                        }
                     }
                 }
             }}}}}
@@ -323,27 +366,32 @@ enum ScanEngine {
         var output = [T](repeating: 0, count: batch * n * d)
         guard batch * n * d > 0 else { return output }
         let lanes = T.BatchLanes.laneCount
-        let packed = UnsafeMutablePointer<T>.allocate(capacity: 2 * lanes * n * d + lanes * d)
-        defer { packed.deallocate() }
-        let result = packed + lanes * n * d, running = result + lanes * n * d
+        let blockList = blocks(batch: batch, lanes: lanes)
         withState(state) { f, l, r, permutation in
             rows.withUnsafeBufferPointer { u in
                 output.withUnsafeMutableBufferPointer { out in
-                    for block in blocks(batch: batch, lanes: lanes) {
-                        let base = block.first * n
-                        packRows(u.baseAddress!, first: block.first, lanes: block.lanes, count: n, dimension: d,
-                                 into: packed)
-                        if block.lanes == 1 {
-                            ScanKernels.applyTransposed(
-                                T.self, factors: f + base, left: l + base, right: r + base, rows: packed,
-                                output: result, count: n, dimension: d, running: running)
-                        } else {
-                            ScanKernels.applyTransposed(
-                                T.BatchLanes.self, factors: f + base, left: l + base, right: r + base,
-                                rows: packed, output: result, count: n, dimension: d, running: running)
+                    let u = u.baseAddress!, out = out.baseAddress!
+                    state.scheduler.forEach(items: blockList.count, work: work(batch: batch, count: n, dimension: d)) {
+                        range in
+                        // Scratch per range of blocks: the packed rows, the block's result, running sums.
+                        let packed = UnsafeMutablePointer<T>.allocate(capacity: 2 * lanes * n * d + lanes * d)
+                        defer { packed.deallocate() }
+                        let result = packed + lanes * n * d, running = result + lanes * n * d
+                        for block in blockList[range] {
+                            let base = block.first * n
+                            packRows(u, first: block.first, lanes: block.lanes, count: n, dimension: d, into: packed)
+                            if block.lanes == 1 {
+                                ScanKernels.applyTransposed(
+                                    T.self, factors: f + base, left: l + base, right: r + base, rows: packed,
+                                    output: result, count: n, dimension: d, running: running)
+                            } else {
+                                ScanKernels.applyTransposed(
+                                    T.BatchLanes.self, factors: f + base, left: l + base, right: r + base,
+                                    rows: packed, output: result, count: n, dimension: d, running: running)
+                            }
+                            unpackPermuted(result, permutation: permutation, first: block.first, lanes: block.lanes,
+                                           count: n, dimension: d, into: out)
                         }
-                        unpackPermuted(result, permutation: permutation, first: block.first, lanes: block.lanes,
-                                       count: n, dimension: d, into: out.baseAddress!)
                     }
                 }
             }
@@ -355,69 +403,90 @@ enum ScanEngine {
 
     /// `-sum_(b, i) log P[b, i, t[b, i]]` with its gradient, where
     /// `log P[i, t_i] = -|x_i - s_(t_i)| / tau - log Z_i` is computed directly
-    /// (never the log of an underflowed `P`). The loss is summed in `Double`.
+    /// (never the log of an underflowed `P`). The loss is summed in `Double`:
+    /// one partial per block, then the partials in block order (the same bits
+    /// for every thread count). `targets` must lie in `0 ..< count`, so every
+    /// write stays in the block's own batch rows.
     static func crossEntropy<T: ScanScalar>(_ state: ScanState<T>, targets: [Int]) -> (loss: Double, gradient: [T]) {
         let n = state.count, batch = state.batch
         var gradient = [T](repeating: 0, count: batch * n)
         guard batch * n > 0 else { return (0, gradient) }
         let lanes = T.BatchLanes.laneCount
-        let dx = UnsafeMutablePointer<T>.allocate(capacity: lanes * n)
-        defer { dx.deallocate() }
         let scale = state.gradientScale, inverseTemperature = 1 / state.temperature
         let tau = Double(state.temperature)
-        var loss = 0.0
+        let blockList = blocks(batch: batch, lanes: lanes)
+        var partials = [Double](repeating: 0, count: blockList.count)
         withState(state) { f, l, r, permutation in
             state.scores.withUnsafeBufferPointer { s in
             targets.withUnsafeBufferPointer { t in
             gradient.withUnsafeMutableBufferPointer { out in
-                let s = s.baseAddress!, out = out.baseAddress!
-                for block in blocks(batch: batch, lanes: lanes) {
-                    let base = block.first * n
-                    if block.lanes == 1 {
-                        ScanKernels.logNormalizerGradient(
-                            T.self, factors: f + base, left: l + base, right: r + base, scoreGradient: dx,
-                            count: n, scale: scale)
-                    } else {
-                        ScanKernels.logNormalizerGradient(
-                            T.BatchLanes.self, factors: f + base, left: l + base, right: r + base,
-                            scoreGradient: dx, count: n, scale: scale)
-                    }
-                    unpackPermuted(dx, permutation: permutation, first: block.first, lanes: block.lanes, count: n,
-                                   dimension: 1, into: out)
-                    // The direct terms |x_i - s_(t_i)| / tau and log Z_i.
-                    for lane in 0..<block.lanes {
-                        let b = block.first + lane, row = b * n
-                        for i in 0..<n {
-                            let own = permutation[row + i], target = t[row + i]
-                            let z = 1 + l[base + i * block.lanes + lane] + r[base + i * block.lanes + lane]
-                            loss += abs(Double(s[row + own]) - Double(s[row + target])) / tau
-                                + Double.libmLog(Double(z))
-                            let difference = s[row + own] - s[row + target]
-                            let direct: T = difference > 0 ? inverseTemperature
-                                : (difference < 0 ? -inverseTemperature : 0)
-                            out[row + own] += direct
-                            out[row + target] -= direct
+            partials.withUnsafeMutableBufferPointer { partials in
+                let s = s.baseAddress!, t = t.baseAddress!, out = out.baseAddress!, partials = partials.baseAddress!
+                state.scheduler.forEach(items: blockList.count, work: work(batch: batch, count: n)) { range in
+                    // Scratch per range of blocks: the block's score gradient in sorted order.
+                    let dx = UnsafeMutablePointer<T>.allocate(capacity: lanes * n)
+                    defer { dx.deallocate() }
+                    for index in range {
+                        let block = blockList[index], base = block.first * n
+                        if block.lanes == 1 {
+                            ScanKernels.logNormalizerGradient(
+                                T.self, factors: f + base, left: l + base, right: r + base, scoreGradient: dx,
+                                count: n, scale: scale)
+                        } else {
+                            ScanKernels.logNormalizerGradient(
+                                T.BatchLanes.self, factors: f + base, left: l + base, right: r + base,
+                                scoreGradient: dx, count: n, scale: scale)
                         }
+                        unpackPermuted(dx, permutation: permutation, first: block.first, lanes: block.lanes,
+                                       count: n, dimension: 1, into: out)
+                        // The direct terms |x_i - s_(t_i)| / tau and log Z_i, in this block's rows only.
+                        var loss = 0.0
+                        for lane in 0..<block.lanes {
+                            let b = block.first + lane, row = b * n
+                            for i in 0..<n {
+                                let own = permutation[row + i], target = t[row + i]
+                                let z = 1 + l[base + i * block.lanes + lane] + r[base + i * block.lanes + lane]
+                                loss += abs(Double(s[row + own]) - Double(s[row + target])) / tau
+                                    + Double.libmLog(Double(z))
+                                let difference = s[row + own] - s[row + target]
+                                let direct: T = difference > 0 ? inverseTemperature
+                                    : (difference < 0 ? -inverseTemperature : 0)
+                                out[row + own] += direct
+                                out[row + target] -= direct
+                            }
+                        }
+                        partials[index] = loss
                     }
                 }
-            }}}
+            }}}}
         }
+        var loss = 0.0
+        for partial in partials { loss += partial }
         return (loss, gradient)
     }
 
     /// `log Z_i` per batch row, `batch x count`, rows sorted.
     static func logNormalizers<T: ScanScalar>(_ state: ScanState<T>) -> [T] {
-        let n = state.count
-        var output = [T](repeating: 0, count: state.batch * n)
-        for block in blocks(batch: state.batch, lanes: T.BatchLanes.laneCount) {
-            let base = block.first * n
-            for lane in 0..<block.lanes {
-                for i in 0..<n {
-                    let k = base + i * block.lanes + lane
-                    output[(block.first + lane) * n + i] = T.libmLog(1 + state.left[k] + state.right[k])
+        let n = state.count, batch = state.batch
+        var output = [T](repeating: 0, count: batch * n)
+        guard batch * n > 0 else { return output }
+        let blockList = blocks(batch: batch, lanes: T.BatchLanes.laneCount)
+        state.left.withUnsafeBufferPointer { left in
+        state.right.withUnsafeBufferPointer { right in
+        output.withUnsafeMutableBufferPointer { output in
+            let left = left.baseAddress!, right = right.baseAddress!, output = output.baseAddress!
+            state.scheduler.forEach(items: blockList.count, work: work(batch: batch, count: n)) { range in
+                for block in blockList[range] {
+                    let base = block.first * n
+                    for lane in 0..<block.lanes {
+                        for i in 0..<n {
+                            let k = base + i * block.lanes + lane
+                            output[(block.first + lane) * n + i] = T.libmLog(1 + left[k] + right[k])
+                        }
+                    }
                 }
             }
-        }
+        }}}
         return output
     }
 }

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import SoftSortKit
+
+/// The exact `p = 1` scan path on the batch scheduler: every operation gives
+/// the same bits for every thread count.
+@Suite("Exact p = 1 scans on the scheduler")
+struct ExactScanSchedulerTests {
+    /// 11 rows: full SIMD blocks (8 Float lanes, 4 Double lanes) and single
+    /// rows; 16 x 11 x 300 = 52800 estimated element-operations, above the
+    /// serial threshold, so 2, 3 and 8 threads cut the blocks into chunks.
+    static let batch = 11, count = 300
+    static let threadCounts = [1, 2, 3, 8]
+
+    /// Every operation's outputs, by name (losses as one-element arrays).
+    static func outputs<T: SoftSortScalar>(
+        _: T.Type, threads: Int, direction: SortDirection
+    ) throws -> [(name: String, values: [T])] {
+        let batch = Self.batch, n = Self.count, d = 3
+        var random = TestRandom(seed: 0x5CED)
+        let scores = (0..<batch).flatMap { _ in random.distinct(n, spread: 2).map { T($0) } }
+        let values = (0..<batch * n * d).map { _ in T(random.uniform()) }
+        let rowGradient = (0..<batch * n * d).map { _ in T(random.uniform()) }
+        let columnGradient = (0..<batch * n).map { _ in T(random.uniform()) }
+        let targets = (0..<batch * n).map { _ in Int(random.next() % UInt64(n)) }
+        let identity = (0..<batch * n).map { $0 % n }
+        let matches = (0..<batch * n).map { _ in T(random.next() % 2) }
+
+        let exact = try ExactSoftSort(temperature: 0.05, direction: direction, threads: threads)
+            .forward(scores: scores, batch: batch, count: n)
+        #expect(exact.threads == threads)
+        var result: [(name: String, values: [T])] = []
+        result.append(("permutation", exact.permutation.map { T($0) }))
+        result.append(("logNormalizers", exact.logNormalizers))
+        result.append(("apply d = 3", try exact.apply(to: values, dimension: d)))
+        result.append(("sortedValues", exact.sortedValues()))
+        let back = try exact.backwardOfApply(to: values, dimension: d, gradient: rowGradient)
+        result.append(("backwardOfApply scores", back.scores))
+        result.append(("backwardOfApply values", back.values))
+        result.append(("backwardOfSortedValues", try exact.backwardOfSortedValues(columnGradient)))
+        result.append(("applyTransposed d = 3", try exact.applyTransposed(to: rowGradient, dimension: d)))
+        result.append(("ranks", exact.ranks()))
+        let backT = try exact.backwardOfApplyTransposed(to: rowGradient, dimension: d, gradient: values)
+        result.append(("backwardOfApplyTransposed scores", backT.scores))
+        result.append(("backwardOfApplyTransposed rows", backT.rows))
+        result.append(("backwardOfRanks", try exact.backwardOfRanks(columnGradient)))
+        for (name, t) in [("identity", identity), ("random", targets)] {
+            let ce = try exact.crossEntropy(targets: t)
+            result.append(("crossEntropy \(name) loss", [ce.loss]))
+            result.append(("crossEntropy \(name) gradient", ce.gradient))
+        }
+        let knn = try exact.nearestNeighborLoss(matches: matches, k: 7)
+        result.append(("kNN loss", [knn.loss]))
+        result.append(("kNN gradient", knn.gradient))
+        result.append(("topK", try exact.topK(5, of: values, dimension: d)))
+        let topGradient = (0..<batch * 5 * d).map { T($0 % 7) - 3 }
+        result.append(("backwardOfTopK scores",
+                       try exact.backwardOfTopK(5, of: values, dimension: d, gradient: topGradient).scores))
+        result.append(("quantile", try exact.quantile(0.3, of: values, dimension: d)))
+        let quantileGradient = (0..<batch * d).map { T($0 % 5) - 2 }
+        result.append(("backwardOfQuantile scores",
+                       try exact.backwardOfQuantile(0.3, of: values, dimension: d, gradient: quantileGradient).scores))
+        return result
+    }
+
+    static func checkDeterministic<T: SoftSortScalar>(_ type: T.Type) throws {
+        #expect(ScanEngine.work(batch: batch, count: count) >= BatchScheduler.serialThreshold)
+        for direction in [SortDirection.descending, .ascending] {
+            let baseline = try outputs(type, threads: 1, direction: direction)
+            for threads in threadCounts.dropFirst() {
+                let other = try outputs(type, threads: threads, direction: direction)
+                #expect(other.count == baseline.count)
+                for (a, b) in zip(baseline, other) {
+                    #expect(a.values.allSatisfy { $0.isFinite }, "\(a.name) not finite")
+                    // Bitwise for finite values: equal, and the same sign (-0 is not +0).
+                    #expect(a.values.elementsEqual(b.values) { $0 == $1 && $0.sign == $1.sign },
+                            "\(T.self) \(a.name) differs at \(threads) threads (\(direction))")
+                }
+            }
+        }
+    }
+
+    @Test("Float: bitwise identical results for 1, 2, 3 and 8 threads, every operation")
+    func deterministicFloat() throws { try Self.checkDeterministic(Float.self) }
+
+    @Test("Double: bitwise identical results for 1, 2, 3 and 8 threads, every operation")
+    func deterministicDouble() throws { try Self.checkDeterministic(Double.self) }
+
+    @Test("the parallel scans agree with the dense reference")
+    func parallelMatchesReference() throws {
+        let batch = Self.batch, n = Self.count
+        var random = TestRandom(seed: 0x5CEE)
+        let scores = (0..<batch).flatMap { _ in random.distinct(n, spread: 2) }
+        let exact = try ExactSoftSort(temperature: 0.2, threads: 3).forward(scores: scores, batch: batch, count: n)
+        let p = Reference.softSort(scores: scores, batch: batch, count: n, temperature: 0.2, power: 1)
+        var expected = [Double](repeating: 0, count: batch * n)
+        for b in 0..<batch {
+            for i in 0..<n {
+                for j in 0..<n { expected[b * n + i] += p[(b * n + i) * n + j] * scores[b * n + j] }
+            }
+        }
+        #expect(maxAbsDifference(exact.sortedValues(), expected) <= 1e-12)
+    }
+
+    @Test("threads: nil is the default count; below 1 is rejected")
+    func threadCounts() throws {
+        let scores: [Float] = [0.5, -1, 2]
+        #expect(try ExactSoftSort().forward(scores: scores, batch: 1, count: 3).threads
+                == Parallelism.defaultThreadCount)
+        #expect(ExactSoftSort(threads: 4).threads == 4)
+        for bad in [0, -1] {
+            #expect(throws: SoftSortError.invalidDimension(argument: "threads", value: bad)) {
+                try ExactSoftSort(threads: bad).forward(scores: scores, batch: 1, count: 3)
+            }
+        }
+        // An empty batch still checks the thread count, and runs with any valid one.
+        #expect(throws: SoftSortError.invalidDimension(argument: "threads", value: 0)) {
+            try ExactSoftSort(threads: 0).forward(scores: [Double](), batch: 0, count: 5)
+        }
+        let empty = try ExactSoftSort(threads: 8).forward(scores: [Double](), batch: 0, count: 5)
+        let emptyLoss = try empty.crossEntropy(targets: [])
+        #expect(empty.sortedValues().isEmpty && emptyLoss.loss == 0 && emptyLoss.gradient.isEmpty)
+    }
+}
