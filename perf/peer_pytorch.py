@@ -96,7 +96,7 @@ def run(op, n, steps, args, temperatures):
 def step_count(n, steps):
     if steps is not None:
         return steps
-    return 100 if n <= 1000 else max(10, round(100 * 1000 * 1000 / (n * n)))
+    return 100 if n <= 1000 else max(10, round(100 * 1000 / n))
 
 
 def machine():
@@ -156,7 +156,12 @@ def main():
     results = []
     for n in sizes:
         for op in operators:
-            results.append(run(op, n, step_count(n, args.steps), args, temperatures))
+            try:
+                results.append(run(op, n, step_count(n, args.steps), args, temperatures))
+            except (RuntimeError, MemoryError) as error:  # out of memory: say so and go on
+                message = str(error).splitlines()[0][:160]
+                print(f"\r{op:<14} {n:>6}  failed: {message}")
+                sys.stdout.flush()
         neural = next((r["msPerStep"] for r in results if r["n"] == n and r["operator"] == "neuralsort"), None)
         for r in results:
             if r["n"] != n:

@@ -29,7 +29,7 @@ struct Train: ParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Timed steps per run, after 1 warm-up, at every n.",
-            discussion: "Default: 100 up to n = 1000, then 100 (1000 / n)^2, at least 10 (25 at n = 2000, 10 at n = 4000), to keep the default run near 3 minutes on 2 cores."))
+            discussion: "Default: 100 up to n = 1000, then 100 (1000 / n), at least 10 (50 at n = 2000, 25 at n = 4000), to keep the default run within about 3 minutes on 2 cores."))
     var steps: Int?
 
     @Option(parsing: .upToNextOption, help: "Operators to run (default: all).")
@@ -88,7 +88,7 @@ struct Train: ParsableCommand {
     /// The timed steps at `n`: `--steps`, or the default schedule.
     func stepCount(_ n: Int) -> Int {
         if let steps { return steps }
-        return n <= 1000 ? 100 : max(10, Int((100 * 1000 * 1000 / (Double(n) * Double(n))).rounded()))
+        return n <= 1000 ? 100 : max(10, Int((100 * 1000 / Double(n)).rounded()))
     }
 
     /// `--threads`, or the library's default.
