@@ -66,7 +66,7 @@ struct ScanCommand: ParsableCommand {
         for n in [10_000, 100_000, 1_000_000] {
             let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
             let gradient = (0..<n).map { _ in Float(generator.nextUnit() - 0.5) }
-            let exact = ExactSoftSort(temperature: 1e-3)
+            let exact = ExactSoftSort(temperature: 1e-3, threads: 1)
             let ms = try Timing.medianMilliseconds(repetitions) {
                 let result = try exact.forward(scores: scores, batch: 1, count: n)
                 let values = result.sortedValues()
@@ -86,7 +86,7 @@ struct ScanCommand: ParsableCommand {
             let batch = 20, n = 4000, tau = 0.1
             let scores = (0..<batch * n).map { _ in Float(generator.nextUnit()) }
             let targets = (0..<batch * n).map { $0 % n }
-            let exact = ExactSoftSort(temperature: tau)
+            let exact = ExactSoftSort(temperature: tau, threads: 1)
             let ms = try Timing.medianMilliseconds(repetitions) {
                 let result = try exact.forward(scores: scores, batch: batch, count: n)
                 let loss = try result.crossEntropy(targets: targets)
