@@ -21,5 +21,5 @@ valgrind --tool=callgrind --callgrind-out-file=perf/out/callgrind.out -- "$bin" 
 callgrind_annotate --inclusive=no perf/out/callgrind.out 2>/dev/null \
     | swift demangle --simplified | cut -c1-180 > perf/out/callgrind.txt
 # The header (totals) and the 25 most expensive functions, self cost.
-sed -n '/^Ir/,$p' perf/out/callgrind.txt | head -30
+sed -n '/^Ir/,$p' perf/out/callgrind.txt | head -30 || true  # head closes the pipe early
 echo "(full listing: perf/out/callgrind.txt; divide a kernel's Ir by B n^2 x (steps + 1) for Ir per element)"

@@ -14,8 +14,11 @@
 #      roof means memory-bound, far below both means overheads (page faults
 #      of fresh B x n x n buffers, scalar code, sorting).
 #
-#   perf/roofline.sh                       # n = 1000 2000, 5 steps
-#   perf/roofline.sh --n 4000 --steps 3
+#   perf/roofline.sh                       # n = 1000 2000, 5 steps, 1 thread
+#   perf/roofline.sh --n 4000 --steps 3 --threads 2
+#
+# The roofs are one core's: compare them with 1-thread runs (the default).
+# The exact p = 1 path has no n x n matrix, so the model skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p perf/out
@@ -62,20 +65,22 @@ read -r bandwidth flops < <(perf/out/roofs)
 echo "roofs (1 core): STREAM triad ${bandwidth} GB/s, AVX2+FMA peak ${flops} GFLOP/s"
 
 args=("$@")
-[[ ${#args[@]} -gt 0 ]] || args=(--n 1000 2000 --steps 5)
+[[ ${#args[@]} -gt 0 ]] || args=(--n 1000 2000 --steps 5 --threads 1)
 swift build -c release --scratch-path "${SCRATCH:-.build-perf}" --product simd-bench >&2
 "${SCRATCH:-.build-perf}/release/simd-bench" train "${args[@]}" --json perf/out/roofline-train.json > /dev/null
 python3 - "$bandwidth" "$flops" perf/out/roofline-train.json <<'PY'
 import json, sys
 bandwidth, flops, path = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
 doc = json.load(open(path))
-print(f"{'operator':<14} {'n':>5} {'ms/step':>9} {'GB/s (>=)':>10} {'% of BW':>8} {'GFLOP/s (~)':>12} {'% of peak':>10}")
+print(f"{'operator':<14} {'n':>5} {'threads':>7} {'ms/step':>9} {'GB/s (>=)':>10} {'% of BW':>8} {'GFLOP/s (~)':>12} {'% of peak':>10}")
 for r in doc["results"]:
+    if r["operator"].endswith("-exact"):
+        continue  # no n x n matrix: the model does not apply
     elements = r["batch"] * r["n"] ** 2
     seconds = r["msPerStep"] / 1e3
     gbs = 12 * elements / seconds / 1e9
     gfs = 30 * elements / seconds / 1e9
-    print(f"{r['operator']:<14} {r['n']:>5} {r['msPerStep']:>9.1f} {gbs:>10.2f} {100 * gbs / bandwidth:>7.0f}% "
+    print(f"{r['operator']:<14} {r['n']:>5} {r['threads']:>7} {r['msPerStep']:>9.1f} {gbs:>10.2f} {100 * gbs / bandwidth:>7.0f}% "
           f"{gfs:>12.2f} {100 * gfs / flops:>9.0f}%")
 print("model: >= 12 bytes and ~30 flops per element of P per step (see the script's header); "
       f"ridge point {flops / bandwidth:.1f} flop/byte vs the step's ~2.5")

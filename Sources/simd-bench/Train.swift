@@ -17,7 +17,7 @@ struct Train: ParsableCommand {
             steps; the median time per step is reported, with the speedup against NeuralSort \
             and the smallest Spearman correlation of a row with the descending order. \
             Operators: softsort-p2 (tau 0.1), softsort-p1 (dense, tau 0.1), softsort-p1-exact (the O(n log n) \
-            scan path, tau 0.1, 1 thread), neuralsort (tau 100).
+            scan path, tau 0.1), neuralsort (tau 100).
             """)
 
     @Option(parsing: .upToNextOption, help: "Row lengths n (default 100 500 1000 2000 4000).")

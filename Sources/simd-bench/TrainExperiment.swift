@@ -140,7 +140,7 @@ struct TrainExperiment {
             let gradient: [Float]
             if op == .softSortP1Exact {
                 // The scan path gives sum -log P[b, i, i] and its gradient directly.
-                let result = try ExactSoftSort(temperature: temperature)
+                let result = try ExactSoftSort(temperature: temperature, threads: threads)
                     .forward(scores: normalised, batch: batch, count: n)
                 let (sum, sumGradient) = try result.crossEntropy(targets: targets)
                 loss = Double(sum) / Double(size)
@@ -182,7 +182,7 @@ struct TrainExperiment {
         }
         samples.sort()
         return TrainResult(
-            op: op, count: n, batch: batch, threads: op == .softSortP1Exact ? 1 : threads, backend: backend,
+            op: op, count: n, batch: batch, threads: threads, backend: backend,
             steps: steps, temperature: temperature,
             msPerStep: samples.isEmpty ? 0 : samples[samples.count / 2],
             finalLoss: loss,
