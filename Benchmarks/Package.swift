@@ -31,6 +31,22 @@ let package = Package(
             ],
             path: "Benchmarks/NeuralSortBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "FusedApplyBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SoftSortKit", package: "SoftSortKit"),
+            ],
+            path: "Benchmarks/FusedApplyBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "ExactScanBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SoftSortKit", package: "SoftSortKit"),
+            ],
+            path: "Benchmarks/ExactScanBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ],
     swiftLanguageModes: [.v6]
 )
