@@ -42,6 +42,32 @@ struct SchedulerTests {
         }
     }
 
+    @Test("the fused apply: bitwise identical for 1, 2, 3 and 8 threads", arguments: Backend.available)
+    func applyDeterministic(backend: Backend) throws {
+        let batch = 2, n = 150, d = 2
+        #expect(batch * n * n * d >= BatchScheduler.serialThreshold)
+        var random = TestRandom(seed: 33)
+        let scores = (0..<batch * n).map { _ in Float(random.uniform()) }
+        let values = (0..<batch * n * d).map { _ in Float(random.uniform()) }
+        let upstream = (0..<batch * n * d).map { _ in Float(random.uniform()) }
+        for power in [1.0, 2.0] {
+            var baseline: ([Float], [Float], [Float])?
+            for threads in [1, 2, 3, 8] {
+                let product = try SoftSort(temperature: 0.2, power: power, backend: backend, threads: threads)
+                    .apply(to: values, scores: scores, batch: batch, count: n, dimension: d)
+                #expect(product.threads == threads)
+                let gradient = try product.backward(upstream)
+                let outputs = (product.values, gradient.scores, gradient.values)
+                if let baseline {
+                    #expect(outputs.0 == baseline.0 && outputs.1 == baseline.1 && outputs.2 == baseline.2,
+                            "p \(power): apply differs at \(threads) threads")
+                } else {
+                    baseline = outputs
+                }
+            }
+        }
+    }
+
     @Test("the parallel path agrees with the reference")
     func parallelMatchesReference() throws {
         let n = Self.count, batch = Self.batch

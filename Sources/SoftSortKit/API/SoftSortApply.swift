@@ -31,9 +31,10 @@ extension SoftSort {
     /// - Throws: `SoftSortError` for a temperature or power that is not finite
     ///   and positive, a non-finite score (`nonFiniteScore`) or value
     ///   (`invalidArgument(name: "values", ...)`), a size that does not match
-    ///   the shape, a negative dimension, `B n d` overflowing `Int`, or a
-    ///   backend that cannot run here.
-    /// - Complexity: O(B n^2 d) time, O(B n d) memory.
+    ///   the shape, a negative dimension, `B n d` overflowing `Int`, a thread
+    ///   count below 1, or a backend that cannot run here.
+    /// - Complexity: O(B n^2 d) time over `threads` threads, O(B n d) memory
+    ///   (the backward: O((B + 16) n d), its per-block partial sums).
     public func apply<T: SoftSortScalar>(
         to values: [T], scores: [T], batch: Int, count: Int, dimension: Int = 1
     ) throws(SoftSortError) -> RelaxedProduct<T> {
@@ -48,16 +49,18 @@ extension SoftSort {
         guard !o1, !o2 else { throw .shapeOverflow(batch: batch, count: count) }
         try Validation.size("scores", scores.count, expected: rows)
         try Validation.size("values", values.count, expected: elements)
-        if let bad = scores.firstIndex(where: { !$0.isFinite }) {
+        if let bad = Validation.firstIndex(in: scores, where: { !$0.isFinite }) {
             throw .nonFiniteScore(row: bad / count, column: bad % count)
         }
-        if let bad = values.first(where: { !$0.isFinite }) {
-            throw .invalidArgument(name: "values", value: Double(bad))
+        if let bad = Validation.firstIndex(in: values, where: { !$0.isFinite }) {
+            throw .invalidArgument(name: "values", value: Double(values[bad]))
         }
         let kernels = ApplyKernelTable<T>.kernels(try Backend.resolve(backend), as: T.self)
+        let scheduler = BatchScheduler(threads: try Parallelism.resolve(threads))
         return ApplyEngine.forward(
             values: values, scores: scores, batch: batch, count: count, dimension: dimension,
-            temperature: temperature, power: power, direction: direction, kernels: kernels)
+            temperature: temperature, power: power, direction: direction, kernels: kernels,
+            scheduler: scheduler)
     }
 }
 
@@ -97,6 +100,10 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
     let power: DistancePower
     let columnTile: Int
     let kernels: ApplyKernelTable<T>
+    let scheduler: BatchScheduler
+
+    /// The number of threads the forward ran on (and the backward will).
+    public var threads: Int { scheduler.threads }
 
     /// The vector-Jacobian product: `dL/ds` and `dL/dV` given `G = dL/dY`.
     ///
@@ -110,7 +117,8 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
     /// - Parameter gradient: `dL/dY`, `batch x count x dimension`, laid out as `values`.
     /// - Returns: `dL/ds` (`batch x count`) and `dL/dV` (`batch x count x dimension`).
     /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong size.
-    /// - Complexity: O(B n^2 d) time, O(B n d) memory.
+    /// - Complexity: O(B n^2 d) time over `threads` threads, O((B + 16) n d)
+    ///   memory. Bitwise identical for every thread count.
     public func backward(_ gradient: [T]) throws(SoftSortError) -> Gradient {
         try Validation.size("gradient", gradient.count, expected: batch * count * dimension)
         return ApplyEngine.backward(self, outputGradient: gradient)

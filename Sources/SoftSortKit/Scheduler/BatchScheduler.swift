@@ -50,14 +50,14 @@ struct BatchScheduler: Sendable {
 struct RowBlocks: Sendable {
     let batch: Int
     let count: Int
-    /// Blocks per batch row: enough for 48 items in all (3 per thread up to
-    /// 16 threads), none smaller than 16 rows.
+    /// Blocks per batch row: enough for `items` items in all (48 by
+    /// default: 3 per thread up to 16 threads), none smaller than 16 rows.
     let blocksPerRow: Int
 
-    init(batch: Int, count: Int) {
+    init(batch: Int, count: Int, items: Int = 48) {
         self.batch = batch
         self.count = count
-        let wanted = (48 + max(batch, 1) - 1) / max(batch, 1)
+        let wanted = (items + max(batch, 1) - 1) / max(batch, 1)
         blocksPerRow = max(1, min(wanted, count / 16))
     }
 
