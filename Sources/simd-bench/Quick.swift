@@ -19,7 +19,8 @@ struct Quick: ParsableCommand {
 
     func run() throws {
         let backend = try Backend.preferred()
-        print("simd-bench quick: Float, B = \(batch), backend \(backend), threads 1, median of \(repetitions) runs")
+        print("simd-bench quick: Float, B = \(batch), backend \(backend), threads \(Parallelism.defaultThreadCount), "
+              + "median of \(repetitions) runs, fresh buffers every call")
         print("operator            n    forward ms   fwd+bwd ms   fwd+bwd vs NeuralSort")
         for count in n {
             var generator = SplitMix(seed: 42)

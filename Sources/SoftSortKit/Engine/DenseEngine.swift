@@ -36,10 +36,10 @@ enum DenseEngine {
     ) -> RelaxedPermutation<T> {
         // A finished result shares these buffers only until this call writes them.
         let rows = batch * n, matrixSize = n * n
-        resizeBuffer(&workspace.order, rows, 0)
-        resizeBuffer(&workspace.sorted, rows, 0)
-        resizeBuffer(&workspace.matrices, batch * matrixSize, 0)
-        if case .neuralSort = method { resizeBuffer(&workspace.columnSums, rows, 0) }
+        resizeBuffer(&workspace.order, rows)
+        resizeBuffer(&workspace.sorted, rows)
+        resizeBuffer(&workspace.matrices, batch * matrixSize)
+        if case .neuralSort = method { resizeBuffer(&workspace.columnSums, rows) }
         if rows > 0 {
             scores.withUnsafeBufferPointer { s in
             workspace.order.withUnsafeMutableBufferPointer { order in
@@ -91,7 +91,7 @@ enum DenseEngine {
     static func fillPermutationMatrices<T: SoftSortScalar>(
         _ matrices: inout [T], _ order: [Int], batch: Int, count n: Int
     ) {
-        resizeBuffer(&matrices, batch * n * n, 0)
+        resizeBuffer(&matrices, batch * n * n)
         _ = matrices.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }  // 0.0 is all-zero bits
         for b in 0..<batch {
             for i in 0..<n { matrices[(b * n + i) * n + order[b * n + i]] = 1 }
@@ -106,9 +106,9 @@ enum DenseEngine {
         if case .neuralSort = state.method { neural = true } else { neural = false }
         // Per work item: a column partial (and NeuralSort's column-sum partial).
         let partialsPerItem = neural ? 2 * n : n
-        resizeBuffer(&workspace.partials, blocks.items * partialsPerItem, 0)
-        resizeBuffer(&workspace.centres, batch * n, 0)
-        resizeBuffer(&workspace.gradient, batch * n, 0)
+        resizeBuffer(&workspace.partials, blocks.items * partialsPerItem)
+        resizeBuffer(&workspace.centres, batch * n)
+        resizeBuffer(&workspace.gradient, batch * n)
         guard batch * n > 0 else { return workspace.gradient }
         state.scores.withUnsafeBufferPointer { s in
         state.softMatrices.withUnsafeBufferPointer { p in

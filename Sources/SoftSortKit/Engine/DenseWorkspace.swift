@@ -23,7 +23,14 @@ public final class DenseWorkspace<T: SoftSortScalar>: @unchecked Sendable {
     public init() {}
 }
 
-/// Sizes `buffer` to `count` elements, reallocating only when it differs.
-func resizeBuffer<E>(_ buffer: inout [E], _ count: Int, _ zero: E) {
-    if buffer.count != count { buffer = [E](repeating: zero, count: count) }
+/// Sizes `buffer` to `count` elements, reallocating only when the size
+/// differs. The contents are unspecified: every caller writes each element
+/// before reading it. The element types (`Int`, `Float`, `Double`) are
+/// trivial, so any bits are valid values; not filling the buffer saves a pass
+/// over a `B n^2` matrix (and `Array(repeating:count:)`, from this generic,
+/// unspecialized code, stores one element at a time through value witnesses:
+/// seconds for such a matrix).
+func resizeBuffer<E>(_ buffer: inout [E], _ count: Int) {
+    guard buffer.count != count else { return }
+    buffer = [E](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
 }
