@@ -7,9 +7,9 @@ import Testing
 @Suite("Exact p = 1 scans on the scheduler")
 struct ExactScanSchedulerTests {
     /// 11 rows: full SIMD blocks (8 Float lanes, 4 Double lanes) and single
-    /// rows; 16 x 11 x 300 = 52800 estimated element-operations, above the
+    /// rows; 16 x 11 x 1600 = 281600 estimated element-operations, above the
     /// serial threshold, so 2, 3 and 8 threads cut the blocks into chunks.
-    static let batch = 11, count = 300
+    static let batch = 11, count = 1600
     static let threadCounts = [1, 2, 3, 8]
 
     /// Every operation's outputs, by name (losses as one-element arrays).

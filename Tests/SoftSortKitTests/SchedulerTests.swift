@@ -4,8 +4,8 @@ import Testing
 
 @Suite("Batch scheduler")
 struct SchedulerTests {
-    /// Large enough to pass the serial threshold (B n^2 = 43200 > 32768).
-    static let batch = 3, count = 120
+    /// Large enough to pass the serial threshold (B n^2 = 270000 > 2^18).
+    static let batch = 3, count = 300
 
     @Test("bitwise identical results for 1, 2, 3 and 8 threads", arguments: Backend.available)
     func deterministic(backend: Backend) throws {
@@ -44,7 +44,7 @@ struct SchedulerTests {
 
     @Test("the fused apply: bitwise identical for 1, 2, 3 and 8 threads", arguments: Backend.available)
     func applyDeterministic(backend: Backend) throws {
-        let batch = 2, n = 150, d = 2
+        let batch = 2, n = 260, d = 2
         #expect(batch * n * n * d >= BatchScheduler.serialThreshold)
         var random = TestRandom(seed: 33)
         let scores = (0..<batch * n).map { _ in Float(random.uniform()) }

@@ -11,11 +11,13 @@ struct BatchScheduler: Sendable {
     /// The number of threads to use, at least 1.
     let threads: Int
 
-    /// Below this many element-operations (about 100 us of kernel work) a
-    /// loop runs serially: `concurrentPerform` costs a few microseconds to
-    /// wake threads, and shared machines make that worse. Measured with
-    /// `simd-bench scaling`; see README, "Threads".
-    static let serialThreshold = 1 << 15
+    /// Below this many element-operations (entries of `P` for the dense
+    /// kernels) a loop runs on the calling thread. Measured with `simd-bench
+    /// scaling` on 2 cores (dense forward+backward, avx2, B = 20, every loop
+    /// forced parallel): 2 threads ran at 0.9x one thread up to B n^2 = 1.8e5
+    /// (each `concurrentPerform` costs tens of microseconds to wake a
+    /// thread here), 1.12x at 3.3e5, 1.4x at 7.4e5, 1.5-2x from 1.3e6 on.
+    static let serialThreshold = 1 << 18
 
     /// Runs `body` over every item in `0..<items`, `body` receiving a
     /// contiguous range of items. `work` estimates the element-operations of
