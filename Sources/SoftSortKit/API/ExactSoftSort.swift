@@ -60,7 +60,7 @@ public struct ExactSoftSort: Sendable, Hashable {
         let scheduler = BatchScheduler(threads: try Parallelism.resolve(threads))
         try ExactValidation.rows(batch: batch, count: count)
         try Validation.size("scores", scores.count, expected: batch * count)
-        if let bad = scores.firstIndex(where: { !$0.isFinite }) {
+        if let bad = Validation.firstIndex(in: scores, where: { !$0.isFinite }) {
             throw .nonFiniteScore(row: bad / count, column: bad % count)
         }
         let state = ScanOperations<T>.current.prepare(scores, batch, count, tau, direction, scheduler)

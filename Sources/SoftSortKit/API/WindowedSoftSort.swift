@@ -83,7 +83,7 @@ public struct WindowedSoftSort: Sendable, Hashable {
         let distancePower = try Validation.power(power)
         try ExactValidation.rows(batch: batch, count: count)
         try Validation.size("scores", scores.count, expected: batch * count)
-        if let bad = scores.firstIndex(where: { !$0.isFinite }) {
+        if let bad = Validation.firstIndex(in: scores, where: { !$0.isFinite }) {
             throw .nonFiniteScore(row: bad / count, column: bad % count)
         }
         if let rows, rows < 0 { throw .invalidDimension(argument: "rows", value: rows) }
