@@ -7,44 +7,11 @@ import Testing
 /// library path, and central finite differences.
 @Suite("Exact p = 1 scans")
 struct ExactScanTests {
-    // MARK: Helpers (private to this suite)
-
-    /// SplitMix64, seeded.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
-        /// `count` tie-free values in `[0, spread)`: a shuffled grid with jitter.
-        mutating func distinct(_ count: Int, spread: Double = 1) -> [Double] {
-            var values = (0..<count).map { spread * (Double($0) + 0.2 + 0.6 * unit()) / Double(max(count, 1)) }
-            for i in stride(from: count - 1, to: 0, by: -1) { values.swapAt(i, Int(next() % UInt64(i + 1))) }
-            return values
-        }
-        mutating func uniform(_ count: Int) -> [Double] { (0..<count).map { _ in unit() * 2 - 1 } }
-    }
-
-    /// max |a - b| / max |b|: the normwise relative error.
-    static func relativeError<A: BinaryFloatingPoint>(_ a: [A], _ b: [Double]) -> Double {
-        #expect(a.count == b.count)
-        guard a.count == b.count else { return .infinity }
-        var error = 0.0, size = 0.0
-        for (x, y) in zip(a, b) {
-            let d = abs(Double(x) - y)
-            error = d.isNaN ? .infinity : max(error, d)
-            size = max(size, abs(y))
-        }
-        return size == 0 ? error : error / size
-    }
+    // MARK: Helpers
 
     /// Batch rows of `n` tie-free scores in `[-spread/2, spread/2)`.
     static func scores(batch: Int, count: Int, seed: UInt64, spread: Double = 2) -> [Double] {
-        var generator = Generator(state: seed)
+        var generator = TestRandom(seed: seed)
         return (0..<batch).flatMap { _ in generator.distinct(count, spread: spread).map { $0 - spread / 2 } }
     }
 
@@ -98,18 +65,18 @@ struct ExactScanTests {
         for direction in Self.directions {
             for (tau, d) in [(0.3, 1), (0.05, 3), (2.0, 2)] {
                 let s = Self.scores(batch: batch, count: count, seed: UInt64(31 * count + batch))
-                var generator = Generator(state: 7)
-                let v = generator.uniform(batch * count * d)
+                var generator = TestRandom(seed: 7)
+                let v = generator.uniformValues(batch * count * d)
                 let exact = try ExactSoftSort(temperature: tau, direction: direction)
                     .forward(scores: s, batch: batch, count: count)
                 let dense = Dense(scores: s, batch: batch, count: count, temperature: tau, direction: direction)
-                #expect(Self.relativeError(try exact.apply(to: v, dimension: d), dense.apply(v, d)) <= 1e-12)
-                #expect(Self.relativeError(exact.sortedValues(), dense.apply(s, 1)) <= 1e-12)
-                let u = generator.uniform(batch * count * d)
-                #expect(Self.relativeError(try exact.applyTransposed(to: u, dimension: d),
+                #expect(relativeError(try exact.apply(to: v, dimension: d), dense.apply(v, d)) <= 1e-12)
+                #expect(relativeError(exact.sortedValues(), dense.apply(s, 1)) <= 1e-12)
+                let u = generator.uniformValues(batch * count * d)
+                #expect(relativeError(try exact.applyTransposed(to: u, dimension: d),
                                            dense.applyTransposed(u, d)) <= 1e-12)
                 let r = (0..<batch * count).map { Double($0 % max(count, 1) + 1) }
-                #expect(Self.relativeError(exact.ranks(), dense.applyTransposed(r, 1)) <= 1e-12)
+                #expect(relativeError(exact.ranks(), dense.applyTransposed(r, 1)) <= 1e-12)
                 var order: [Int] = []
                 for b in 0..<batch { order += Reference.order(Array(s[b * count ..< (b + 1) * count]), direction: direction) }
                 #expect(exact.permutation == order)
@@ -133,20 +100,20 @@ struct ExactScanTests {
             for tau in [0.01, 0.2, 5.0] {
                 let s = Self.scores(batch: batch, count: count, seed: UInt64(count)).map { Float($0) }
                 let sd = s.map(Double.init)
-                var generator = Generator(state: 3)
-                let v = generator.uniform(batch * count * 2).map { Float($0) }
+                var generator = TestRandom(seed: 3)
+                let v = generator.uniformValues(batch * count * 2).map { Float($0) }
                 let exact = try ExactSoftSort(temperature: tau, direction: direction)
                     .forward(scores: s, batch: batch, count: count)
                 let dense = Dense(scores: sd, batch: batch, count: count, temperature: Double(Float(tau)),
                                   direction: direction)
-                #expect(Self.relativeError(try exact.apply(to: v, dimension: 2),
+                #expect(relativeError(try exact.apply(to: v, dimension: 2),
                                            dense.apply(v.map(Double.init), 2)) <= 1e-5)
-                #expect(Self.relativeError(exact.sortedValues(), dense.apply(sd, 1)) <= 1e-5)
-                #expect(Self.relativeError(exact.ranks(), dense.applyTransposed(
+                #expect(relativeError(exact.sortedValues(), dense.apply(sd, 1)) <= 1e-5)
+                #expect(relativeError(exact.ranks(), dense.applyTransposed(
                     (0..<batch * count).map { Double($0 % count + 1) }, 1)) <= 1e-5)
                 let library = try SoftSort(temperature: tau, power: 1, direction: direction)
                     .forward(scores: s, batch: batch, count: count).sortedValues()
-                #expect(Self.relativeError(exact.sortedValues(), library.map(Double.init)) <= 1e-5)
+                #expect(relativeError(exact.sortedValues(), library.map(Double.init)) <= 1e-5)
             }
         }
     }
@@ -159,8 +126,8 @@ struct ExactScanTests {
         for direction in Self.directions {
             for (tau, d) in [(0.3, 1), (0.05, 2), (3.0, 3)] {
                 let s = Self.scores(batch: batch, count: count, seed: UInt64(77 + count))
-                var generator = Generator(state: 11)
-                let v = generator.uniform(batch * count * d), g = generator.uniform(batch * count * d)
+                var generator = TestRandom(seed: 11)
+                let v = generator.uniformValues(batch * count * d), g = generator.uniformValues(batch * count * d)
                 let exact = try ExactSoftSort(temperature: tau, direction: direction)
                     .forward(scores: s, batch: batch, count: count)
                 let dense = Dense(scores: s, batch: batch, count: count, temperature: tau, direction: direction)
@@ -170,23 +137,23 @@ struct ExactScanTests {
                 }
                 // P V: dL/ds through P, dL/dV = P^T G.
                 let vjp = try exact.backwardOfApply(to: v, dimension: d, gradient: g)
-                #expect(Self.relativeError(vjp.scores, backward(dense.matrixGradient(values: v, gradient: g, d)))
+                #expect(relativeError(vjp.scores, backward(dense.matrixGradient(values: v, gradient: g, d)))
                         <= 1e-12)
-                #expect(Self.relativeError(vjp.values, dense.applyTransposed(g, d)) <= 1e-12)
+                #expect(relativeError(vjp.values, dense.applyTransposed(g, d)) <= 1e-12)
                 // P^T U with dL/d(P^T U) = H: dL/dP[i, j] = <U_i, H_j>, dL/dU = P H.
                 let tvjp = try exact.backwardOfApplyTransposed(to: v, dimension: d, gradient: g)
-                #expect(Self.relativeError(tvjp.scores, backward(dense.matrixGradient(values: g, gradient: v, d)))
+                #expect(relativeError(tvjp.scores, backward(dense.matrixGradient(values: g, gradient: v, d)))
                         <= 1e-12)
-                #expect(Self.relativeError(tvjp.rows, dense.apply(g, d)) <= 1e-12)
+                #expect(relativeError(tvjp.rows, dense.apply(g, d)) <= 1e-12)
                 // P s through both P and s.
                 let g1 = Array(g.prefix(batch * count))
                 var expected = backward(dense.matrixGradient(values: s, gradient: g1, 1))
                 let direct = dense.applyTransposed(g1, 1)
                 for k in expected.indices { expected[k] += direct[k] }
-                #expect(Self.relativeError(try exact.backwardOfSortedValues(g1), expected) <= 1e-12)
+                #expect(relativeError(try exact.backwardOfSortedValues(g1), expected) <= 1e-12)
                 // Ranks.
                 let r = (0..<batch * count).map { Double($0 % count + 1) }
-                #expect(Self.relativeError(try exact.backwardOfRanks(g1),
+                #expect(relativeError(try exact.backwardOfRanks(g1),
                                            backward(dense.matrixGradient(values: g1, gradient: r, 1))) <= 1e-12)
             }
         }
@@ -199,8 +166,8 @@ struct ExactScanTests {
             for tau in [0.02, 0.5] {
                 let s = Self.scores(batch: batch, count: count, seed: 5).map { Float($0) }
                 let sd = s.map(Double.init), t = Double(Float(tau))
-                var generator = Generator(state: 19)
-                let g = generator.uniform(batch * count).map { Float($0) }, gd = g.map(Double.init)
+                var generator = TestRandom(seed: 19)
+                let g = generator.uniformValues(batch * count).map { Float($0) }, gd = g.map(Double.init)
                 let exact = try ExactSoftSort(temperature: tau, direction: direction)
                     .forward(scores: s, batch: batch, count: count)
                 let dense = Dense(scores: sd, batch: batch, count: count, temperature: t, direction: direction)
@@ -209,9 +176,9 @@ struct ExactScanTests {
                     gradient: dense.matrixGradient(values: sd, gradient: gd, 1))
                 let direct = dense.applyTransposed(gd, 1)
                 for k in expected.indices { expected[k] += direct[k] }
-                #expect(Self.relativeError(try exact.backwardOfSortedValues(g), expected) <= 1e-5)
+                #expect(relativeError(try exact.backwardOfSortedValues(g), expected) <= 1e-5)
                 let vjp = try exact.backwardOfApply(to: g, dimension: 1, gradient: g)
-                #expect(Self.relativeError(vjp.values, direct) <= 1e-5)
+                #expect(relativeError(vjp.values, direct) <= 1e-5)
             }
         }
     }
@@ -220,8 +187,8 @@ struct ExactScanTests {
     func finiteDifferences() throws {
         let batch = 2, count = 12, d = 2, tau = 0.15
         let s = Self.scores(batch: batch, count: count, seed: 99)
-        var generator = Generator(state: 23)
-        let v = generator.uniform(batch * count * d), g = generator.uniform(batch * count * d)
+        var generator = TestRandom(seed: 23)
+        let v = generator.uniformValues(batch * count * d), g = generator.uniformValues(batch * count * d)
         let op = ExactSoftSort(temperature: tau)
         func loss(_ s: [Double], _ v: [Double]) throws -> Double {
             let y = try op.forward(scores: s, batch: batch, count: count).apply(to: v, dimension: d)
@@ -254,7 +221,7 @@ struct ExactScanTests {
         for direction in Self.directions {
             for tau in [0.1, 1.0] {
                 let s = Self.scores(batch: batch, count: count, seed: UInt64(400 + count))
-                var generator = Generator(state: 41)
+                var generator = TestRandom(seed: 41)
                 var targets: [Int] = []
                 for _ in 0..<batch {
                     var t = Array(0..<count)
@@ -278,13 +245,13 @@ struct ExactScanTests {
                     .forward(scores: s, batch: batch, count: count)
                 let result = try exact.crossEntropy(targets: targets)
                 #expect(abs(result.loss - expectedLoss) <= 1e-12 * max(1, abs(expectedLoss)))
-                #expect(Self.relativeError(result.gradient, expectedGradient) <= 1e-12)
+                #expect(relativeError(result.gradient, expectedGradient) <= 1e-12)
                 // Float.
                 let exactFloat = try ExactSoftSort(temperature: tau, direction: direction)
                     .forward(scores: s.map { Float($0) }, batch: batch, count: count)
                 let floatResult = try exactFloat.crossEntropy(targets: targets)
                 #expect(abs(Double(floatResult.loss) - expectedLoss) <= 1e-5 * max(1, abs(expectedLoss)))
-                #expect(Self.relativeError(floatResult.gradient, expectedGradient) <= 1e-4)
+                #expect(relativeError(floatResult.gradient, expectedGradient) <= 1e-4)
             }
         }
     }
@@ -293,8 +260,8 @@ struct ExactScanTests {
     func topKQuantileNearestNeighbors() throws {
         let batch = 3, count = 10, d = 2, tau = 0.2
         let s = Self.scores(batch: batch, count: count, seed: 8)
-        var generator = Generator(state: 29)
-        let v = generator.uniform(batch * count * d)
+        var generator = TestRandom(seed: 29)
+        let v = generator.uniformValues(batch * count * d)
         let exact = try ExactSoftSort(temperature: tau).forward(scores: s, batch: batch, count: count)
         let dense = Dense(scores: s, batch: batch, count: count, temperature: tau, direction: .descending)
         let y = dense.apply(v, d)
@@ -302,15 +269,15 @@ struct ExactScanTests {
         let top = try exact.topK(k, of: v, dimension: d)
         var expectedTop: [Double] = []
         for b in 0..<batch { expectedTop += y[b * count * d ..< (b * count + k) * d] }
-        #expect(Self.relativeError(top, expectedTop) <= 1e-12)
+        #expect(relativeError(top, expectedTop) <= 1e-12)
         for (q, row) in [(0.0, 0), (0.5, 5), (0.44, 4), (1.0, 9)] {  // round(q * 9)
             let quantile = try exact.quantile(q, of: v, dimension: d)
             var expected: [Double] = []
             for b in 0..<batch { expected += y[(b * count + row) * d ..< (b * count + row + 1) * d] }
-            #expect(Self.relativeError(quantile, expected) <= 1e-12)
+            #expect(relativeError(quantile, expected) <= 1e-12)
         }
         // Top-k backward = the P V backward with G zero below row k.
-        let gk = generator.uniform(batch * k * d)
+        let gk = generator.uniformValues(batch * k * d)
         var full = [Double](repeating: 0, count: batch * count * d)
         for b in 0..<batch { for e in 0..<k * d { full[b * count * d + e] = gk[b * k * d + e] } }
         let topVJP = try exact.backwardOfTopK(k, of: v, dimension: d, gradient: gk)
@@ -377,8 +344,8 @@ struct ExactScanTests {
         for tau in [1e-6, 1e-3, 1e6] {
             let exact = try ExactSoftSort(temperature: tau).forward(scores: s, batch: batch, count: count)
             let dense = Dense(scores: s, batch: batch, count: count, temperature: tau, direction: .descending)
-            #expect(Self.relativeError(exact.sortedValues(), dense.apply(s, 1)) <= 1e-12)
-            #expect(Self.relativeError(exact.ranks(), dense.applyTransposed(
+            #expect(relativeError(exact.sortedValues(), dense.apply(s, 1)) <= 1e-12)
+            #expect(relativeError(exact.ranks(), dense.applyTransposed(
                 (0..<batch * count).map { Double($0 % count + 1) }, 1)) <= 1e-12)
         }
     }

@@ -12,7 +12,10 @@ struct TestRandom {
     mutating func uniform(_ low: Double = -1, _ high: Double = 1) -> Double {
         low + (high - low) * Double(next() >> 11) * 0x1p-53
     }
-    /// `count` distinct values (no ties): a shuffled grid with jitter.
+    /// `count` values uniform in [-1, 1).
+    mutating func uniformValues(_ count: Int) -> [Double] { (0..<count).map { _ in uniform() } }
+
+    /// `count` distinct values (no ties) in `[0, spread)`: a shuffled grid with jitter.
     mutating func distinct(_ count: Int, spread: Double = 1) -> [Double] {
         var values = (0..<count).map { spread * (Double($0) + 0.2 + 0.6 * uniform(0, 1)) / Double(max(count, 1)) }
         for i in stride(from: count - 1, to: 0, by: -1) {
@@ -28,6 +31,19 @@ func maxAbsDifference<T: BinaryFloatingPoint>(_ a: [T], _ b: [T]) -> Double {
     var m = 0.0
     for (x, y) in zip(a, b) { m = max(m, abs(Double(x) - Double(y))) }
     return m
+}
+
+/// max |a - b| / max |b|: the normwise relative error (`infinity` for a NaN
+/// or a size mismatch).
+func relativeError<A: BinaryFloatingPoint>(_ a: [A], _ b: [Double]) -> Double {
+    guard a.count == b.count else { return .infinity }
+    var error = 0.0, size = 0.0
+    for (x, y) in zip(a, b) {
+        let d = abs(Double(x) - y)
+        error = d.isNaN ? .infinity : max(error, d)
+        size = max(size, abs(y))
+    }
+    return size == 0 ? error : error / size
 }
 
 func maxAbs<T: BinaryFloatingPoint>(_ a: [T]) -> Double {

@@ -7,39 +7,10 @@ import Testing
 /// ones, and the backward matches the dense backward and finite differences.
 @Suite("Windowed SoftSort")
 struct WindowTests {
-    /// SplitMix64-based tie-free rows in `[0, 1)`.
+    /// Tie-free rows in `[0, 1)`.
     static func scores(batch: Int, count: Int, seed: UInt64) -> [Double] {
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        var result: [Double] = []
-        for _ in 0..<batch {
-            var row: [Double] = []
-            for i in 0..<count {
-                let jitter: Double = 0.6 * Double(next() >> 11) * 0x1p-53
-                row.append((Double(i) + 0.2 + jitter) / Double(count))
-            }
-            for i in stride(from: count - 1, to: 0, by: -1) { row.swapAt(i, Int(next() % UInt64(i + 1))) }
-            result += row
-        }
-        return result
-    }
-
-    /// max |a - b| / max |b|.
-    static func relativeError<A: BinaryFloatingPoint>(_ a: [A], _ b: [Double]) -> Double {
-        guard a.count == b.count else { return .infinity }
-        var error = 0.0, size = 0.0
-        for (x, y) in zip(a, b) {
-            let d = abs(Double(x) - y)
-            error = d.isNaN ? .infinity : max(error, d)
-            size = max(size, abs(y))
-        }
-        return size == 0 ? error : error / size
+        var random = TestRandom(seed: seed)
+        return (0..<batch).flatMap { _ in random.distinct(count) }
     }
 
     /// The first `k` rows of every batch row of the dense reference.
@@ -62,7 +33,7 @@ struct WindowTests {
                 let result = try op.forward(scores: s, batch: batch, count: n)
                 #expect(result.rowOffsets.last == batch * k * n)
                 #expect(result.droppedMass.allSatisfy { $0 == 0 })
-                #expect(Self.relativeError(result.denseRows(), Self.denseRows(dense, batch: batch, count: n, rows: k))
+                #expect(relativeError(result.denseRows(), Self.denseRows(dense, batch: batch, count: n, rows: k))
                         <= 1e-12)
                 // Backward: dL/dP = G on the kept rows, 0 below.
                 let g = (0..<result.values.count).map { Double(($0 * 37) % 11) / 11 - 0.5 }
@@ -78,13 +49,13 @@ struct WindowTests {
                 let expected = Reference.softSortBackward(
                     scores: s, batch: batch, count: n, temperature: tau, power: power, direction: direction,
                     gradient: full)
-                #expect(Self.relativeError(try result.backward(g), expected) <= 1e-12)
+                #expect(relativeError(try result.backward(g), expected) <= 1e-12)
                 // Float.
                 let floatResult = try op.forward(scores: s.map { Float($0) }, batch: batch, count: n)
                 let floatDense = Reference.softSort(
                     scores: s.map { Double(Float($0)) }, batch: batch, count: n, temperature: Double(Float(tau)),
                     power: power, direction: direction)
-                #expect(Self.relativeError(floatResult.denseRows(),
+                #expect(relativeError(floatResult.denseRows(),
                                            Self.denseRows(floatDense, batch: batch, count: n, rows: k)) <= 1e-5)
             }
         }
