@@ -15,38 +15,21 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // Inputs and the metrics configuration every suite shares.
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [.product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/BenchmarkSupport"),
+    ] + ["DenseSoftSortBenchmarks", "NeuralSortBenchmarks", "FusedApplyBenchmarks", "ExactScanBenchmarks"].map { suite in
         .executableTarget(
-            name: "DenseSoftSortBenchmarks",
+            name: suite,
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SoftSortKit", package: "SoftSortKit"),
             ],
-            path: "Benchmarks/DenseSoftSortBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
-        .executableTarget(
-            name: "NeuralSortBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "SoftSortKit", package: "SoftSortKit"),
-            ],
-            path: "Benchmarks/NeuralSortBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
-        .executableTarget(
-            name: "FusedApplyBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "SoftSortKit", package: "SoftSortKit"),
-            ],
-            path: "Benchmarks/FusedApplyBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
-        .executableTarget(
-            name: "ExactScanBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "SoftSortKit", package: "SoftSortKit"),
-            ],
-            path: "Benchmarks/ExactScanBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
-    ],
+            path: "Benchmarks/\(suite)",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")])
+    },
     swiftLanguageModes: [.v6]
 )
