@@ -185,22 +185,6 @@ enum ApplyKernels {
         return sum
     }
 
-    /// `y[j] += a x[j]` over `w` elements.
-    @inline(__always)
-    static func axpy<T: VectorScalar>(_ a: T, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ w: Int) {
-        let width = T.Vector.scalarCount
-        let va = T.Vector(repeating: a)
-        var j = 0
-        while j + width <= w {
-            SIMDKernels.store(SIMDKernels.load(y, j) + va * SIMDKernels.load(x, j), y, j)
-            j += width
-        }
-        while j < w {
-            y[j] += a * x[j]
-            j += 1
-        }
-    }
-
     @inline(__always)
     static func tileSize(_ job: (count: Int, columnTile: Int)) -> Int {
         job.columnTile <= 0 || job.columnTile > job.count ? max(job.count, 1) : job.columnTile
@@ -289,7 +273,7 @@ enum ApplyKernels {
                         s, job.centres[i], probabilities, w, inverseTemperature,
                         T.Vector(repeating: 1 / job.normalizers[i]), negativeDistance)
                     products.initialize(repeating: 0, count: w)
-                    for k in 0..<d { axpy(g[k], job.values + k * n + j0, products, w) }
+                    for k in 0..<d { SharedKernels.accumulate(products, job.values + k * n + j0, g[k], w) }
                     var centreSum = T.Vector.zero
                     var j = 0
                     while j + width <= w {
@@ -308,7 +292,7 @@ enum ApplyKernels {
                         j += 1
                     }
                     job.centreGradient[i] += centreGradient
-                    for k in 0..<d { axpy(g[k], UnsafePointer(probabilities), job.valueGradient + k * n + j0, w) }
+                    for k in 0..<d { SharedKernels.accumulate(job.valueGradient + k * n + j0, probabilities, g[k], w) }
                 }
             }
         }
