@@ -122,6 +122,24 @@ struct SchedulerTests {
         }
     }
 
+    @Test("one result without a workspace runs backwards on several threads at once")
+    func concurrentBackwards() throws {
+        var random = TestRandom(seed: 34)
+        let n = 64
+        let scores = (0..<2 * n).map { _ in Float(random.uniform()) }
+        let gradients = (0..<4).map { _ in (0..<2 * n * n).map { _ in Float(random.uniform()) } }
+        let result = try SoftSort(temperature: 0.3, threads: 1).forward(scores: scores, batch: 2, count: n)
+        let expected = try gradients.map { try result.backward($0) }
+        let outputs = UnsafeMutableBufferPointer<[Float]>.allocate(capacity: 4)
+        defer { outputs.deallocate() }
+        outputs.initialize(repeating: [])
+        let box = UnsafeTransfer(outputs)
+        DispatchQueue.concurrentPerform(iterations: 4) { k in
+            for _ in 0..<5 { box.value[k] = try! result.backward(gradients[k]) }
+        }
+        #expect(Array(outputs) == expected)
+    }
+
     @Test("a reused workspace gives the same results")
     func workspaceReuse() throws {
         let workspace = DenseWorkspace<Double>()

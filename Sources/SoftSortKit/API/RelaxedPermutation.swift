@@ -27,7 +27,9 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     let softMatrices: [T]
     let kernels: _RowKernels<T>
     let scheduler: BatchScheduler
-    let workspace: DenseWorkspace<T>
+    /// The caller's workspace, which the backward reuses; `nil` when the
+    /// forward was given none (each backward then allocates its own buffers).
+    let workspace: DenseWorkspace<T>?
 
     /// The number of threads the forward ran on (and the backward will).
     public var threads: Int { scheduler.threads }

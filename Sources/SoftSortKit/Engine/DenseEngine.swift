@@ -27,12 +27,12 @@ enum DenseEngine {
         let scheduler = BatchScheduler(threads: try Parallelism.resolve(threads))
         return forward(
             scores: scores, batch: batch, count: count, method: method, mode: mode, kernels: kernels,
-            scheduler: scheduler, workspace: workspace ?? DenseWorkspace())
+            scheduler: scheduler, workspace: workspace ?? DenseWorkspace(), callerWorkspace: workspace != nil)
     }
 
     static func forward<T: SoftSortScalar>(
         scores: [T], batch: Int, count n: Int, method: RelaxationMethod<T>, mode: OutputMode,
-        kernels: _RowKernels<T>, scheduler: BatchScheduler, workspace: DenseWorkspace<T>
+        kernels: _RowKernels<T>, scheduler: BatchScheduler, workspace: DenseWorkspace<T>, callerWorkspace: Bool
     ) -> RelaxedPermutation<T> {
         // A finished result shares these buffers only until this call writes them.
         let rows = batch * n, matrixSize = n * n
@@ -84,7 +84,8 @@ enum DenseEngine {
         return RelaxedPermutation(
             batch: batch, count: n, matrices: output, permutation: workspace.order, backend: kernels.backend,
             mode: mode, method: method, scores: scores, sortedScores: workspace.sorted,
-            softMatrices: workspace.matrices, kernels: kernels, scheduler: scheduler, workspace: workspace)
+            softMatrices: workspace.matrices, kernels: kernels, scheduler: scheduler,
+            workspace: callerWorkspace ? workspace : nil)
     }
 
     /// One-hot rows: row `i` of batch row `b` has its 1 at `order[b * n + i]`.
@@ -100,7 +101,10 @@ enum DenseEngine {
 
     /// `dL/ds` given `dL/dP` (through the soft matrices, whatever the mode).
     static func backward<T: SoftSortScalar>(_ state: RelaxedPermutation<T>, matrixGradient: [T]) -> [T] {
-        let batch = state.batch, n = state.count, kernels = state.kernels, workspace = state.workspace
+        let batch = state.batch, n = state.count, kernels = state.kernels
+        // The caller's workspace, or fresh buffers: a result made without one
+        // can then run backwards from several threads at once.
+        let workspace = state.workspace ?? DenseWorkspace<T>()
         let blocks = RowBlocks(batch: batch, count: n)
         let neural: Bool
         if case .neuralSort = state.method { neural = true } else { neural = false }

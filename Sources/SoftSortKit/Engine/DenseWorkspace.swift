@@ -6,7 +6,9 @@
 /// until the next call writes it: let them go before the next `forward` —
 /// declare them inside the loop body — or that call copies them (correct,
 /// but it allocates). A workspace is not thread-safe: give each concurrent
-/// training loop its own.
+/// training loop its own, and do not run backwards of results that share a
+/// workspace on several threads at once. (Results made without a workspace
+/// have no such limit: each of their backwards allocates its own buffers.)
 public final class DenseWorkspace<T: SoftSortScalar>: @unchecked Sendable {
     // @unchecked: mutable state, documented as one workspace per loop; the
     // scheduler's threads write disjoint parts of these buffers within a call.
