@@ -29,27 +29,6 @@
 
 #define CSIMD_APPLY_ROW_BLOCK 32
 
-__attribute__((target("avx2,fma"), always_inline))
-static inline __m256 csimd_apply_logit(__m256 c, __m256 s, __m256 neg_inv_tau, int power) {
-    const __m256 d = _mm256_sub_ps(c, s);
-    if (power == 1) {
-        const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-        return _mm256_mul_ps(_mm256_and_ps(d, abs_mask), neg_inv_tau);
-    }
-    return _mm256_mul_ps(_mm256_mul_ps(d, d), neg_inv_tau);
-}
-
-// u = d'(x) t given scaled = t / tau (p = 1) or 2 t / tau (p = 2).
-__attribute__((target("avx2,fma"), always_inline))
-static inline __m256 csimd_apply_dprime_times(__m256 x, __m256 scaled, int power) {
-    if (power == 1) {
-        const __m256 sign_bit = _mm256_castsi256_ps(_mm256_set1_epi32((int32_t)0x80000000u));
-        const __m256 nonzero = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_NEQ_OQ);
-        return _mm256_and_ps(_mm256_xor_ps(scaled, _mm256_and_ps(x, sign_bit)), nonzero);
-    }
-    return _mm256_mul_ps(x, scaled);
-}
-
 // e_j = exp(z_ij) * factor into `out` for one tile; returns sum_j e_j.
 __attribute__((target("avx2,fma"), always_inline))
 static inline float csimd_apply_exp_tile(
@@ -58,21 +37,21 @@ static inline float csimd_apply_exp_tile(
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
     size_t j = 0;
     for (; j + 16 <= w; j += 16) {
-        const __m256 e0 = _mm256_mul_ps(csimd_exp_avx2(csimd_apply_logit(c, _mm256_loadu_ps(s + j), neg_inv_tau, power), k), factor);
-        const __m256 e1 = _mm256_mul_ps(csimd_exp_avx2(csimd_apply_logit(c, _mm256_loadu_ps(s + j + 8), neg_inv_tau, power), k), factor);
+        const __m256 e0 = _mm256_mul_ps(csimd_exp_avx2(csimd_softsort_logit(c, _mm256_loadu_ps(s + j), neg_inv_tau, power), k), factor);
+        const __m256 e1 = _mm256_mul_ps(csimd_exp_avx2(csimd_softsort_logit(c, _mm256_loadu_ps(s + j + 8), neg_inv_tau, power), k), factor);
         _mm256_storeu_ps(out + j, e0);
         _mm256_storeu_ps(out + j + 8, e1);
         acc0 = _mm256_add_ps(acc0, e0);
         acc1 = _mm256_add_ps(acc1, e1);
     }
     for (; j + 8 <= w; j += 8) {
-        const __m256 e = _mm256_mul_ps(csimd_exp_avx2(csimd_apply_logit(c, _mm256_loadu_ps(s + j), neg_inv_tau, power), k), factor);
+        const __m256 e = _mm256_mul_ps(csimd_exp_avx2(csimd_softsort_logit(c, _mm256_loadu_ps(s + j), neg_inv_tau, power), k), factor);
         _mm256_storeu_ps(out + j, e);
         acc0 = _mm256_add_ps(acc0, e);
     }
     if (j < w) {
         const __m256i mask = csimd_tail_mask(w - j);
-        __m256 e = _mm256_mul_ps(csimd_exp_avx2(csimd_apply_logit(c, _mm256_maskload_ps(s + j, mask), neg_inv_tau, power), k), factor);
+        __m256 e = _mm256_mul_ps(csimd_exp_avx2(csimd_softsort_logit(c, _mm256_maskload_ps(s + j, mask), neg_inv_tau, power), k), factor);
         e = _mm256_and_ps(e, _mm256_castsi256_ps(mask));
         _mm256_maskstore_ps(out + j, mask, e);
         acc1 = _mm256_add_ps(acc1, e);
@@ -121,21 +100,21 @@ static inline void csimd_apply_fwd(
                     __m256 y0 = _mm256_setzero_ps(), y1 = _mm256_setzero_ps();
                     size_t j = 0;
                     for (; j + 16 <= w; j += 16) {
-                        const __m256 e0 = csimd_exp_avx2(csimd_apply_logit(c, _mm256_loadu_ps(s + j), neg_inv_tau, power), &k);
-                        const __m256 e1 = csimd_exp_avx2(csimd_apply_logit(c, _mm256_loadu_ps(s + j + 8), neg_inv_tau, power), &k);
+                        const __m256 e0 = csimd_exp_avx2(csimd_softsort_logit(c, _mm256_loadu_ps(s + j), neg_inv_tau, power), &k);
+                        const __m256 e1 = csimd_exp_avx2(csimd_softsort_logit(c, _mm256_loadu_ps(s + j + 8), neg_inv_tau, power), &k);
                         z0 = _mm256_add_ps(z0, e0);
                         z1 = _mm256_add_ps(z1, e1);
                         y0 = _mm256_fmadd_ps(e0, _mm256_loadu_ps(v + j), y0);
                         y1 = _mm256_fmadd_ps(e1, _mm256_loadu_ps(v + j + 8), y1);
                     }
                     for (; j + 8 <= w; j += 8) {
-                        const __m256 e = csimd_exp_avx2(csimd_apply_logit(c, _mm256_loadu_ps(s + j), neg_inv_tau, power), &k);
+                        const __m256 e = csimd_exp_avx2(csimd_softsort_logit(c, _mm256_loadu_ps(s + j), neg_inv_tau, power), &k);
                         z0 = _mm256_add_ps(z0, e);
                         y0 = _mm256_fmadd_ps(e, _mm256_loadu_ps(v + j), y0);
                     }
                     if (j < w) {
                         const __m256i mask = csimd_tail_mask(w - j);
-                        __m256 e = csimd_exp_avx2(csimd_apply_logit(c, _mm256_maskload_ps(s + j, mask), neg_inv_tau, power), &k);
+                        __m256 e = csimd_exp_avx2(csimd_softsort_logit(c, _mm256_maskload_ps(s + j, mask), neg_inv_tau, power), &k);
                         e = _mm256_and_ps(e, _mm256_castsi256_ps(mask));
                         z1 = _mm256_add_ps(z1, e);
                         y1 = _mm256_fmadd_ps(e, _mm256_maskload_ps(v + j, mask), y1);
@@ -197,9 +176,9 @@ static inline void csimd_apply_bwd(
                     size_t j = 0;
                     for (; j + 8 <= w; j += 8) {
                         const __m256 sj = _mm256_loadu_ps(s + j);
-                        const __m256 p = _mm256_mul_ps(csimd_exp_avx2(csimd_apply_logit(c, sj, neg_inv_tau, power), &k), inv_z);
+                        const __m256 p = _mm256_mul_ps(csimd_exp_avx2(csimd_softsort_logit(c, sj, neg_inv_tau, power), &k), inv_z);
                         const __m256 t = _mm256_mul_ps(_mm256_mul_ps(p, _mm256_fmsub_ps(g, _mm256_loadu_ps(v + j), dot)), factor);
-                        const __m256 u = csimd_apply_dprime_times(_mm256_sub_ps(c, sj), t, power);
+                        const __m256 u = csimd_softsort_dprime_times(_mm256_sub_ps(c, sj), t, power);
                         _mm256_storeu_ps(ds + j, _mm256_add_ps(_mm256_loadu_ps(ds + j), u));
                         _mm256_storeu_ps(dv + j, _mm256_fmadd_ps(g, p, _mm256_loadu_ps(dv + j)));
                         centre0 = _mm256_sub_ps(centre0, u);
@@ -208,9 +187,9 @@ static inline void csimd_apply_bwd(
                         const __m256i mask = csimd_tail_mask(w - j);
                         const __m256 fmask = _mm256_castsi256_ps(mask);
                         const __m256 sj = _mm256_maskload_ps(s + j, mask);
-                        const __m256 p = _mm256_and_ps(_mm256_mul_ps(csimd_exp_avx2(csimd_apply_logit(c, sj, neg_inv_tau, power), &k), inv_z), fmask);
+                        const __m256 p = _mm256_and_ps(_mm256_mul_ps(csimd_exp_avx2(csimd_softsort_logit(c, sj, neg_inv_tau, power), &k), inv_z), fmask);
                         const __m256 t = _mm256_mul_ps(_mm256_mul_ps(p, _mm256_fmsub_ps(g, _mm256_maskload_ps(v + j, mask), dot)), factor);
-                        const __m256 u = csimd_apply_dprime_times(_mm256_sub_ps(c, sj), t, power);
+                        const __m256 u = csimd_softsort_dprime_times(_mm256_sub_ps(c, sj), t, power);
                         _mm256_maskstore_ps(ds + j, mask, _mm256_add_ps(_mm256_maskload_ps(ds + j, mask), u));
                         _mm256_maskstore_ps(dv + j, mask, _mm256_fmadd_ps(g, p, _mm256_maskload_ps(dv + j, mask)));
                         centre1 = _mm256_sub_ps(centre1, u);
@@ -226,7 +205,7 @@ static inline void csimd_apply_bwd(
                         const __m256 sj = _mm256_loadu_ps(s + j);
                         const __m256 t = _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(p_buffer + j),
                             _mm256_sub_ps(_mm256_loadu_ps(gv_buffer + j), dot)), factor);
-                        const __m256 u = csimd_apply_dprime_times(_mm256_sub_ps(c, sj), t, power);
+                        const __m256 u = csimd_softsort_dprime_times(_mm256_sub_ps(c, sj), t, power);
                         _mm256_storeu_ps(ds + j, _mm256_add_ps(_mm256_loadu_ps(ds + j), u));
                         centre0 = _mm256_sub_ps(centre0, u);
                     }
@@ -235,7 +214,7 @@ static inline void csimd_apply_bwd(
                         const __m256 sj = _mm256_maskload_ps(s + j, mask);
                         const __m256 t = _mm256_mul_ps(_mm256_mul_ps(_mm256_maskload_ps(p_buffer + j, mask),
                             _mm256_sub_ps(_mm256_maskload_ps(gv_buffer + j, mask), dot)), factor);
-                        const __m256 u = csimd_apply_dprime_times(_mm256_sub_ps(c, sj), t, power);
+                        const __m256 u = csimd_softsort_dprime_times(_mm256_sub_ps(c, sj), t, power);
                         _mm256_maskstore_ps(ds + j, mask, _mm256_add_ps(_mm256_maskload_ps(ds + j, mask), u));
                         centre1 = _mm256_sub_ps(centre1, u);
                     }

@@ -1,5 +1,5 @@
 // Private helpers of the CSimd AVX2 kernels: tail masks, horizontal
-// reductions, a dot product. Included only by CSimd/*_avx2.c.
+// reductions, a dot product, SoftSort's logit and distance derivative. Included only by CSimd/*_avx2.c.
 
 #ifndef CSIMD_AVX2_HELPERS_H
 #define CSIMD_AVX2_HELPERS_H
@@ -84,6 +84,29 @@ static inline void csimd_scale_row(const float* src, float* dst, size_t n, float
         const __m256i mask = csimd_tail_mask(n - j);
         _mm256_maskstore_ps(dst + j, mask, _mm256_mul_ps(_mm256_maskload_ps(src + j, mask), f));
     }
+}
+
+// z = -|c - s|^p / tau for p = 1 or 2 (`neg_inv_tau` = -1 / tau).
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256 csimd_softsort_logit(__m256 c, __m256 s, __m256 neg_inv_tau, int power) {
+    const __m256 d = _mm256_sub_ps(c, s);
+    if (power == 1) {
+        const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+        return _mm256_mul_ps(_mm256_and_ps(d, abs_mask), neg_inv_tau);
+    }
+    return _mm256_mul_ps(_mm256_mul_ps(d, d), neg_inv_tau);
+}
+
+// u = d'(x) t / tau given scaled = t / tau (p = 1) or 2 t / tau (p = 2):
+// sign(x) scaled with sign(0) = 0, or x scaled.
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256 csimd_softsort_dprime_times(__m256 x, __m256 scaled, int power) {
+    if (power == 1) {
+        const __m256 sign_bit = _mm256_castsi256_ps(_mm256_set1_epi32((int32_t)0x80000000u));
+        const __m256 nonzero = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_NEQ_OQ);
+        return _mm256_and_ps(_mm256_xor_ps(scaled, _mm256_and_ps(x, sign_bit)), nonzero);
+    }
+    return _mm256_mul_ps(x, scaled);
 }
 
 #endif // __x86_64__

@@ -16,17 +16,6 @@
 #include "avx2_helpers.h"
 #include "exp_avx2.h"
 
-// u = d'(x) t / tau given scaled = t / tau (p = 1) or 2 t / tau (p = 2).
-__attribute__((target("avx2,fma"), always_inline))
-static inline __m256 csimd_softsort_dprime_times(__m256 x, __m256 scaled, int power) {
-    if (power == 1) {
-        const __m256 sign_bit = _mm256_castsi256_ps(_mm256_set1_epi32((int32_t)0x80000000u));
-        const __m256 nonzero = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_NEQ_OQ);
-        return _mm256_and_ps(_mm256_xor_ps(scaled, _mm256_and_ps(x, sign_bit)), nonzero);
-    }
-    return _mm256_mul_ps(x, scaled);
-}
-
 __attribute__((target("avx2,fma"), always_inline))
 static inline void csimd_softsort_bwd(
     const float* scores, const float* centres, const float* matrix, const float* matrix_gradient,

@@ -17,17 +17,6 @@
 #include "avx2_helpers.h"
 #include "exp_avx2.h"
 
-// z = -|c - s|^p / tau for p = 1 or 2 (`neg_inv_tau` = -1 / tau).
-__attribute__((target("avx2,fma"), always_inline))
-static inline __m256 csimd_softsort_logit(__m256 c, __m256 s, __m256 neg_inv_tau, int power) {
-    const __m256 d = _mm256_sub_ps(c, s);
-    if (power == 1) {
-        const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-        return _mm256_mul_ps(_mm256_and_ps(d, abs_mask), neg_inv_tau);
-    }
-    return _mm256_mul_ps(_mm256_mul_ps(d, d), neg_inv_tau);
-}
-
 // Pass 1 over one row: out[j] = exp(z_j); returns sum_j out[j].
 __attribute__((target("avx2,fma"), always_inline))
 static inline float csimd_softsort_exp_row(
