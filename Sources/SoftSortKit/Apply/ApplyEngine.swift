@@ -13,17 +13,13 @@ enum ApplyEngine {
         let scheduler = request.configuration.scheduler, direction = request.configuration.direction
         let columnTile = ApplyTiling.defaultColumnTile
         var order = [Int](repeating: 0, count: batch * n)
-        var sorted = [T](repeating: 0, count: batch * n)
-        var transposed = [T](repeating: 0, count: batch * n * d)
-        var normalizers = [T](repeating: 0, count: batch * n)
         var output = [T](repeating: 0, count: batch * n * d)
+        let storage = Storage<T>(repeating: 0, count: batch * n * (d + 2))
+        let c = storage.base, vt = c + batch * n, z = vt + batch * n * d
         request.scores.withBase { s in
         request.values.withBase { v in
         order.withMutableBase { o in
-        sorted.withMutableBase { c in
-        transposed.withMutableBase { vt in
         output.withMutableBase { y in
-        normalizers.withMutableBase { z in
             guard d > 0 else { return }
             scheduler.forEachRow(batch, work: batch * n * (d + 16)) { b in
                 let row = b * n
@@ -41,11 +37,10 @@ enum ApplyEngine {
                     normalizers: z + row, count: n, dimension: d, temperature: request.configuration.temperature,
                     power: request.configuration.power, columnTile: columnTile, scratch: scratch), item.rows)
             }
-        }}}}}}}
+        }}}}
         return ApplyState(
             shape: request.shape, dimension: d, configuration: request.configuration, kernels: request.kernels,
-            columnTile: columnTile, scores: request.scores, permutation: order, sortedScores: sorted,
-            transposedValues: transposed, normalizers: normalizers, output: output)
+            columnTile: columnTile, scores: request.scores, permutation: order, storage: storage, output: output)
     }
 
     /// `(dL/ds, dL/dV)` given `dL/dY`.
@@ -58,19 +53,14 @@ enum ApplyEngine {
         let blocks = RowBlocks(batch: batch, count: n, items: maximumItems)
         // Per item: a score-gradient partial (n) and a transposed value-gradient partial (n d).
         let partialSize = n * (d + 1)
-        var partials = [T](repeating: 0, count: blocks.items * partialSize)
-        var centreGradient = [T](repeating: 0, count: batch * n)
-        var dots = [T](repeating: 0, count: batch * n)
+        // The items' partials, then the centre gradients and <G_i, Y_i> per row.
+        let work = Storage<T>(repeating: 0, count: blocks.items * partialSize + 2 * batch * n)
+        let partials = work.base, dc = partials + blocks.items * partialSize, dots = dc + batch * n
         let scratch = ApplyTiling.scratchCount(count: n, columnTile: state.columnTile)
+        let c = state.sortedScores, v = state.transposedValues, z = state.normalizers
         state.scores.withBase { s in
-        state.sortedScores.withBase { c in
-        state.transposedValues.withBase { v in
         state.output.withBase { y in
-        state.normalizers.withBase { z in
         outputGradient.withBase { g in
-        dots.withMutableBase { dots in
-        partials.withMutableBase { partials in
-        centreGradient.withMutableBase { dc in
             // <G_i, Y_i> per row.
             scheduler.forEachRow(batch, work: batch * n * d) { b in
                 for i in b * n ..< (b + 1) * n { dots[i] = SIMDMemory.dot(g + i * d, y + i * d, d) }
@@ -84,11 +74,9 @@ enum ApplyEngine {
                     temperature: state.configuration.temperature, power: state.configuration.power,
                     columnTile: state.columnTile, scratch: scratch), item.rows)
             }
-        }}}}}}}}}
+        }}}
         // Per batch row: the partials in block order, the centres routed back
         // through the sort, and dL/dV transposed back.
-        partials.withBase { partials in
-        centreGradient.withBase { dc in
         scoreGradient.withMutableBase { ds in
         valueGradient.withMutableBase { dv in
             scheduler.forEachRow(batch, work: blocks.items * partialSize) { b in
@@ -102,7 +90,7 @@ enum ApplyEngine {
                 }
                 SortedRows.scatterAdd(dc + row, order: state.permutation, row: b, count: n, into: ds + row)
             }
-        }}}}
+        }}
         return SoftSortGradient(scores: scoreGradient, values: valueGradient)
     }
 }

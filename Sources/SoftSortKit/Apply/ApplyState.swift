@@ -7,11 +7,14 @@ struct ApplyState<T: SoftSortScalar>: Sendable {
     let columnTile: Int
     let scores: [T]
     let permutation: [Int]
-    let sortedScores: [T]
-    /// `V` transposed per batch row, `batch x dimension x count`.
-    let transposedValues: [T]
-    /// `Z_i` per row.
-    let normalizers: [T]
+    /// The sorted scores (`batch x count`), `V` transposed per batch row
+    /// (`batch x dimension x count`) and `Z_i` per row (`batch x count`),
+    /// one after the other.
+    let storage: Storage<T>
+
+    var sortedScores: UnsafeMutablePointer<T> { storage.base }
+    var transposedValues: UnsafeMutablePointer<T> { storage.base + shape.elements }
+    var normalizers: UnsafeMutablePointer<T> { storage.base + shape.elements * (dimension + 1) }
     /// `Y`, `batch x count x dimension`.
     let output: [T]
 }

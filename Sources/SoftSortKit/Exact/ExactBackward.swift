@@ -13,9 +13,7 @@ extension ExactEngine {
         // Scratch per range of blocks: W, G, dW, Y, dx and the kernel's scratch.
         let scratch = 4 * blockSize + lanes * n + ScanKernels.backwardScratchCount(count: n, dimension: d, lanes: lanes)
         let scale = state.gradientScale
-        state.factors.withBase { f in
-        state.left.withBase { l in
-        state.right.withBase { r in
+        let f = state.factors, l = state.left, r = state.right
         state.permutation.withBase { permutation in
         values.withBase { v in
         gradient.withBase { g in
@@ -46,7 +44,7 @@ extension ExactEngine {
                     ScanLayout.unpackRows(Y, first: block.first, lanes: block.lanes, count: n, dimension: d, into: product)
                 }
             }
-        }}}}}}}}}
+        }}}}}}
         return result
     }
 }

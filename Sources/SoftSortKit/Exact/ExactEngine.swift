@@ -23,10 +23,8 @@ enum ExactEngine {
         let n = shape.count, total = shape.elements, scheduler = configuration.scheduler
         var permutation = [Int](repeating: 0, count: total)
         var plain = [T](repeating: 0, count: total)
-        var sorted = [T](repeating: 0, count: total)
-        var factors = [T](repeating: 0, count: total)
-        var left = [T](repeating: 0, count: total)
-        var right = [T](repeating: 0, count: total)
+        let storage = Storage<T>(repeating: 0, count: 4 * total)
+        let x = storage.base, f = x + total, l = f + total, r = l + total
         let blocks = LaneBlocks(batch: shape.batch, lanes: kernels.scanLanes)
         let inverseTemperature = 1 / configuration.temperature
         scores.withBase { s in
@@ -37,10 +35,6 @@ enum ExactEngine {
             }
         }}}
         plain.withBase { plain in
-        sorted.withMutableBase { x in
-        factors.withMutableBase { f in
-        left.withMutableBase { l in
-        right.withMutableBase { r in
             scheduler.forEach(blocks, work: work(shape)) { _, block in
                 let base = block.first * n
                 ScanLayout.packRows(plain, first: block.first, lanes: block.lanes, count: n, dimension: 1, into: x + base)
@@ -49,10 +43,10 @@ enum ExactEngine {
                     inverseTemperature: inverseTemperature
                 ).run(lanes: block.lanes)
             }
-        }}}}}
+        }
         return ExactState(
             shape: shape, configuration: configuration, lanes: kernels.scanLanes, backend: kernels.scanBackend,
-            scores: scores, permutation: permutation, sorted: sorted, factors: factors, left: left, right: right)
+            scores: scores, permutation: permutation, storage: storage)
     }
 
     /// `P V` (`transposed: false`: `input` in column order, output rows
@@ -64,9 +58,7 @@ enum ExactEngine {
         guard state.shape.elements * d > 0 else { return output }
         // Scratch per range of blocks: the packed input, the block's result, running sums.
         let scratch = 2 * lanes * n * d + lanes * d
-        state.factors.withBase { f in
-        state.left.withBase { l in
-        state.right.withBase { r in
+        let f = state.factors, l = state.left, r = state.right
         state.permutation.withBase { permutation in
         input.withBase { input in
         output.withMutableBase { out in
@@ -94,7 +86,7 @@ enum ExactEngine {
                     ScanLayout.unpackRows(result, first: block.first, lanes: block.lanes, count: n, dimension: d, into: out)
                 }
             }
-        }}}}}}
+        }}}
         return output
     }
 

@@ -13,9 +13,7 @@ extension ExactEngine {
         let tau = Double(state.configuration.temperature)
         let blocks = state.blocks
         var partials = [Double](repeating: 0, count: blocks.items)
-        state.factors.withBase { f in
-        state.left.withBase { l in
-        state.right.withBase { r in
+        let f = state.factors, l = state.left, r = state.right
         state.permutation.withBase { permutation in
         state.scores.withBase { s in
         targets.withBase { t in
@@ -48,7 +46,7 @@ extension ExactEngine {
                 }
                 partials[index] = loss
             }
-        }}}}}}}}
+        }}}}}
         var loss = 0.0
         for partial in partials { loss += partial }
         return (loss, gradient)
@@ -58,8 +56,7 @@ extension ExactEngine {
     static func logNormalizers<T: ScanScalar>(_ state: ExactState<T>) -> [T] {
         let n = state.shape.count
         var output = [T](repeating: 0, count: state.shape.elements)
-        state.left.withBase { left in
-        state.right.withBase { right in
+        let left = state.left, right = state.right
         output.withMutableBase { output in
             state.configuration.scheduler.forEach(state.blocks, work: work(state.shape)) { _, block in
                 let base = block.first * n
@@ -70,7 +67,7 @@ extension ExactEngine {
                     }
                 }
             }
-        }}}
+        }
         return output
     }
 }

@@ -12,11 +12,14 @@ struct ExactState<T: SoftSortScalar>: Sendable {
     let scores: [T]
     /// Plain `batch x count`: `permutation[b n + i]` is the column of rank `i`.
     let permutation: [Int]
-    /// Block layout, `batch x count` elements each.
-    let sorted: [T]
-    let factors: [T]
-    let left: [T]
-    let right: [T]
+    /// The sorted scores, the factors `f`, `L[1]` and `R[1]`, one after the
+    /// other, `batch x count` elements each, in block layout.
+    let storage: Storage<T>
+
+    var sorted: UnsafeMutablePointer<T> { storage.base }
+    var factors: UnsafeMutablePointer<T> { storage.base + shape.elements }
+    var left: UnsafeMutablePointer<T> { storage.base + 2 * shape.elements }
+    var right: UnsafeMutablePointer<T> { storage.base + 3 * shape.elements }
 
     var blocks: LaneBlocks { LaneBlocks(batch: shape.batch, lanes: lanes) }
 
