@@ -40,7 +40,7 @@ struct ApplyOperations<T: SoftSortScalar>: Sendable {
 extension ApplyOperations where T: VectorScalar {
     static func make() -> ApplyOperations<T> {
         ApplyOperations(
-            forward: { ApplyEngine.forward($0) },
-            backward: { ApplyEngine.backward($0, outputGradient: $1) })
+            forward: { request in ApplyEngine.forward(request) },
+            backward: { state, gradient in ApplyEngine.backward(state, outputGradient: gradient) })
     }
 }

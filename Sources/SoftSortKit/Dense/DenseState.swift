@@ -50,9 +50,9 @@ struct DenseOperations<T: SoftSortScalar>: Sendable {
 extension DenseOperations where T: VectorScalar {
     static func make() -> DenseOperations<T> {
         DenseOperations(
-            forward: { DenseEngine.forward($0) },
-            backward: { DenseEngine.backward($0, matrixGradient: $1) },
-            sortedValues: { DenseEngine.sortedValues($0, matrices: $1) },
-            sortedValuesBackward: { DenseEngine.sortedValuesBackward($0, gradient: $1) })
+            forward: { request in DenseEngine.forward(request) },
+            backward: { state, gradient in DenseEngine.backward(state, matrixGradient: gradient) },
+            sortedValues: { state, matrices in DenseEngine.sortedValues(state, matrices: matrices) },
+            sortedValuesBackward: { state, gradient in DenseEngine.sortedValuesBackward(state, gradient: gradient) })
     }
 }

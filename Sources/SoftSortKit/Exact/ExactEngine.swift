@@ -89,12 +89,4 @@ enum ExactEngine {
         }}}
         return output
     }
-
-    static func apply<T: ScanScalar>(_ state: ExactState<T>, values: [T], dimension d: Int) -> [T] {
-        product(state, values, dimension: d, transposed: false)
-    }
-
-    static func applyTransposed<T: ScanScalar>(_ state: ExactState<T>, rows: [T], dimension d: Int) -> [T] {
-        product(state, rows, dimension: d, transposed: true)
-    }
 }

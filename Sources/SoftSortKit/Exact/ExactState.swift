@@ -45,8 +45,8 @@ struct ExactOperations<T: SoftSortScalar>: Sendable {
     let prepare: @Sendable (_ scores: [T], _ shape: BatchShape, _ configuration: Configuration<T>, _ kernels: BackendKernels<T>) -> ExactState<T>
     /// `P V`, rows sorted; `values` in column order.
     let apply: @Sendable (ExactState<T>, _ values: [T], _ dimension: Int) -> [T]
-    /// `P^T U`, column order; `rows` in sorted order.
-    let applyTransposed: @Sendable (ExactState<T>, _ rows: [T], _ dimension: Int) -> [T]
+    /// `P^T U`, column order; `values` (`U`) in sorted order.
+    let applyTransposed: @Sendable (ExactState<T>, _ values: [T], _ dimension: Int) -> [T]
     /// The VJP of `P W` given `dL/d(P W)`; `wantProduct` also returns `P W`.
     let applyBackward: @Sendable (ExactState<T>, _ values: [T], _ dimension: Int, _ gradient: [T], _ wantProduct: Bool) -> ExactGradients<T>
     /// `-sum log P[b, i, t[b, i]]` (in `Double`) and its gradient.
@@ -58,12 +58,16 @@ struct ExactOperations<T: SoftSortScalar>: Sendable {
 extension ExactOperations where T: ScanScalar {
     static func make() -> ExactOperations<T> {
         ExactOperations(
-            prepare: { ExactEngine.prepare($0, shape: $1, configuration: $2, kernels: $3) },
-            apply: { ExactEngine.apply($0, values: $1, dimension: $2) },
-            applyTransposed: { ExactEngine.applyTransposed($0, rows: $1, dimension: $2) },
-            applyBackward: { ExactEngine.applyBackward($0, values: $1, dimension: $2, gradient: $3, wantProduct: $4) },
-            crossEntropy: { ExactEngine.crossEntropy($0, targets: $1) },
-            logNormalizers: { ExactEngine.logNormalizers($0) })
+            prepare: { scores, shape, configuration, kernels in
+                ExactEngine.prepare(scores, shape: shape, configuration: configuration, kernels: kernels)
+            },
+            apply: { state, values, d in ExactEngine.product(state, values, dimension: d, transposed: false) },
+            applyTransposed: { state, values, d in ExactEngine.product(state, values, dimension: d, transposed: true) },
+            applyBackward: { state, values, d, gradient, wantProduct in
+                ExactEngine.applyBackward(state, values: values, dimension: d, gradient: gradient, wantProduct: wantProduct)
+            },
+            crossEntropy: { state, targets in ExactEngine.crossEntropy(state, targets: targets) },
+            logNormalizers: { state in ExactEngine.logNormalizers(state) })
     }
 }
 
