@@ -23,7 +23,6 @@
 #if defined(__x86_64__)
 #include <stdlib.h>
 #include <string.h>
-#include "avx2_calls.h"
 #include "avx2_helpers.h"
 #include "exp_avx2.h"
 
@@ -75,7 +74,6 @@ __attribute__((target("avx2,fma"), always_inline))
 static inline void csimd_apply_fwd(
     const float* scores, const float* centres, const float* values_t, float* output, float* normalizers,
     size_t n, size_t d, float temperature, size_t column_tile, size_t row_begin, size_t row_end, int power) {
-    CSIMD_COUNT_CALL();
     if (row_begin >= row_end) return;
     const size_t tile = (column_tile == 0 || column_tile > n) ? n : column_tile;
     const csimd_exp_consts k = csimd_exp_consts_make(CSIMD_EXP_CUTOFF_KERNEL);
@@ -143,7 +141,6 @@ static inline void csimd_apply_bwd(
     const float* output_dots, const float* output_gradient, float* score_gradient, float* values_t_gradient,
     float* centre_gradient, size_t n, size_t d, float temperature, size_t column_tile,
     size_t row_begin, size_t row_end, int power) {
-    CSIMD_COUNT_CALL();
     if (row_begin >= row_end) return;
     const size_t tile = (column_tile == 0 || column_tile > n) ? n : column_tile;
     const csimd_exp_consts k = csimd_exp_consts_make(CSIMD_EXP_CUTOFF_KERNEL);

@@ -10,7 +10,6 @@
 
 #if defined(__x86_64__)
 #include <stdlib.h>
-#include "avx2_calls.h"
 #include "avx2_helpers.h"
 #include "exp_avx2.h"
 
@@ -24,7 +23,6 @@ __attribute__((target("avx2,fma")))
 void csimd_f32_neuralsort_fwd__avx2_u16(
     const float* scores, const float* column_sums, float* matrix, size_t n, float temperature,
     float sign, size_t row_begin, size_t row_end, bool stream) {
-    CSIMD_COUNT_CALL();
     if (row_begin >= row_end || n == 0) return;
     const csimd_exp_consts k = csimd_exp_consts_make(CSIMD_EXP_CUTOFF_KERNEL);
     const __m256 inv_tau = _mm256_set1_ps(1.0f / temperature);
@@ -90,7 +88,6 @@ __attribute__((target("avx2,fma")))
 void csimd_f32_neuralsort_bwd__avx2_u8(
     const float* matrix, const float* matrix_gradient, float* score_gradient, float* column_sum_gradient,
     size_t n, float temperature, float sign, size_t row_begin, size_t row_end) {
-    CSIMD_COUNT_CALL();
     const __m256 inv_tau = _mm256_set1_ps(1.0f / temperature);
     for (size_t i = row_begin; i < row_end; i++) {
         const float* p = matrix + i * n;
@@ -115,7 +112,6 @@ void csimd_f32_neuralsort_bwd__avx2_u8(
 
 __attribute__((target("avx2,fma")))
 void csimd_f32_neuralsort_colsums__avx2_u16(const float* scores, size_t n, float* sums) {
-    CSIMD_COUNT_CALL();
     const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
     for (size_t j = 0; j < n; j++) {
         const __m256 sj = _mm256_set1_ps(scores[j]);
@@ -140,7 +136,6 @@ void csimd_f32_neuralsort_colsums__avx2_u16(const float* scores, size_t n, float
 __attribute__((target("avx2,fma")))
 void csimd_f32_neuralsort_colsums_bwd__avx2_u8(
     const float* scores, size_t n, const float* sum_gradient, float* gradient) {
-    CSIMD_COUNT_CALL();
     const __m256 sign_bit = _mm256_castsi256_ps(_mm256_set1_epi32((int32_t)0x80000000u));
     const __m256 zero = _mm256_setzero_ps();
     for (size_t j = 0; j < n; j++) {

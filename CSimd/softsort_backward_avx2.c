@@ -12,7 +12,6 @@
 #include "CSimd.h"
 
 #if defined(__x86_64__)
-#include "avx2_calls.h"
 #include "avx2_helpers.h"
 #include "exp_avx2.h"
 
@@ -21,7 +20,6 @@ static inline void csimd_softsort_bwd(
     const float* scores, const float* centres, const float* matrix, const float* matrix_gradient,
     float* column_gradient, float* centre_gradient, size_t n, float temperature,
     size_t row_begin, size_t row_end, int power) {
-    CSIMD_COUNT_CALL();
     const __m256 factor = _mm256_set1_ps((power == 2 ? 2.0f : 1.0f) / temperature);
     for (size_t i = row_begin; i < row_end; i++) {
         const float* p = matrix + i * n;

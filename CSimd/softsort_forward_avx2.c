@@ -13,7 +13,6 @@
 
 #if defined(__x86_64__)
 #include <stdlib.h>
-#include "avx2_calls.h"
 #include "avx2_helpers.h"
 #include "exp_avx2.h"
 
@@ -59,7 +58,6 @@ __attribute__((target("avx2,fma"), always_inline))
 static inline void csimd_softsort_fwd(
     const float* scores, const float* centres, float* matrix, size_t n, float temperature,
     size_t row_begin, size_t row_end, bool stream, int power) {
-    CSIMD_COUNT_CALL();
     if (row_begin >= row_end || n == 0) return;
     const csimd_exp_consts k = csimd_exp_consts_make(CSIMD_EXP_CUTOFF_KERNEL);
     const __m256 neg_inv_tau = _mm256_set1_ps(-(1.0f / temperature));

@@ -18,10 +18,6 @@ extern "C" {
 /// architectures other than x86-64.
 bool csimd_cpu_has_avx2_fma(void);
 
-/// The number of AVX2 kernel calls so far (every CSimd AVX2 kernel adds 1 when
-/// it starts; relaxed atomic). Lets a test prove the `avx2` backend ran C code.
-uint64_t csimd_avx2_call_count(void);
-
 // MARK: - AVX2+FMA kernels (x86-64 only; call only when the probe says yes)
 
 /// y[j] = exp(x[j]) for x[j] <= 0, within 2 ULP of the correctly rounded exp
