@@ -13,9 +13,14 @@
 
 __attribute__((target("avx2,fma")))
 void csimd_f32_neuralsort_bwd__avx2_u8(
-    const float* matrix, const float* matrix_gradient, float* score_gradient, float* column_sum_gradient,
-    size_t n, float temperature, float sign, size_t row_begin, size_t row_end) {
-    const __m256 inv_tau = _mm256_set1_ps(1.0f / temperature);
+    const csimd_f32_neuralsort_bwd_params* params, size_t row_begin, size_t row_end) {
+    const float* matrix = params->matrix;
+    const float* matrix_gradient = params->matrix_gradient;
+    float* score_gradient = params->score_gradient;
+    float* column_sum_gradient = params->column_sum_gradient;
+    const size_t n = params->count;
+    const float sign = params->sign;
+    const __m256 inv_tau = _mm256_set1_ps(1.0f / params->temperature);
     for (size_t i = row_begin; i < row_end; i++) {
         const float* p = matrix + i * n;
         const float* g = matrix_gradient + i * n;

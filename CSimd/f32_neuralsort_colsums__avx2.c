@@ -8,7 +8,10 @@
 #include "avx2_helpers.h"
 
 __attribute__((target("avx2,fma")))
-void csimd_f32_neuralsort_colsums__avx2_u16(const float* scores, size_t n, float* sums) {
+void csimd_f32_neuralsort_colsums__avx2_u16(const csimd_f32_neuralsort_colsums_params* params) {
+    const float* scores = params->scores;
+    float* sums = params->sums;
+    const size_t n = params->count;
     const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
     for (size_t j = 0; j < n; j++) {
         const __m256 sj = _mm256_set1_ps(scores[j]);
@@ -31,8 +34,11 @@ void csimd_f32_neuralsort_colsums__avx2_u16(const float* scores, size_t n, float
 }
 
 __attribute__((target("avx2,fma")))
-void csimd_f32_neuralsort_colsums_bwd__avx2_u8(
-    const float* scores, size_t n, const float* sum_gradient, float* gradient) {
+void csimd_f32_neuralsort_colsums_bwd__avx2_u8(const csimd_f32_neuralsort_colsums_bwd_params* params) {
+    const float* scores = params->scores;
+    const float* sum_gradient = params->sum_gradient;
+    float* gradient = params->gradient;
+    const size_t n = params->count;
     const __m256 sign_bit = _mm256_castsi256_ps(_mm256_set1_epi32((int32_t)0x80000000u));
     const __m256 zero = _mm256_setzero_ps();
     for (size_t j = 0; j < n; j++) {

@@ -5,11 +5,13 @@
 // Forward: its logits are unbounded, so each row takes a max pass; the
 // logits are recomputed in the exp pass rather than stored and reloaded. The
 // exp flushes below ln(2^-96) like the Swift SIMD kernels (exp_avx2.h).
+// With `stream`, the exp pass writes the caller's row buffer (`scratch`, n
+// floats) and the scaling pass streams the matrix row out with non-temporal
+// stores, as in f32_softsort_fwd__avx2.c.
 
 #include "CSimd.h"
 
 #if defined(__x86_64__)
-#include <stdlib.h>
 #include "avx2_helpers.h"
 #include "exp_avx2.h"
 
@@ -21,17 +23,19 @@ static inline __m256 csimd_neuralsort_logit(__m256 a, __m256 s, __m256 c, __m256
 
 __attribute__((target("avx2,fma")))
 void csimd_f32_neuralsort_fwd__avx2_u16(
-    const float* scores, const float* column_sums, float* matrix, size_t n, float temperature,
-    float sign, size_t row_begin, size_t row_end, bool stream) {
+    const csimd_f32_neuralsort_fwd_params* params, size_t row_begin, size_t row_end) {
+    const float* scores = params->scores;
+    const float* column_sums = params->column_sums;
+    float* matrix = params->matrix;
+    float* buffer = params->scratch;
+    const size_t n = params->count;
+    const float sign = params->sign;
+    // Streaming needs the row buffer; without one, plain stores (same values).
+    const bool stream = params->stream && buffer != NULL;
     if (row_begin >= row_end || n == 0) return;
     const csimd_exp_consts k = csimd_exp_consts_make(CSIMD_EXP_CUTOFF_KERNEL);
-    const __m256 inv_tau = _mm256_set1_ps(1.0f / temperature);
+    const __m256 inv_tau = _mm256_set1_ps(1.0f / params->temperature);
     const __m256 minus_inf = _mm256_set1_ps(-__builtin_inff());
-    float* buffer = NULL;
-    if (stream) {
-        buffer = aligned_alloc(32, ((n * sizeof(float)) + 31) & ~(size_t)31);
-        if (buffer == NULL) stream = false;
-    }
     for (size_t i = row_begin; i < row_end; i++) {
         float* row = matrix + i * n;
         float* target = stream ? buffer : row;
@@ -78,10 +82,7 @@ void csimd_f32_neuralsort_fwd__avx2_u16(
         // Pass 3: normalize.
         csimd_scale_row(target, row, n, 1.0f / csimd_hsum(_mm256_add_ps(acc0, acc1)), stream);
     }
-    if (stream) {
-        _mm_sfence();
-        free(buffer);
-    }
+    if (stream) _mm_sfence();  // order the non-temporal stores before the caller reads P
 }
 
 #endif

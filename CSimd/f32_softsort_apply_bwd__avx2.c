@@ -7,12 +7,12 @@
 //   values_t_gradient[k, j] += sum_i P_ij G_ik                   (private accumulator)
 // Rows go in blocks of CSIMD_APPLY_ROW_BLOCK against column tiles, as in
 // the forward. d = 1 has a fused single-pass loop; other d go through two
-// tile buffers (P and <G_i, V_j> for the tile).
+// tile buffers (P and <G_i, V_j> for the tile), the caller's `scratch`
+// (csimd_f32_softsort_apply_bwd_scratch_count floats).
 
 #include "CSimd.h"
 
 #if defined(__x86_64__)
-#include <stdlib.h>
 #include <string.h>
 #include "avx2_helpers.h"
 #include "exp_avx2.h"
@@ -32,23 +32,28 @@ static inline void csimd_axpy(float a, const float* x, float* y, size_t w) {
 
 __attribute__((target("avx2,fma"), always_inline))
 static inline void csimd_apply_bwd(
-    const float* scores, const float* centres, const float* values_t, const float* normalizers,
-    const float* output_dots, const float* output_gradient, float* score_gradient, float* values_t_gradient,
-    float* centre_gradient, size_t n, size_t d, float temperature, size_t column_tile,
-    size_t row_begin, size_t row_end, int power) {
+    const csimd_f32_softsort_apply_bwd_params* params, size_t row_begin, size_t row_end, int power) {
+    const float* scores = params->scores;
+    const float* centres = params->centres;
+    const float* values_t = params->values_t;
+    const float* normalizers = params->normalizers;
+    const float* output_dots = params->output_dots;
+    const float* output_gradient = params->output_gradient;
+    float* score_gradient = params->score_gradient;
+    float* values_t_gradient = params->values_t_gradient;
+    float* centre_gradient = params->centre_gradient;
+    const size_t n = params->count;
+    const size_t d = params->dimension;
+    const float temperature = params->temperature;
     if (row_begin >= row_end) return;
-    const size_t tile = (column_tile == 0 || column_tile > n) ? n : column_tile;
+    const size_t tile = csimd_f32_softsort_apply_tile_count(n, params->column_tile);
     const csimd_exp_consts k = csimd_exp_consts_make(CSIMD_EXP_CUTOFF_KERNEL);
     const __m256 neg_inv_tau = _mm256_set1_ps(-(1.0f / temperature));
     const __m256 factor = _mm256_set1_ps((power == 2 ? 2.0f : 1.0f) / temperature);
-    float* p_buffer = NULL;
-    float* gv_buffer = NULL;
-    if (d != 1) {
-        const size_t bytes = ((tile * sizeof(float)) + 31) & ~(size_t)31;
-        p_buffer = aligned_alloc(32, bytes);
-        gv_buffer = aligned_alloc(32, bytes);
-        if (p_buffer == NULL || gv_buffer == NULL) abort();
-    }
+    // d != 1: a tile of P and a tile of <G_i, V_j>, `2 tile` floats of the
+    // caller's scratch; unused for d = 1.
+    float* p_buffer = params->scratch;
+    float* gv_buffer = d == 1 ? NULL : params->scratch + tile;
     for (size_t block = row_begin; block < row_end; block += CSIMD_APPLY_ROW_BLOCK) {
         const size_t block_end = block + CSIMD_APPLY_ROW_BLOCK < row_end ? block + CSIMD_APPLY_ROW_BLOCK : row_end;
         for (size_t i = block; i < block_end; i++) centre_gradient[i] = 0;
@@ -116,30 +121,18 @@ static inline void csimd_apply_bwd(
             }
         }
     }
-    free(p_buffer);
-    free(gv_buffer);
 }
 
 __attribute__((target("avx2,fma")))
 void csimd_f32_softsort_apply_bwd_p1__avx2_u8(
-    const float* scores, const float* centres, const float* values_t, const float* normalizers,
-    const float* output_dots, const float* output_gradient, float* score_gradient, float* values_t_gradient,
-    float* centre_gradient, size_t count, size_t dimension, float temperature, size_t column_tile,
-    size_t row_begin, size_t row_end) {
-    csimd_apply_bwd(scores, centres, values_t, normalizers, output_dots, output_gradient,
-                    score_gradient, values_t_gradient, centre_gradient, count, dimension, temperature,
-                    column_tile, row_begin, row_end, 1);
+    const csimd_f32_softsort_apply_bwd_params* params, size_t row_begin, size_t row_end) {
+    csimd_apply_bwd(params, row_begin, row_end, 1);
 }
 
 __attribute__((target("avx2,fma")))
 void csimd_f32_softsort_apply_bwd_p2__avx2_u8(
-    const float* scores, const float* centres, const float* values_t, const float* normalizers,
-    const float* output_dots, const float* output_gradient, float* score_gradient, float* values_t_gradient,
-    float* centre_gradient, size_t count, size_t dimension, float temperature, size_t column_tile,
-    size_t row_begin, size_t row_end) {
-    csimd_apply_bwd(scores, centres, values_t, normalizers, output_dots, output_gradient,
-                    score_gradient, values_t_gradient, centre_gradient, count, dimension, temperature,
-                    column_tile, row_begin, row_end, 2);
+    const csimd_f32_softsort_apply_bwd_params* params, size_t row_begin, size_t row_end) {
+    csimd_apply_bwd(params, row_begin, row_end, 2);
 }
 
 #endif

@@ -10,12 +10,12 @@
 // stay in L1 while the block's rows use them. Z_i and Y_i accumulate across
 // tiles in `normalizers` and `output`; the tile size fixes the summation
 // order, so results depend on it in the last bits only.
-// d = 1 has a fused single-pass loop; other d go through a tile buffer.
+// d = 1 has a fused single-pass loop; other d go through a tile buffer, the
+// caller's `scratch` (csimd_f32_softsort_apply_fwd_scratch_count floats).
 
 #include "CSimd.h"
 
 #if defined(__x86_64__)
-#include <stdlib.h>
 #include <string.h>
 #include "avx2_helpers.h"
 #include "exp_avx2.h"
@@ -23,15 +23,21 @@
 
 __attribute__((target("avx2,fma"), always_inline))
 static inline void csimd_apply_fwd(
-    const float* scores, const float* centres, const float* values_t, float* output, float* normalizers,
-    size_t n, size_t d, float temperature, size_t column_tile, size_t row_begin, size_t row_end, int power) {
+    const csimd_f32_softsort_apply_fwd_params* params, size_t row_begin, size_t row_end, int power) {
+    const float* scores = params->scores;
+    const float* centres = params->centres;
+    const float* values_t = params->values_t;
+    float* output = params->output;
+    float* normalizers = params->normalizers;
+    const size_t n = params->count;
+    const size_t d = params->dimension;
+    // d != 1: one tile of e_ij, `tile` floats of the caller's scratch.
+    float* buffer = params->scratch;
     if (row_begin >= row_end) return;
-    const size_t tile = (column_tile == 0 || column_tile > n) ? n : column_tile;
+    const size_t tile = csimd_f32_softsort_apply_tile_count(n, params->column_tile);
     const csimd_exp_consts k = csimd_exp_consts_make(CSIMD_EXP_CUTOFF_KERNEL);
-    const __m256 neg_inv_tau = _mm256_set1_ps(-(1.0f / temperature));
+    const __m256 neg_inv_tau = _mm256_set1_ps(-(1.0f / params->temperature));
     const __m256 one = _mm256_set1_ps(1.0f);
-    float* buffer = d == 1 ? NULL : aligned_alloc(32, ((tile * sizeof(float)) + 31) & ~(size_t)31);
-    if (d != 1 && buffer == NULL) abort();
     for (size_t block = row_begin; block < row_end; block += CSIMD_APPLY_ROW_BLOCK) {
         const size_t block_end = block + CSIMD_APPLY_ROW_BLOCK < row_end ? block + CSIMD_APPLY_ROW_BLOCK : row_end;
         for (size_t i = block; i < block_end; i++) {
@@ -83,23 +89,18 @@ static inline void csimd_apply_fwd(
             for (size_t kk = 0; kk < d; kk++) output[i * d + kk] *= inverse;
         }
     }
-    free(buffer);
 }
 
 __attribute__((target("avx2,fma")))
 void csimd_f32_softsort_apply_fwd_p1__avx2_u16(
-    const float* scores, const float* centres, const float* values_t, float* output, float* normalizers,
-    size_t count, size_t dimension, float temperature, size_t column_tile, size_t row_begin, size_t row_end) {
-    csimd_apply_fwd(scores, centres, values_t, output, normalizers, count, dimension, temperature,
-                    column_tile, row_begin, row_end, 1);
+    const csimd_f32_softsort_apply_fwd_params* params, size_t row_begin, size_t row_end) {
+    csimd_apply_fwd(params, row_begin, row_end, 1);
 }
 
 __attribute__((target("avx2,fma")))
 void csimd_f32_softsort_apply_fwd_p2__avx2_u16(
-    const float* scores, const float* centres, const float* values_t, float* output, float* normalizers,
-    size_t count, size_t dimension, float temperature, size_t column_tile, size_t row_begin, size_t row_end) {
-    csimd_apply_fwd(scores, centres, values_t, output, normalizers, count, dimension, temperature,
-                    column_tile, row_begin, row_end, 2);
+    const csimd_f32_softsort_apply_fwd_params* params, size_t row_begin, size_t row_end) {
+    csimd_apply_fwd(params, row_begin, row_end, 2);
 }
 
 #endif

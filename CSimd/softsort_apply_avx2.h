@@ -10,6 +10,9 @@
 #include "avx2_helpers.h"
 #include "exp_avx2.h"
 
+// Rows per block: each tile of scores and values (in L1) serves this many
+// rows before the next tile is loaded. It fixes no summation order (each row
+// sums over tiles in the same order whatever the blocking).
 #define CSIMD_APPLY_ROW_BLOCK 32
 
 // e_j = exp(z_ij) * factor into `out` for one tile; returns sum_j e_j.
