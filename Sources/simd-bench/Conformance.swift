@@ -55,7 +55,7 @@ enum Conformance {
         var loss = 0.0
         for (p, w) in zip(result.matrices, weights) { loss += Double(p) * Double(w) }
         return Outputs(
-            P: result.matrices.map(Double.init), Ps: result.sortedValues().map(Double.init), L: loss,
+            P: result.matrices.map(Double.init), Ps: result.sortedValues().values.map(Double.init), L: loss,
             grad: try result.backward(weights).map(Double.init))
     }
 

@@ -69,15 +69,14 @@ struct KernelsCommand: ParsableCommand {
             guard let kernel = KernelName(rawValue: name) else { throw ValidationError("unknown kernel \(name)") }
             return kernel
         }
-        if let columnTile { ApplyTuning.columnTile = columnTile }
-        if let streamingFrom { AVX2Tuning.streamingMinimumCount = streamingFrom }
+        let tile = columnTile ?? ApplyTiling.defaultColumnTile
 
         if compare { return try compareMeasures() }
         let roofline = Self.expRoofline(repetitions: repetitions)
         let ulp = Self.expMaxULP()
         print("simd-bench kernels: Float, B = \(batch), one thread, median of \(repetitions) runs; "
-              + "preferred backend \(try Backend.preferred()); apply column tile \(ApplyTuning.columnTile); "
-              + "streaming stores \(AVX2Tuning.streamingMinimumCount == .max ? "off" : "from n = \(AVX2Tuning.streamingMinimumCount)")")
+              + "preferred backend \(try Backend.preferred()); apply column tile \(tile); "
+              + "streaming stores \(streamingFrom.map { "from n = \($0)" } ?? "off")")
         if let roofline {
             print(String(format: "roofline: exp-and-store %.3g exp/s (AVX2 loop, 4000 floats in L1); exp max error %.3f ULP",
                          roofline, ulp ?? .nan))
@@ -98,9 +97,13 @@ struct KernelsCommand: ParsableCommand {
                     for backend in chosen {
                         workload.prepare(kernel, backend: backend)
                         var ran = backend
+                        let streams = streamingFrom.map { count >= $0 } ?? false
                         let (perSecond, fraction, bound) = Self.pairedRate(
                             repetitions, workload: workload, roofline: roofline != nil
-                        ) { rows in ran = workload.run(kernel, backend: backend, batchRows: rows) }
+                        ) { rows in
+                            ran = workload.run(
+                                kernel, backend: backend, batchRows: rows, streamingStores: streams, columnTile: tile)
+                        }
                         if let bound { rooflineSamples.append(bound) }
                         rate["\(kernel.rawValue) \(ran) \(count) \(power)"] = perSecond
                         let pText = kernel.usesPower ? String(format: "%g", power) : "-"
@@ -163,17 +166,15 @@ struct KernelsCommand: ParsableCommand {
     func compareMeasures() throws {
         guard Backend.avx2.isAvailable else { throw ValidationError("--compare needs the avx2 backend") }
         print("simd-bench kernels --compare: avx2, Float, B = \(batch), one thread, median of \(repetitions) alternating pairs")
-        let tile = columnTile ?? ApplyTuning.columnTile
+        let tile = columnTile ?? ApplyTiling.defaultColumnTile
         for count in n {
             for power in p {
                 let dense = KernelWorkload(batch: batch, count: count, power: power, dense: true)
                 for kernel in [KernelName.softSortForward, .neuralSortForward] where kernel.usesPower || power == p.first {
                     let r = Self.alternating(repetitions, {
-                        AVX2Tuning.streamingMinimumCount = 0
-                        dense.run(kernel, backend: .avx2)
+                        dense.run(kernel, backend: .avx2, streamingStores: true)
                     }, {
-                        AVX2Tuning.streamingMinimumCount = .max
-                        dense.run(kernel, backend: .avx2)
+                        dense.run(kernel, backend: .avx2, streamingStores: false)
                     })
                     print(String(format: "%@ n %d p %g: streaming stores %.4g elements/s, plain stores %.4g: streaming takes %.2fx the time",
                                  kernel.rawValue as NSString, count, power, Double(dense.elements) / r.a,
@@ -181,7 +182,6 @@ struct KernelsCommand: ParsableCommand {
                 }
             }
         }
-        AVX2Tuning.streamingMinimumCount = .max
         let applyCounts = n + (largeCount > 0 ? [largeCount] : [])
         for count in applyCounts {
             let rows = count == largeCount ? 1 : batch
@@ -191,11 +191,9 @@ struct KernelsCommand: ParsableCommand {
                 for kernel in [KernelName.applyForward, .applyBackward] {
                     workload.prepare(kernel, backend: .avx2)
                     let r = Self.alternating(pairs, warmUp: count != largeCount, {
-                        ApplyTuning.columnTile = tile
-                        workload.run(kernel, backend: .avx2)
+                        workload.run(kernel, backend: .avx2, columnTile: tile)
                     }, {
-                        ApplyTuning.columnTile = 0
-                        workload.run(kernel, backend: .avx2)
+                        workload.run(kernel, backend: .avx2, columnTile: 0)
                     })
                     print(String(format: "%@ n %d B %d p %g: tiles of %d %.4g elements/s, whole rows %.4g: tiled takes %.2fx the time",
                                  kernel.rawValue as NSString, count, rows, power, tile, Double(workload.elements) / r.a,
@@ -203,7 +201,6 @@ struct KernelsCommand: ParsableCommand {
                 }
             }
         }
-        ApplyTuning.columnTile = tile
     }
 
     /// The fused apply at a large n (B = 1, d = 1): one forward, one backward,

@@ -70,8 +70,8 @@ struct ScanCommand: ParsableCommand {
             let ms = try Timing.medianMilliseconds(repetitions) {
                 let result = try exact.forward(scores: scores, batch: 1, count: n)
                 let values = result.sortedValues()
-                let back = try result.backwardOfSortedValues(gradient)
-                precondition(values.count == n && back.count == n)
+                let back = try values.backward(gradient)
+                precondition(values.values.count == n && back.count == n)
             }
             let msSort = Timing.medianMilliseconds(repetitions) {
                 var copy = scores
@@ -90,7 +90,7 @@ struct ScanCommand: ParsableCommand {
             let ms = try Timing.medianMilliseconds(repetitions) {
                 let result = try exact.forward(scores: scores, batch: batch, count: n)
                 let loss = try result.crossEntropy(targets: targets)
-                precondition(loss.loss.isFinite)
+                precondition(loss.value.isFinite)
             }
             let dense = SoftSort(temperature: tau, power: 1, threads: 1)
             let workspace = DenseWorkspace<Float>()
@@ -120,7 +120,7 @@ struct ScanCommand: ParsableCommand {
         for power in [1.0, 2.0] {
             for n in [10_000, 100_000, 1_000_000] {
                 let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
-                let windowed = WindowedSoftSort(temperature: 1e-3, power: power, rows: 100, window: .tolerance(1e-7))
+                let windowed = WindowedSoftSort(temperature: 1e-3, power: power, topK: 100, window: .tolerance(1e-7))
                 let probe = try windowed.forward(scores: scores, batch: 1, count: n)
                 let entries = probe.values.count
                 let gradient = [Float](repeating: 0.5, count: entries)
@@ -148,7 +148,7 @@ struct ScanCommand: ParsableCommand {
         print("window: 10^4 rows, p = 1, tolerance 1e-7, tau 1e-3 (dense p = 1 would be rows x n entries)")
         for n in [10_000, 100_000] {
             let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
-            let windowed = WindowedSoftSort(temperature: 1e-3, power: 1, rows: 10_000, window: .tolerance(1e-7))
+            let windowed = WindowedSoftSort(temperature: 1e-3, power: 1, topK: 10_000, window: .tolerance(1e-7))
             let entries = try windowed.forward(scores: scores, batch: 1, count: n).values.count
             let gradient = [Float](repeating: 0.5, count: entries)
             let ms = try Timing.medianMilliseconds(max(1, repetitions / 2)) {

@@ -142,9 +142,9 @@ struct TrainExperiment {
                 // The scan path gives sum -log P[b, i, i] and its gradient directly.
                 let result = try ExactSoftSort(temperature: temperature, threads: threads)
                     .forward(scores: normalised, batch: batch, count: n)
-                let (sum, sumGradient) = try result.crossEntropy(targets: targets)
-                loss = Double(sum) / Double(size)
-                gradient = sumGradient.map { $0 * scale }
+                let crossEntropy = try result.crossEntropy(targets: targets)
+                loss = Double(crossEntropy.value) / Double(size)
+                gradient = crossEntropy.gradient.map { $0 * scale }
             } else {
                 let result = try op.forward(
                     normalised, batch: batch, count: n, temperature: temperature, threads: threads, workspace: workspace)

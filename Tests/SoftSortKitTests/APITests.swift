@@ -14,7 +14,7 @@ struct APITests {
         #expect(single.matrices == [1, 1])
         #expect(single.permutation == [0, 0])
         #expect(try single.backward([3, -5]) == [0, 0])
-        #expect(single.sortedValues() == [4, -2])
+        #expect(single.sortedValues().values == [4, -2])
     }
 
     @Test("straight-through: one-hot forward, soft backward", arguments: Backend.available)
@@ -35,7 +35,7 @@ struct APITests {
             #expect(try hard.backward(weights) == soft.backward(weights))
             // The hard sorted values are the sorted scores exactly.
             let sorted = (0..<2).flatMap { b in hard.permutation[b * n ..< (b + 1) * n].map { scores[b * n + $0] } }
-            #expect(hard.sortedValues() == sorted)
+            #expect(hard.sortedValues().values == sorted)
         }
     }
 
@@ -46,7 +46,7 @@ struct APITests {
         let scores = random.distinct(n, spread: 3)
         let upstream = (0..<n).map { _ in random.uniform() }
         let op = SoftSort(temperature: 0.4, power: 2)
-        let grad = try op.forward(scores: scores, batch: 1, count: n).backwardOfSortedValues(upstream)
+        let grad = try op.forward(scores: scores, batch: 1, count: n).sortedValues().backward(upstream)
         let numeric = ReferenceTests.finiteDifference(scores, step: 1e-6) { s in
             let p = Reference.softSort(scores: s, batch: 1, count: n, temperature: 0.4, power: 2)
             var total = 0.0

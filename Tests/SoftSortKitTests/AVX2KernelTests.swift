@@ -16,12 +16,9 @@ struct AVX2KernelTests {
         let scores = (0..<n).map { _ in Float(random.uniform()) }
         let weights = (0..<n * n).map { _ in Float(random.uniform()) }
         for power in [1.0, 2.0] {
-            let before = AVX2Diagnostics.kernelCallCount
             let result = try SoftSort(temperature: 0.3, power: power, backend: .avx2).forward(scores: scores, batch: 1, count: n)
             let gradient = try result.backward(weights)
             #expect(result.backend == .avx2)
-            // Both the forward and the backward C kernels counted a call.
-            #expect(AVX2Diagnostics.kernelCallCount >= before + 2)
             // The C kernels round differently from the Swift SIMD ones (FMA in
             // exp and in the distance): the two results cannot be bitwise equal.
             let simd = try SoftSort(temperature: 0.3, power: power, backend: .simd).forward(scores: scores, batch: 1, count: n)
@@ -30,10 +27,18 @@ struct AVX2KernelTests {
             #expect(maxAbsDifference(result.matrices, simd.matrices) <= 1e-5)
             #expect(maxAbsDifference(gradient, try simd.backward(weights)) <= 1e-3)
         }
-        let before = AVX2Diagnostics.kernelCallCount
         let applied = try SoftSort(temperature: 0.3, power: 2, backend: .avx2).apply(to: scores, scores: scores, batch: 1, count: n)
-        #expect(applied.backend == .avx2)
-        #expect(AVX2Diagnostics.kernelCallCount >= before + 1)
+        let appliedSIMD = try SoftSort(temperature: 0.3, power: 2, backend: .simd).apply(to: scores, scores: scores, batch: 1, count: n)
+        #expect(applied.backend == .avx2 && appliedSIMD.backend == .simd)
+        #expect(applied.values != appliedSIMD.values)
+        // The C kernels have p = 1 and p = 2 only: another p runs (and reports) simd.
+        let general = try SoftSort(temperature: 0.3, power: 1.5, backend: .avx2).forward(scores: scores, batch: 1, count: n)
+        let generalSIMD = try SoftSort(temperature: 0.3, power: 1.5, backend: .simd).forward(scores: scores, batch: 1, count: n)
+        #expect(general.backend == .simd)
+        #expect(general.matrices == generalSIMD.matrices)
+        // Double has no C kernels: avx2 runs (and reports) simd.
+        let double = try SoftSort(temperature: 0.3, backend: .avx2).forward(scores: scores.map(Double.init), batch: 1, count: n)
+        #expect(double.backend == .simd)
     }
 
     @Test("SoftSort Float on avx2 matches the Double reference", arguments: [1.0, 2.0])
@@ -102,8 +107,8 @@ struct AVX2KernelTests {
         (s + offset).initialize(from: scores, count: n)
         (c + offset).initialize(from: centres, count: n)
         let job = SoftSortRowJob(scores: s + offset, centres: c + offset, matrix: m + offset, count: n,
-                                 temperature: 0.5, power: power)
-        AVX2Kernels.softSortForward(job, 0..<n, stream: stream)
+                                 temperature: 0.5, power: power, streamingStores: stream)
+        Float.kernelSet.kernels(for: .avx2).dense.softSortForward(job, 0..<n)
         return Array(UnsafeBufferPointer(start: m + offset, count: n * n))
     }
 
@@ -122,7 +127,7 @@ struct AVX2KernelTests {
                     }
                 }
                 // Splitting the rows over two calls changes nothing.
-                let table = _RowKernels<Float>.make(.avx2)
+                let table = Float.kernelSet.kernels(for: .avx2).dense
                 var split = [Float](repeating: 0, count: n * n)
                 scores.withUnsafeBufferPointer { s in
                     centres.withUnsafeBufferPointer { c in

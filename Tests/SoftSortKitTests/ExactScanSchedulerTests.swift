@@ -32,39 +32,39 @@ struct ExactScanSchedulerTests {
         var result: [(name: String, values: [T])] = []
         result.append(("permutation", exact.permutation.map { T($0) }))
         result.append(("logNormalizers", exact.logNormalizers))
-        result.append(("apply d = 3", try exact.apply(to: values, dimension: d)))
-        result.append(("sortedValues", exact.sortedValues()))
-        let back = try exact.backwardOfApply(to: values, dimension: d, gradient: rowGradient)
+        result.append(("apply d = 3", try exact.apply(to: values, dimension: d).values))
+        result.append(("sortedValues", exact.sortedValues().values))
+        let back = try exact.apply(to: values, dimension: d).backward(rowGradient)
         result.append(("backwardOfApply scores", back.scores))
         result.append(("backwardOfApply values", back.values))
-        result.append(("backwardOfSortedValues", try exact.backwardOfSortedValues(columnGradient)))
-        result.append(("applyTransposed d = 3", try exact.applyTransposed(to: rowGradient, dimension: d)))
-        result.append(("ranks", exact.ranks()))
-        let backT = try exact.backwardOfApplyTransposed(to: rowGradient, dimension: d, gradient: values)
+        result.append(("backwardOfSortedValues", try exact.sortedValues().backward(columnGradient)))
+        result.append(("applyTransposed d = 3", try exact.applyTransposed(to: rowGradient, dimension: d).values))
+        result.append(("ranks", exact.ranks().values))
+        let backT = try exact.applyTransposed(to: rowGradient, dimension: d).backward(values)
         result.append(("backwardOfApplyTransposed scores", backT.scores))
-        result.append(("backwardOfApplyTransposed rows", backT.rows))
-        result.append(("backwardOfRanks", try exact.backwardOfRanks(columnGradient)))
+        result.append(("backwardOfApplyTransposed rows", backT.values))
+        result.append(("backwardOfRanks", try exact.ranks().backward(columnGradient)))
         for (name, t) in [("identity", identity), ("random", targets)] {
             let ce = try exact.crossEntropy(targets: t)
-            result.append(("crossEntropy \(name) loss", [ce.loss]))
+            result.append(("crossEntropy \(name) loss", [ce.value]))
             result.append(("crossEntropy \(name) gradient", ce.gradient))
         }
         let knn = try exact.nearestNeighborLoss(matches: matches, k: 7)
-        result.append(("kNN loss", [knn.loss]))
+        result.append(("kNN loss", [knn.value]))
         result.append(("kNN gradient", knn.gradient))
-        result.append(("topK", try exact.topK(5, of: values, dimension: d)))
+        result.append(("topK", try exact.topK(5, of: values, dimension: d).values))
         let topGradient = (0..<batch * 5 * d).map { T($0 % 7) - 3 }
         result.append(("backwardOfTopK scores",
-                       try exact.backwardOfTopK(5, of: values, dimension: d, gradient: topGradient).scores))
-        result.append(("quantile", try exact.quantile(0.3, of: values, dimension: d)))
+                       try exact.topK(5, of: values, dimension: d).backward(topGradient).scores))
+        result.append(("quantile", try exact.quantile(0.3, of: values, dimension: d).values))
         let quantileGradient = (0..<batch * d).map { T($0 % 5) - 2 }
         result.append(("backwardOfQuantile scores",
-                       try exact.backwardOfQuantile(0.3, of: values, dimension: d, gradient: quantileGradient).scores))
+                       try exact.quantile(0.3, of: values, dimension: d).backward(quantileGradient).scores))
         return result
     }
 
     static func checkDeterministic<T: SoftSortScalar>(_ type: T.Type) throws {
-        #expect(ScanEngine.work(batch: batch, count: count) >= BatchScheduler.serialThreshold)
+        #expect(ExactEngine.work(BatchShape(batch: batch, count: count)) >= BatchScheduler.serialThreshold)
         for direction in [SortDirection.descending, .ascending] {
             let baseline = try outputs(type, threads: 1, direction: direction)
             for threads in threadCounts.dropFirst() {
@@ -99,7 +99,7 @@ struct ExactScanSchedulerTests {
                 for j in 0..<n { expected[b * n + i] += p[(b * n + i) * n + j] * scores[b * n + j] }
             }
         }
-        #expect(maxAbsDifference(exact.sortedValues(), expected) <= 1e-12)
+        #expect(maxAbsDifference(exact.sortedValues().values, expected) <= 1e-12)
     }
 
     @Test("threads: nil is the default count; below 1 is rejected")
@@ -109,16 +109,16 @@ struct ExactScanSchedulerTests {
                 == Parallelism.defaultThreadCount)
         #expect(ExactSoftSort(threads: 4).threads == 4)
         for bad in [0, -1] {
-            #expect(throws: SoftSortError.invalidDimension(argument: "threads", value: bad)) {
+            #expect(throws: SoftSortError.invalidThreadCount(bad)) {
                 try ExactSoftSort(threads: bad).forward(scores: scores, batch: 1, count: 3)
             }
         }
         // An empty batch still checks the thread count, and runs with any valid one.
-        #expect(throws: SoftSortError.invalidDimension(argument: "threads", value: 0)) {
+        #expect(throws: SoftSortError.invalidThreadCount(0)) {
             try ExactSoftSort(threads: 0).forward(scores: [Double](), batch: 0, count: 5)
         }
         let empty = try ExactSoftSort(threads: 8).forward(scores: [Double](), batch: 0, count: 5)
         let emptyLoss = try empty.crossEntropy(targets: [])
-        #expect(empty.sortedValues().isEmpty && emptyLoss.loss == 0 && emptyLoss.gradient.isEmpty)
+        #expect(empty.sortedValues().values.isEmpty && emptyLoss.value == 0 && emptyLoss.gradient.isEmpty)
     }
 }

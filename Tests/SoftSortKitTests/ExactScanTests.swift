@@ -70,13 +70,13 @@ struct ExactScanTests {
                 let exact = try ExactSoftSort(temperature: tau, direction: direction)
                     .forward(scores: s, batch: batch, count: count)
                 let dense = Dense(scores: s, batch: batch, count: count, temperature: tau, direction: direction)
-                #expect(relativeError(try exact.apply(to: v, dimension: d), dense.apply(v, d)) <= 1e-12)
-                #expect(relativeError(exact.sortedValues(), dense.apply(s, 1)) <= 1e-12)
+                #expect(relativeError(try exact.apply(to: v, dimension: d).values, dense.apply(v, d)) <= 1e-12)
+                #expect(relativeError(exact.sortedValues().values, dense.apply(s, 1)) <= 1e-12)
                 let u = generator.uniformValues(batch * count * d)
-                #expect(relativeError(try exact.applyTransposed(to: u, dimension: d),
+                #expect(relativeError(try exact.applyTransposed(to: u, dimension: d).values,
                                            dense.applyTransposed(u, d)) <= 1e-12)
                 let r = (0..<batch * count).map { Double($0 % max(count, 1) + 1) }
-                #expect(relativeError(exact.ranks(), dense.applyTransposed(r, 1)) <= 1e-12)
+                #expect(relativeError(exact.ranks().values, dense.applyTransposed(r, 1)) <= 1e-12)
                 var order: [Int] = []
                 for b in 0..<batch { order += Reference.order(Array(s[b * count ..< (b + 1) * count]), direction: direction) }
                 #expect(exact.permutation == order)
@@ -106,14 +106,14 @@ struct ExactScanTests {
                     .forward(scores: s, batch: batch, count: count)
                 let dense = Dense(scores: sd, batch: batch, count: count, temperature: Double(Float(tau)),
                                   direction: direction)
-                #expect(relativeError(try exact.apply(to: v, dimension: 2),
+                #expect(relativeError(try exact.apply(to: v, dimension: 2).values,
                                            dense.apply(v.map(Double.init), 2)) <= 1e-5)
-                #expect(relativeError(exact.sortedValues(), dense.apply(sd, 1)) <= 1e-5)
-                #expect(relativeError(exact.ranks(), dense.applyTransposed(
+                #expect(relativeError(exact.sortedValues().values, dense.apply(sd, 1)) <= 1e-5)
+                #expect(relativeError(exact.ranks().values, dense.applyTransposed(
                     (0..<batch * count).map { Double($0 % count + 1) }, 1)) <= 1e-5)
                 let library = try SoftSort(temperature: tau, power: 1, direction: direction)
-                    .forward(scores: s, batch: batch, count: count).sortedValues()
-                #expect(relativeError(exact.sortedValues(), library.map(Double.init)) <= 1e-5)
+                    .forward(scores: s, batch: batch, count: count).sortedValues().values
+                #expect(relativeError(exact.sortedValues().values, library.map(Double.init)) <= 1e-5)
             }
         }
     }
@@ -136,24 +136,24 @@ struct ExactScanTests {
                                                direction: direction, gradient: gp)
                 }
                 // P V: dL/ds through P, dL/dV = P^T G.
-                let vjp = try exact.backwardOfApply(to: v, dimension: d, gradient: g)
+                let vjp = try exact.apply(to: v, dimension: d).backward(g)
                 #expect(relativeError(vjp.scores, backward(dense.matrixGradient(values: v, gradient: g, d)))
                         <= 1e-12)
                 #expect(relativeError(vjp.values, dense.applyTransposed(g, d)) <= 1e-12)
                 // P^T U with dL/d(P^T U) = H: dL/dP[i, j] = <U_i, H_j>, dL/dU = P H.
-                let tvjp = try exact.backwardOfApplyTransposed(to: v, dimension: d, gradient: g)
+                let tvjp = try exact.applyTransposed(to: v, dimension: d).backward(g)
                 #expect(relativeError(tvjp.scores, backward(dense.matrixGradient(values: g, gradient: v, d)))
                         <= 1e-12)
-                #expect(relativeError(tvjp.rows, dense.apply(g, d)) <= 1e-12)
+                #expect(relativeError(tvjp.values, dense.apply(g, d)) <= 1e-12)
                 // P s through both P and s.
                 let g1 = Array(g.prefix(batch * count))
                 var expected = backward(dense.matrixGradient(values: s, gradient: g1, 1))
                 let direct = dense.applyTransposed(g1, 1)
                 for k in expected.indices { expected[k] += direct[k] }
-                #expect(relativeError(try exact.backwardOfSortedValues(g1), expected) <= 1e-12)
+                #expect(relativeError(try exact.sortedValues().backward(g1), expected) <= 1e-12)
                 // Ranks.
                 let r = (0..<batch * count).map { Double($0 % count + 1) }
-                #expect(relativeError(try exact.backwardOfRanks(g1),
+                #expect(relativeError(try exact.ranks().backward(g1),
                                            backward(dense.matrixGradient(values: g1, gradient: r, 1))) <= 1e-12)
             }
         }
@@ -176,8 +176,8 @@ struct ExactScanTests {
                     gradient: dense.matrixGradient(values: sd, gradient: gd, 1))
                 let direct = dense.applyTransposed(gd, 1)
                 for k in expected.indices { expected[k] += direct[k] }
-                #expect(relativeError(try exact.backwardOfSortedValues(g), expected) <= 1e-5)
-                let vjp = try exact.backwardOfApply(to: g, dimension: 1, gradient: g)
+                #expect(relativeError(try exact.sortedValues().backward(g), expected) <= 1e-5)
+                let vjp = try exact.apply(to: g, dimension: 1).backward(g)
                 #expect(relativeError(vjp.values, direct) <= 1e-5)
             }
         }
@@ -191,11 +191,10 @@ struct ExactScanTests {
         let v = generator.uniformValues(batch * count * d), g = generator.uniformValues(batch * count * d)
         let op = ExactSoftSort(temperature: tau)
         func loss(_ s: [Double], _ v: [Double]) throws -> Double {
-            let y = try op.forward(scores: s, batch: batch, count: count).apply(to: v, dimension: d)
+            let y = try op.forward(scores: s, batch: batch, count: count).apply(to: v, dimension: d).values
             return zip(y, g).reduce(0) { $0 + $1.0 * $1.1 }
         }
-        let vjp = try op.forward(scores: s, batch: batch, count: count).backwardOfApply(
-            to: v, dimension: d, gradient: g)
+        let vjp = try op.forward(scores: s, batch: batch, count: count).apply(to: v, dimension: d).backward(g)
         let h = 1e-6
         for j in 0..<batch * count {
             var plus = s, minus = s
@@ -244,13 +243,13 @@ struct ExactScanTests {
                 let exact = try ExactSoftSort(temperature: tau, direction: direction)
                     .forward(scores: s, batch: batch, count: count)
                 let result = try exact.crossEntropy(targets: targets)
-                #expect(abs(result.loss - expectedLoss) <= 1e-12 * max(1, abs(expectedLoss)))
+                #expect(abs(result.value - expectedLoss) <= 1e-12 * max(1, abs(expectedLoss)))
                 #expect(relativeError(result.gradient, expectedGradient) <= 1e-12)
                 // Float.
                 let exactFloat = try ExactSoftSort(temperature: tau, direction: direction)
                     .forward(scores: s.map { Float($0) }, batch: batch, count: count)
                 let floatResult = try exactFloat.crossEntropy(targets: targets)
-                #expect(abs(Double(floatResult.loss) - expectedLoss) <= 1e-5 * max(1, abs(expectedLoss)))
+                #expect(abs(Double(floatResult.value) - expectedLoss) <= 1e-5 * max(1, abs(expectedLoss)))
                 #expect(relativeError(floatResult.gradient, expectedGradient) <= 1e-4)
             }
         }
@@ -266,12 +265,12 @@ struct ExactScanTests {
         let dense = Dense(scores: s, batch: batch, count: count, temperature: tau, direction: .descending)
         let y = dense.apply(v, d)
         let k = 4
-        let top = try exact.topK(k, of: v, dimension: d)
+        let top = try exact.topK(k, of: v, dimension: d).values
         var expectedTop: [Double] = []
         for b in 0..<batch { expectedTop += y[b * count * d ..< (b * count + k) * d] }
         #expect(relativeError(top, expectedTop) <= 1e-12)
         for (q, row) in [(0.0, 0), (0.5, 5), (0.44, 4), (1.0, 9)] {  // round(q * 9)
-            let quantile = try exact.quantile(q, of: v, dimension: d)
+            let quantile = try exact.quantile(q, of: v, dimension: d).values
             var expected: [Double] = []
             for b in 0..<batch { expected += y[(b * count + row) * d ..< (b * count + row + 1) * d] }
             #expect(relativeError(quantile, expected) <= 1e-12)
@@ -280,8 +279,8 @@ struct ExactScanTests {
         let gk = generator.uniformValues(batch * k * d)
         var full = [Double](repeating: 0, count: batch * count * d)
         for b in 0..<batch { for e in 0..<k * d { full[b * count * d + e] = gk[b * k * d + e] } }
-        let topVJP = try exact.backwardOfTopK(k, of: v, dimension: d, gradient: gk)
-        let fullVJP = try exact.backwardOfApply(to: v, dimension: d, gradient: full)
+        let topVJP = try exact.topK(k, of: v, dimension: d).backward(gk)
+        let fullVJP = try exact.apply(to: v, dimension: d).backward(full)
         #expect(topVJP.scores == fullVJP.scores && topVJP.values == fullVJP.values)
         // kNN: -(1 / (B k)) sum_b sum_(i < k) (P y)_i, and its gradient by finite differences.
         let matches = (0..<batch * count).map { Double(($0 * 7) % 3 == 0 ? 1 : 0) }
@@ -289,16 +288,16 @@ struct ExactScanTests {
         var expectedLoss = 0.0
         for b in 0..<batch { for i in 0..<k { expectedLoss -= py[b * count + i] / Double(batch * k) } }
         let knn = try exact.nearestNeighborLoss(matches: matches, k: k)
-        #expect(abs(knn.loss - expectedLoss) <= 1e-12)
+        #expect(abs(knn.value - expectedLoss) <= 1e-12)
         let h = 1e-6
         for j in 0..<batch * count {
             var plus = s, minus = s
             plus[j] += h
             minus[j] -= h
             let lp = try ExactSoftSort(temperature: tau).forward(scores: plus, batch: batch, count: count)
-                .nearestNeighborLoss(matches: matches, k: k).loss
+                .nearestNeighborLoss(matches: matches, k: k).value
             let lm = try ExactSoftSort(temperature: tau).forward(scores: minus, batch: batch, count: count)
-                .nearestNeighborLoss(matches: matches, k: k).loss
+                .nearestNeighborLoss(matches: matches, k: k).value
             #expect(abs((lp - lm) / (2 * h) - knn.gradient[j]) <= 1e-7)
         }
     }
@@ -323,9 +322,9 @@ struct ExactScanTests {
         let g = (0..<batch * count).map { T($0 % 5) - 2 }
         let identity = (0..<batch).flatMap { b in exact.permutation[b * count ..< (b + 1) * count] }
         let outputs: [[T]] = [
-            exact.sortedValues(), exact.ranks(), exact.logNormalizers, try exact.backwardOfSortedValues(g),
-            try exact.backwardOfRanks(g), try exact.crossEntropy(targets: Array(identity)).gradient,
-            [try exact.crossEntropy(targets: Array(identity)).loss],
+            exact.sortedValues().values, exact.ranks().values, exact.logNormalizers, try exact.sortedValues().backward(g),
+            try exact.ranks().backward(g), try exact.crossEntropy(targets: Array(identity)).gradient,
+            [try exact.crossEntropy(targets: Array(identity)).value],
             try exact.nearestNeighborLoss(matches: g.map { $0 > 0 ? 1 : 0 }, k: 3).gradient,
         ]
         for output in outputs {
@@ -334,7 +333,7 @@ struct ExactScanTests {
         }
         // Each relaxed sorted value lies between the smallest and largest score.
         let lowest = s.min()!, highest = s.max()!
-        #expect(exact.sortedValues().allSatisfy { $0 >= lowest && $0 <= highest })
+        #expect(exact.sortedValues().values.allSatisfy { $0 >= lowest && $0 <= highest })
     }
 
     @Test("Tiny and huge temperatures match the dense reference (Double)")
@@ -344,8 +343,8 @@ struct ExactScanTests {
         for tau in [1e-6, 1e-3, 1e6] {
             let exact = try ExactSoftSort(temperature: tau).forward(scores: s, batch: batch, count: count)
             let dense = Dense(scores: s, batch: batch, count: count, temperature: tau, direction: .descending)
-            #expect(relativeError(exact.sortedValues(), dense.apply(s, 1)) <= 1e-12)
-            #expect(relativeError(exact.ranks(), dense.applyTransposed(
+            #expect(relativeError(exact.sortedValues().values, dense.apply(s, 1)) <= 1e-12)
+            #expect(relativeError(exact.ranks().values, dense.applyTransposed(
                 (0..<batch * count).map { Double($0 % count + 1) }, 1)) <= 1e-12)
         }
     }
@@ -377,21 +376,21 @@ struct ExactScanTests {
         #expect(throws: SoftSortError.sizeMismatch(argument: "values", expected: 6, actual: 3)) {
             try result.apply(to: [1, 2, 3], dimension: 2)
         }
-        #expect(throws: SoftSortError.invalidDimension(argument: "targets", value: 3)) {
+        #expect(throws: SoftSortError.indexOutOfRange(argument: "targets", position: 2, value: 3, count: 3)) {
             try result.crossEntropy(targets: [0, 1, 3])
         }
         #expect(throws: SoftSortError.invalidArgument(name: "q", value: 1.5)) {
             try result.quantile(1.5, of: [1, 2, 3])
         }
-        #expect(throws: SoftSortError.invalidDimension(argument: "k", value: 4)) {
+        #expect(throws: SoftSortError.invalidRowSelection(argument: "k", value: 4, count: 3)) {
             try result.topK(4, of: [1, 2, 3])
         }
-        #expect(throws: SoftSortError.invalidDimension(argument: "k", value: 0)) {
+        #expect(throws: SoftSortError.invalidRowSelection(argument: "k", value: 0, count: 3)) {
             try result.nearestNeighborLoss(matches: [1, 0, 1], k: 0)
         }
         // n = 0 and B = 0 work.
         let empty = try op.forward(scores: [Float](), batch: 3, count: 0)
-        #expect(empty.sortedValues().isEmpty && empty.ranks().isEmpty)
-        #expect(try empty.crossEntropy(targets: []).loss == 0)
+        #expect(empty.sortedValues().values.isEmpty && empty.ranks().values.isEmpty)
+        #expect(try empty.crossEntropy(targets: []).value == 0)
     }
 }

@@ -117,7 +117,7 @@ struct SchedulerTests {
     func threadCounts() {
         #expect(Parallelism.defaultThreadCount >= 1)
         #expect(Parallelism.availableCores >= 1)
-        #expect(throws: SoftSortError.invalidDimension(argument: "threads", value: 0)) {
+        #expect(throws: SoftSortError.invalidThreadCount(0)) {
             try SoftSort(threads: 0).forward(scores: [Float](arrayLiteral: 1, 2), batch: 1, count: 2)
         }
     }

@@ -64,7 +64,7 @@ struct ValidationTests {
             try result.backward([Float](repeating: 0, count: 17))
         }
         #expect(throws: SoftSortError.sizeMismatch(argument: "gradient", expected: 6, actual: 5)) {
-            try result.backwardOfSortedValues([Float](repeating: 0, count: 5))
+            try result.sortedValues().backward([Float](repeating: 0, count: 5))
         }
     }
 
@@ -86,7 +86,7 @@ struct ValidationTests {
 
     @Test("stochastic: samples >= 1 and positive scores when taking logs")
     func stochastic() {
-        #expect(throws: SoftSortError.invalidDimension(argument: "samplesPerRow", value: 0)) {
+        #expect(throws: SoftSortError.invalidSampleCount(0)) {
             try StochasticSoftSort(samplesPerRow: 0).forward(scores: scores, batch: 2, count: 3)
         }
         #expect(throws: SoftSortError.nonPositiveScore(row: 0, column: 2)) {

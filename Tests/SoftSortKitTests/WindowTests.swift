@@ -29,7 +29,7 @@ struct WindowTests {
             let dense = Reference.softSort(
                 scores: s, batch: batch, count: n, temperature: tau, power: power, direction: direction)
             for window in [WindowedSoftSort.Window.ranks(n), .ranks(Int.max), .tolerance(1e-300)] {
-                let op = WindowedSoftSort(temperature: tau, power: power, rows: k, window: window, direction: direction)
+                let op = WindowedSoftSort(temperature: tau, power: power, direction: direction, topK: k, window: window)
                 let result = try op.forward(scores: s, batch: batch, count: n)
                 #expect(result.rowOffsets.last == batch * k * n)
                 #expect(result.droppedMass.allSatisfy { $0 == 0 })
@@ -76,7 +76,7 @@ struct WindowTests {
                     let dense = Reference.softSort(scores: s, batch: batch, count: n, temperature: tau, power: power)
                     for window in [WindowedSoftSort.Window.ranks(0), .ranks(2), .ranks(9), .tolerance(1e-3),
                                    .tolerance(1e-7)] {
-                        let op = WindowedSoftSort(temperature: tau, power: power, rows: k, window: window)
+                        let op = WindowedSoftSort(temperature: tau, power: power, topK: k, window: window)
                         try check(op, s, useFloat: useFloat, dense: dense, sorted: sorted, window: window)
                     }
                 }
@@ -137,7 +137,7 @@ struct WindowTests {
         let batch = 2, n = 15, tau = 0.1
         let s = Self.scores(batch: batch, count: n, seed: 17)
         for power in [1.0, 2.0] {
-            let op = WindowedSoftSort(temperature: tau, power: power, rows: 6, window: .ranks(3))
+            let op = WindowedSoftSort(temperature: tau, power: power, topK: 6, window: .ranks(3))
             let result = try op.forward(scores: s, batch: batch, count: n)
             let g = (0..<result.values.count).map { Double(($0 * 29) % 13) / 13 - 0.4 }
             let gradient = try result.backward(g)
@@ -157,10 +157,10 @@ struct WindowTests {
     func format() throws {
         for n in [0, 1, 2, 9] {
             let s = Self.scores(batch: 2, count: n, seed: 5)
-            let result = try WindowedSoftSort(temperature: 0.5, rows: 4, window: .ranks(1))
+            let result = try WindowedSoftSort(temperature: 0.5, topK: 4, window: .ranks(1))
                 .forward(scores: s.map { Float($0) }, batch: 2, count: n)
             let k = min(4, n)
-            #expect(result.rows == k && result.rowOffsets.count == 2 * k + 1)
+            #expect(result.topK == k && result.rowOffsets.count == 2 * k + 1)
             for r in 0..<2 * k {
                 let row = result.values[result.rowOffsets[r] ..< result.rowOffsets[r + 1]]
                 #expect(abs(row.reduce(0, +) - 1) <= 1e-6)
@@ -174,11 +174,11 @@ struct WindowTests {
         #expect(throws: SoftSortError.invalidArgument(name: "tolerance", value: 1)) {
             try WindowedSoftSort(window: .tolerance(1)).forward(scores: [1.0], batch: 1, count: 1)
         }
-        #expect(throws: SoftSortError.invalidDimension(argument: "window", value: -1)) {
+        #expect(throws: SoftSortError.invalidWindowWidth(-1)) {
             try WindowedSoftSort(window: .ranks(-1)).forward(scores: [1.0], batch: 1, count: 1)
         }
-        #expect(throws: SoftSortError.invalidDimension(argument: "rows", value: -2)) {
-            try WindowedSoftSort(rows: -2, window: .ranks(1)).forward(scores: [1.0], batch: 1, count: 1)
+        #expect(throws: SoftSortError.invalidRowSelection(argument: "topK", value: -2, count: 1)) {
+            try WindowedSoftSort(topK: -2, window: .ranks(1)).forward(scores: [1.0], batch: 1, count: 1)
         }
         #expect(throws: SoftSortError.invalidPower(0)) {
             try WindowedSoftSort(power: 0, window: .ranks(1)).forward(scores: [1.0], batch: 1, count: 1)
@@ -196,7 +196,7 @@ struct WindowTests {
             for tau in [1e-6, 1.0, 1e6] {
                 let s = Self.scores(batch: batch, count: n, seed: 9).map { $0 * magnitude }
                 for power in [1.0, 2.0] {
-                    let op = WindowedSoftSort(temperature: tau, power: power, rows: 5, window: .ranks(2))
+                    let op = WindowedSoftSort(temperature: tau, power: power, topK: 5, window: .ranks(2))
                     let f = try op.forward(scores: s.map { Float($0) }, batch: batch, count: n)
                     let d = try op.forward(scores: s, batch: batch, count: n)
                     #expect(f.values.allSatisfy(\.isFinite) && d.values.allSatisfy(\.isFinite))

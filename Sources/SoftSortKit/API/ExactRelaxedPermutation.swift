@@ -1,28 +1,27 @@
 /// The result of `ExactSoftSort.forward`: the `p = 1` relaxed permutations of
-/// a batch, held implicitly (`O(B n)` memory), with everything a training
-/// step applies to them and their exact gradients.
+/// a batch, held implicitly (`O(B n)` memory), with every output a training
+/// step applies to them; each output carries its own exact `backward(_:)`.
 ///
 /// Notation: `P` is `SoftSort(temperature:power: 1)`'s matrix of batch row
 /// `b`, rows in sorted order (row 0 = largest score, descending), columns in
-/// the scores' own order. Values `V` are `batch x count x d` in column order;
-/// results with rows in sorted order are `batch x count x d` too. Every
-/// gradient is exact (the dense VJP), except at exact ties of the scores,
-/// where a different valid subgradient may be taken. Every operation spreads
-/// its batch rows over the forward's `threads`, with bitwise identical
-/// results for every thread count.
+/// the scores' own order. Values `V` are `batch x count x d` in column order.
+/// Every gradient is exact (the dense VJP), except at exact ties of the
+/// scores, where another valid subgradient may be taken. Every operation
+/// spreads its batch rows over the forward's `threads`, with bitwise
+/// identical results for every thread count.
 public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
-    let state: ScanState<T>
+    let state: ExactState<T>
 
-    init(state: ScanState<T>) { self.state = state }
+    init(state: ExactState<T>) { self.state = state }
 
-    private var operations: ScanOperations<T> { .current }
-
-    /// The number of score rows.
-    public var batch: Int { state.batch }
+    /// The number of score rows `B`.
+    public var batch: Int { state.shape.batch }
     /// The length `n` of each score row.
-    public var count: Int { state.count }
+    public var count: Int { state.shape.count }
     /// The number of threads the forward ran on (and every operation will).
-    public var threads: Int { state.scheduler.threads }
+    public var threads: Int { state.configuration.scheduler.threads }
+    /// The backend whose scans run (`.scalar` or `.simd`).
+    public var backend: Backend { state.backend }
     /// `batch x count` hard permutations: `permutation[b * count + i]` is the
     /// column of the `i`-th largest score of row `b` (smallest, ascending),
     /// ties broken by index.
@@ -33,128 +32,91 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// `log P[i, j] = -|x_i - s_j| / tau - log Z_i`.
     ///
     /// - Complexity: O(B n).
-    public var logNormalizers: [T] { operations.logNormalizers(state) }
-
-    // MARK: P V
+    public var logNormalizers: [T] { T.kernelSet.exact.logNormalizers(state) }
 
     /// `P V` for every batch row: `Y[b, i, :] = sum_j P[b, i, j] V[b, j, :]`.
     ///
     /// - Parameters:
     ///   - values: `V`, `batch x count x dimension`, in the scores' column order.
     ///   - dimension: `d >= 1`.
-    /// - Returns: `batch x count x dimension`, rows in sorted order.
-    /// - Throws: `SoftSortError.invalidDimension` for `d < 1`,
-    ///   `.sizeMismatch` when `values` has the wrong size.
+    /// - Returns: `batch x count x dimension`, rows in sorted order, and its backward.
+    /// - Throws: `SoftSortError.invalidDimension` for `d < 1`, `.sizeMismatch`,
+    ///   `.nonFiniteValue`.
     /// - Complexity: O(B n d) time and memory.
-    public func apply(to values: [T], dimension: Int = 1) throws(SoftSortError) -> [T] {
-        try ExactValidation.matrix("values", values.count, rows: batch * count, dimension: dimension)
-        return operations.apply(state, values, dimension)
+    public func apply(to values: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
+        try selectedRows(0..<count, of: values, dimension: dimension)
     }
-
-    /// The vector-Jacobian product of `apply(to:dimension:)`: `dL/ds` and
-    /// `dL/dV` given `G = dL/d(P V)`.
-    ///
-    /// - Parameters:
-    ///   - values: the `V` of the forward, `batch x count x dimension`.
-    ///   - dimension: `d >= 1`.
-    ///   - gradient: `G`, `batch x count x dimension`, rows in sorted order.
-    /// - Returns: `scores`, `batch x count`, and `values`, laid out as `V`.
-    /// - Throws: `SoftSortError.invalidDimension` or `.sizeMismatch`.
-    /// - Complexity: O(B n d) time and memory.
-    public func backwardOfApply(
-        to values: [T], dimension: Int = 1, gradient: [T]
-    ) throws(SoftSortError) -> (scores: [T], values: [T]) {
-        try ExactValidation.matrix("values", values.count, rows: batch * count, dimension: dimension)
-        try ExactValidation.matrix("gradient", gradient.count, rows: batch * count, dimension: dimension)
-        let result = operations.applyBackward(state, values, dimension, gradient, false)
-        return (result.scores, result.values)
-    }
-
-    /// The relaxed sorted values `P s`, `batch x count`.
-    ///
-    /// - Returns: `batch x count`; entry `i` of row `b` is close to the
-    ///   `i`-th largest score (smallest, ascending).
-    /// - Complexity: O(B n).
-    public func sortedValues() -> [T] {
-        operations.apply(state, state.scores, 1)
-    }
-
-    /// The vector-Jacobian product of `sortedValues()`, through both `P` and
-    /// `s`: `dL/ds` given `dL/d(P s)`.
-    ///
-    /// - Parameter gradient: `dL/d(P s)`, `batch x count`.
-    /// - Returns: `dL/ds`, `batch x count`.
-    /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong size.
-    /// - Complexity: O(B n).
-    public func backwardOfSortedValues(_ gradient: [T]) throws(SoftSortError) -> [T] {
-        try Validation.size("gradient", gradient.count, expected: batch * count)
-        let result = operations.applyBackward(state, state.scores, 1, gradient, false)
-        var total = result.scores
-        for k in total.indices { total[k] += result.values[k] }
-        return total
-    }
-
-    // MARK: P^T U
 
     /// `P^T U` for every batch row: `O[b, j, :] = sum_i P[b, i, j] U[b, i, :]`.
     ///
     /// - Parameters:
     ///   - rows: `U`, `batch x count x dimension`, rows in sorted order.
     ///   - dimension: `d >= 1`.
-    /// - Returns: `batch x count x dimension`, in the scores' column order.
-    /// - Throws: `SoftSortError.invalidDimension` or `.sizeMismatch`.
+    /// - Returns: `batch x count x dimension`, in the scores' column order,
+    ///   and its backward (whose `values` is `dL/dU`).
+    /// - Throws: `SoftSortError.invalidDimension`, `.sizeMismatch`, `.nonFiniteValue`.
     /// - Complexity: O(B n d) time and memory.
-    public func applyTransposed(to rows: [T], dimension: Int = 1) throws(SoftSortError) -> [T] {
-        try ExactValidation.matrix("rows", rows.count, rows: batch * count, dimension: dimension)
-        return operations.applyTransposed(state, rows, dimension)
+    public func applyTransposed(to rows: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
+        try Validation.matrix("rows", rows, rows: batch * count, dimension: dimension)
+        let output = T.kernelSet.exact.applyTransposed(state, rows, dimension)
+        return RelaxedProduct(values: output, rows: count, source: .exactTransposed(state, rows: rows, dimension: dimension))
     }
 
-    /// The vector-Jacobian product of `applyTransposed(to:dimension:)`: `dL/ds`
-    /// and `dL/dU` given `H = dL/d(P^T U)`. Since `<H, P^T U> = <U, P H>`,
-    /// `dL/dU = P H` and `dL/ds` is the score gradient of `P H` against `U`.
+    /// The relaxed sorted values `P s`, `batch x count`: entry `i` of row `b`
+    /// is close to the `i`-th largest score (smallest, ascending).
     ///
-    /// - Parameters:
-    ///   - rows: the `U` of the forward, `batch x count x dimension`.
-    ///   - dimension: `d >= 1`.
-    ///   - gradient: `H`, `batch x count x dimension`, in column order.
-    /// - Returns: `scores`, `batch x count`, and `rows`, laid out as `U`.
-    /// - Throws: `SoftSortError.invalidDimension` or `.sizeMismatch`.
-    /// - Complexity: O(B n d) time and memory.
-    public func backwardOfApplyTransposed(
-        to rows: [T], dimension: Int = 1, gradient: [T]
-    ) throws(SoftSortError) -> (scores: [T], rows: [T]) {
-        try ExactValidation.matrix("rows", rows.count, rows: batch * count, dimension: dimension)
-        try ExactValidation.matrix("gradient", gradient.count, rows: batch * count, dimension: dimension)
-        let result = operations.applyBackward(state, gradient, dimension, rows, true)
-        return (result.scores, result.product)
+    /// - Returns: the values and their backward through both `P` and `s`.
+    /// - Complexity: O(B n).
+    public func sortedValues() -> RelaxedValues<T> {
+        let values = T.kernelSet.exact.apply(state, state.scores, 1)
+        return RelaxedValues(values: values, batch: batch, count: count, source: .exactSortedValues(state))
     }
 
     /// The relaxed ranks `P^T r`, `r = (1, 2, ..., n)`: entry `j` of row `b` is
     /// close to the rank of score `j` (1 = largest, descending).
     ///
-    /// - Returns: `batch x count`, in the scores' column order.
+    /// - Returns: `batch x count` ranks, in the scores' column order, and their backward.
     /// - Complexity: O(B n).
-    public func ranks() -> [T] {
-        operations.applyTransposed(state, rankRows, 1)
+    public func ranks() -> RelaxedValues<T> {
+        let values = T.kernelSet.exact.applyTransposed(state, Self.rankRows(state.shape), 1)
+        return RelaxedValues(values: values, batch: batch, count: count, source: .exactRanks(state))
     }
 
-    /// The vector-Jacobian product of `ranks()`: `dL/ds` given `dL/d(P^T r)`.
+    /// Relaxed top-k: the first `k` rows of `P` applied to values.
     ///
-    /// - Parameter gradient: `dL/d(ranks)`, `batch x count`, column order.
-    /// - Returns: `dL/ds`, `batch x count`.
-    /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong size.
-    /// - Complexity: O(B n).
-    public func backwardOfRanks(_ gradient: [T]) throws(SoftSortError) -> [T] {
-        try Validation.size("gradient", gradient.count, expected: batch * count)
-        return operations.applyBackward(state, gradient, 1, rankRows, false).scores
+    /// - Parameters:
+    ///   - k: `0 ... count`.
+    ///   - values: `V`, `batch x count x dimension`, column order.
+    ///   - dimension: `d >= 1`.
+    /// - Returns: `batch x k x dimension` (row `i < k` is close to the values
+    ///   of the `i`-th largest score) and its backward.
+    /// - Throws: `SoftSortError.invalidRowSelection` for `k` outside `0 ... count`,
+    ///   `.invalidDimension`, `.sizeMismatch`, `.nonFiniteValue`.
+    /// - Complexity: O(B n d) (the normalizers need every column).
+    public func topK(_ k: Int, of values: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
+        try Validation.rowSelection("k", k, count: count)
+        return try selectedRows(0..<k, of: values, dimension: dimension)
     }
 
-    private var rankRows: [T] {
-        let n = count
-        return (0..<batch * n).map { T($0 % n + 1) }
+    /// The relaxed quantile `q`: row `round(q (n - 1))` of `P` (ties of the
+    /// rounding away from zero) applied to values. `q = 0` is the largest
+    /// score's row (descending), `q = 1` the smallest's.
+    ///
+    /// - Parameters:
+    ///   - q: the level, in `[0, 1]`.
+    ///   - values: `V`, `batch x count x dimension`, column order.
+    ///   - dimension: `d >= 1`.
+    /// - Returns: `batch x 1 x dimension` and its backward.
+    /// - Throws: `SoftSortError.invalidArgument(name: "q", ...)` for `q` outside
+    ///   `[0, 1]`, `.invalidRowSelection` for `count == 0`, `.invalidDimension`,
+    ///   `.sizeMismatch`, `.nonFiniteValue`.
+    /// - Complexity: O(B n d).
+    public func quantile(_ q: Double, of values: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
+        guard q.isFinite, q >= 0, q <= 1 else { throw .invalidArgument(name: "q", value: q) }
+        try Validation.rowSelection("quantile rows", 1, count: count)
+        let row = min(count - 1, Int((q * Double(count - 1)).rounded(.toNearestOrAwayFromZero)))
+        return try selectedRows(row..<row + 1, of: values, dimension: dimension)
     }
-
-    // MARK: Losses
 
     /// The paper's sorting loss, the cross-entropy against target
     /// permutations, with its gradient:
@@ -169,15 +131,15 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Parameter targets: `t`, `batch x count` columns in `0 ..< count`.
     /// - Returns: the loss and `dL/ds`, `batch x count`.
     /// - Throws: `SoftSortError.sizeMismatch` when `targets` has the wrong
-    ///   size, `.invalidDimension(argument: "targets", ...)` for a column out of range.
+    ///   size, `.indexOutOfRange` for a column outside `0 ..< count`.
     /// - Complexity: O(B n).
-    public func crossEntropy(targets: [Int]) throws(SoftSortError) -> (loss: T, gradient: [T]) {
+    public func crossEntropy(targets: [Int]) throws(SoftSortError) -> Loss<T> {
         try Validation.size("targets", targets.count, expected: batch * count)
-        if let bad = targets.first(where: { $0 < 0 || $0 >= count }) {
-            throw .invalidDimension(argument: "targets", value: bad)
+        if let bad = Validation.firstIndex(in: targets, where: { $0 < 0 || $0 >= count }) {
+            throw .indexOutOfRange(argument: "targets", position: bad, value: targets[bad], count: count)
         }
-        let result = operations.crossEntropy(state, targets)
-        return (T(result.loss), result.gradient)
+        let result = T.kernelSet.exact.crossEntropy(state, targets)
+        return Loss(value: T(result.loss), gradient: result.gradient)
     }
 
     /// The paper's differentiable kNN loss (section 5.4, after Grover et al.):
@@ -194,117 +156,56 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///     matches, else 0), in column order; it is not differentiated.
     ///   - k: the number of neighbours, `1 ... count`.
     /// - Returns: the loss and `dL/ds`, `batch x count`.
-    /// - Throws: `SoftSortError.sizeMismatch`, or `.invalidDimension(argument: "k", ...)`.
+    /// - Throws: `SoftSortError.sizeMismatch`, `.nonFiniteValue`,
+    ///   `.invalidRowSelection` for `k` outside `1 ... count`.
     /// - Complexity: O(B n).
-    public func nearestNeighborLoss(matches: [T], k: Int) throws(SoftSortError) -> (loss: T, gradient: [T]) {
-        try Validation.size("matches", matches.count, expected: batch * count)
-        guard k >= 1, k <= count else { throw .invalidDimension(argument: "k", value: k) }
+    public func nearestNeighborLoss(matches: [T], k: Int) throws(SoftSortError) -> Loss<T> {
+        try Validation.matrix("matches", matches, rows: batch * count, dimension: 1)
+        try Validation.rowSelection("k", k, count: count, minimum: 1)
         let n = count
         let weight = -1 / (T(batch) * T(k))
         var rowGradient = [T](repeating: 0, count: batch * n)
         for b in 0..<batch {
             for i in 0..<k { rowGradient[b * n + i] = weight }
         }
-        let result = operations.applyBackward(state, matches, 1, rowGradient, true)
+        let result = T.kernelSet.exact.applyBackward(state, matches, 1, rowGradient, true)
         var loss = 0.0
         for (g, y) in zip(rowGradient, result.product) { loss += Double(g) * Double(y) }
-        return (T(loss), result.scores)
+        return Loss(value: T(loss), gradient: result.scores)
     }
 
-    // MARK: Top-k and quantiles
-
-    /// Relaxed top-k: the first `k` rows of `P` applied to values.
-    ///
-    /// - Parameters:
-    ///   - k: `0 ... count`.
-    ///   - values: `V`, `batch x count x dimension`, column order.
-    ///   - dimension: `d >= 1`.
-    /// - Returns: `batch x k x dimension`: row `i < k` is close to the values of
-    ///   the `i`-th largest score.
-    /// - Throws: `SoftSortError.invalidDimension` or `.sizeMismatch`.
-    /// - Complexity: O(B n d) (the normalizers need every column).
-    public func topK(_ k: Int, of values: [T], dimension: Int = 1) throws(SoftSortError) -> [T] {
-        guard k >= 0, k <= count else { throw .invalidDimension(argument: "k", value: k) }
-        return selectRows(0..<k, of: try apply(to: values, dimension: dimension), dimension: dimension)
+    /// Rows `selected` (sorted) of `P V`.
+    private func selectedRows(_ selected: Range<Int>, of values: [T], dimension: Int) throws(SoftSortError) -> RelaxedProduct<T> {
+        try Validation.matrix("values", values, rows: batch * count, dimension: dimension)
+        let full = T.kernelSet.exact.apply(state, values, dimension)
+        let output = selected.count == count ? full : Self.selectRows(selected, of: full, shape: state.shape, dimension: dimension)
+        return RelaxedProduct(
+            values: output, rows: selected.count,
+            source: .exactRows(state, values: values, dimension: dimension, rows: selected))
     }
 
-    /// The vector-Jacobian product of `topK(_:of:dimension:)`.
-    ///
-    /// - Parameters:
-    ///   - k: as in the forward.
-    ///   - values: the forward's `V`.
-    ///   - dimension: `d >= 1`.
-    ///   - gradient: `dL/d(top k)`, `batch x k x dimension`.
-    /// - Returns: `scores`, `batch x count`, and `values`, laid out as `V`.
-    /// - Throws: `SoftSortError.invalidDimension` or `.sizeMismatch`.
-    /// - Complexity: O(B n d).
-    public func backwardOfTopK(
-        _ k: Int, of values: [T], dimension: Int = 1, gradient: [T]
-    ) throws(SoftSortError) -> (scores: [T], values: [T]) {
-        guard k >= 0, k <= count else { throw .invalidDimension(argument: "k", value: k) }
-        try ExactValidation.matrix("gradient", gradient.count, rows: batch * k, dimension: dimension)
-        let full = expandRows(0..<k, gradient, dimension: dimension)
-        return try backwardOfApply(to: values, dimension: dimension, gradient: full)
-    }
-
-    /// The relaxed quantile `q`: row `round(q (n - 1))` of `P` (ties of the
-    /// rounding away from zero) applied to values. `q = 0` is the largest
-    /// score's row (descending), `q = 1` the smallest's.
-    ///
-    /// - Parameters:
-    ///   - q: the level, in `[0, 1]`.
-    ///   - values: `V`, `batch x count x dimension`, column order.
-    ///   - dimension: `d >= 1`.
-    /// - Returns: `batch x dimension`.
-    /// - Throws: `SoftSortError.invalidArgument(name: "q", ...)` for `q` outside
-    ///   `[0, 1]`, `.invalidDimension` for `count == 0` or `d < 1`, `.sizeMismatch`.
-    /// - Complexity: O(B n d).
-    public func quantile(_ q: Double, of values: [T], dimension: Int = 1) throws(SoftSortError) -> [T] {
-        let row = try quantileRow(q)
-        return selectRows(row..<row + 1, of: try apply(to: values, dimension: dimension), dimension: dimension)
-    }
-
-    /// The vector-Jacobian product of `quantile(_:of:dimension:)`.
-    ///
-    /// - Parameters:
-    ///   - q: as in the forward.
-    ///   - values: the forward's `V`.
-    ///   - dimension: `d >= 1`.
-    ///   - gradient: `dL/d(quantile)`, `batch x dimension`.
-    /// - Returns: `scores`, `batch x count`, and `values`, laid out as `V`.
-    /// - Throws: as `quantile(_:of:dimension:)`.
-    /// - Complexity: O(B n d).
-    public func backwardOfQuantile(
-        _ q: Double, of values: [T], dimension: Int = 1, gradient: [T]
-    ) throws(SoftSortError) -> (scores: [T], values: [T]) {
-        let row = try quantileRow(q)
-        try ExactValidation.matrix("gradient", gradient.count, rows: batch, dimension: dimension)
-        let full = expandRows(row..<row + 1, gradient, dimension: dimension)
-        return try backwardOfApply(to: values, dimension: dimension, gradient: full)
-    }
-
-    private func quantileRow(_ q: Double) throws(SoftSortError) -> Int {
-        guard q.isFinite, q >= 0, q <= 1 else { throw .invalidArgument(name: "q", value: q) }
-        guard count >= 1 else { throw .invalidDimension(argument: "count", value: count) }
-        return min(count - 1, Int((q * Double(count - 1)).rounded()))
+    /// `r = (1, ..., n)` for every batch row.
+    static func rankRows(_ shape: BatchShape) -> [T] {
+        (0..<shape.elements).map { T($0 % max(shape.count, 1) + 1) }
     }
 
     /// Rows `rows` of every batch row of a `batch x count x d` array.
-    private func selectRows(_ rows: Range<Int>, of full: [T], dimension d: Int) -> [T] {
+    static func selectRows(_ rows: Range<Int>, of full: [T], shape: BatchShape, dimension d: Int) -> [T] {
         var result: [T] = []
-        result.reserveCapacity(batch * rows.count * d)
-        for b in 0..<batch {
-            result += full[(b * count + rows.lowerBound) * d ..< (b * count + rows.upperBound) * d]
+        result.reserveCapacity(shape.batch * rows.count * d)
+        for b in 0..<shape.batch {
+            result += full[(b * shape.count + rows.lowerBound) * d ..< (b * shape.count + rows.upperBound) * d]
         }
         return result
     }
 
     /// A `batch x count x d` array with `part` (`batch x rows.count x d`) at `rows`, zero elsewhere.
-    private func expandRows(_ rows: Range<Int>, _ part: [T], dimension d: Int) -> [T] {
-        var full = [T](repeating: 0, count: batch * count * d)
+    static func expandRows(_ rows: Range<Int>, _ part: [T], shape: BatchShape, dimension d: Int) -> [T] {
+        guard rows.count != shape.count else { return part }
+        var full = [T](repeating: 0, count: shape.elements * d)
         let width = rows.count * d
-        for b in 0..<batch {
-            let start = (b * count + rows.lowerBound) * d
+        for b in 0..<shape.batch {
+            let start = (b * shape.count + rows.lowerBound) * d
             for e in 0..<width { full[start + e] = part[b * width + e] }
         }
         return full

@@ -19,58 +19,43 @@ public struct NeuralSort: Sendable, Hashable {
     public var threads: Int?
 
     /// Creates a NeuralSort operator. The parameters are checked when it runs.
+    ///
+    /// - Parameters:
+    ///   - temperature: `tau > 0`.
+    ///   - direction: `.descending` (default) or `.ascending`.
+    ///   - backend: the kernels' backend, or `nil` for the preferred one.
+    ///   - threads: at least 1, or `nil` for `Parallelism.defaultThreadCount`.
+    /// - Complexity: O(1).
     public init(
         temperature: Double = 1, direction: SortDirection = .descending, backend: Backend? = nil,
         threads: Int? = nil
     ) {
-        self.threads = threads
         self.temperature = temperature
         self.direction = direction
         self.backend = backend
+        self.threads = threads
     }
 
-    /// The NeuralSort matrices of a batch of score rows; see
-    /// `SoftSort.forward(scores:batch:count:mode:workspace:)` for the parameters,
-    /// result and errors.
+    /// The NeuralSort matrices of a batch of score rows.
     ///
-    /// - Complexity: O(B n^2) time and memory.
+    /// - Parameters:
+    ///   - scores: `batch x count` scores, row-major.
+    ///   - batch: the number of rows `B >= 0`.
+    ///   - count: the row length `n >= 0`.
+    ///   - mode: `.soft` (default) or `.straightThrough`.
+    ///   - workspace: buffers to reuse across calls, or `nil` for fresh ones.
+    /// - Returns: the `B x n x n` matrices, the hard permutations, and the
+    ///   state for `backward(_:)`.
+    /// - Throws: as `SoftSort.forward(scores:batch:count:mode:workspace:)`.
+    /// - Complexity: O(B n^2) time and memory, spread over `threads` threads.
     public func forward<T: SoftSortScalar>(
         scores: [T], batch: Int, count: Int, mode: OutputMode = .soft, workspace: DenseWorkspace<T>? = nil
     ) throws(SoftSortError) -> RelaxedPermutation<T> {
-        try DenseEngine.run(
-            scores: scores, batch: batch, count: count, method: try relaxationMethod(as: T.self), mode: mode,
-            backend: backend, threads: threads, workspace: workspace)
+        let configuration = try Configuration<T>(
+            temperature: temperature, direction: direction, backend: backend, threads: threads)
+        let shape = try Validation.batch(scores, batch: batch, count: count, footprint: .matrices)
+        return RelaxedPermutation(
+            scores: scores, shape: shape, method: .neuralSort, mode: mode, configuration: configuration,
+            workspace: workspace)
     }
-
-    func relaxationMethod<T: SoftSortScalar>(as _: T.Type) throws(SoftSortError) -> RelaxationMethod<T> {
-        .neuralSort(temperature: try Validation.temperature(temperature, as: T.self), direction: direction)
-    }
-}
-
-/// The hard permutations of a batch: `result[b * count + i]` is the column of
-/// the `i`-th largest score of row `b` (smallest when ascending), ties broken
-/// by index.
-///
-/// - Throws: `SoftSortError` for a non-finite score or a mismatched shape.
-/// - Complexity: O(batch * count log count).
-public func argsort<T: SoftSortScalar>(
-    _ scores: [T], batch: Int, count: Int, direction: SortDirection = .descending
-) throws(SoftSortError) -> [Int] {
-    try Validation.scores(scores, batch: batch, count: count)
-    var order = [Int](repeating: 0, count: batch * count)
-    var sorted = [T](repeating: 0, count: batch * count)
-    let kernels = T._kernels(for: .scalar)
-    guard batch * count > 0 else { return order }
-    scores.withUnsafeBufferPointer { s in
-        order.withUnsafeMutableBufferPointer { o in
-            sorted.withUnsafeMutableBufferPointer { out in
-                for b in 0..<batch {
-                    kernels.argsort(
-                        s.baseAddress! + b * count, count, direction,
-                        o.baseAddress! + b * count, out.baseAddress! + b * count)
-                }
-            }
-        }
-    }
-    return order
 }

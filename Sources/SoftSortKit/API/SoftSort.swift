@@ -25,15 +25,23 @@ public struct SoftSort: Sendable, Hashable {
     public var threads: Int?
 
     /// Creates a SoftSort operator. The parameters are checked when it runs.
+    ///
+    /// - Parameters:
+    ///   - temperature: `tau > 0`.
+    ///   - power: `p > 0`.
+    ///   - direction: `.descending` (default) or `.ascending`.
+    ///   - backend: the kernels' backend, or `nil` for the preferred one.
+    ///   - threads: at least 1, or `nil` for `Parallelism.defaultThreadCount`.
+    /// - Complexity: O(1).
     public init(
         temperature: Double = 1, power: Double = 1, direction: SortDirection = .descending,
         backend: Backend? = nil, threads: Int? = nil
     ) {
-        self.threads = threads
         self.temperature = temperature
         self.power = power
         self.direction = direction
         self.backend = backend
+        self.threads = threads
     }
 
     /// The relaxed permutation matrices of a batch of score rows.
@@ -47,22 +55,63 @@ public struct SoftSort: Sendable, Hashable {
     ///     `nil` for fresh ones; see `DenseWorkspace` for the sharing rule.
     /// - Returns: the `B x n x n` matrices, the hard permutations, and the
     ///   state for `backward(_:)`.
-    /// - Throws: `SoftSortError` for a temperature or power that is not finite
-    ///   and positive, a non-finite score, a size that does not match the
-    ///   shape, a negative dimension, `B n^2` overflowing `Int`, a thread
-    ///   count below 1, or a backend that cannot run here.
+    /// - Throws: `SoftSortError.invalidTemperature`, `.invalidPower`,
+    ///   `.invalidDimension` (a negative shape), `.shapeOverflow` (`B n^2`
+    ///   overflows `Int`), `.sizeMismatch`, `.nonFiniteScore`,
+    ///   `.invalidThreadCount`, `.backendUnavailable`.
     /// - Complexity: O(B n^2) time and memory, spread over `threads` threads.
     public func forward<T: SoftSortScalar>(
         scores: [T], batch: Int, count: Int, mode: OutputMode = .soft, workspace: DenseWorkspace<T>? = nil
     ) throws(SoftSortError) -> RelaxedPermutation<T> {
-        try DenseEngine.run(
-            scores: scores, batch: batch, count: count, method: try relaxationMethod(as: T.self), mode: mode,
-            backend: backend, threads: threads, workspace: workspace)
+        let configuration = try Configuration<T>(
+            temperature: temperature, power: power, direction: direction, backend: backend, threads: threads)
+        let shape = try Validation.batch(scores, batch: batch, count: count, footprint: .matrices)
+        return RelaxedPermutation(
+            scores: scores, shape: shape, method: .softSort(configuration.power), mode: mode,
+            configuration: configuration, workspace: workspace)
     }
 
-    func relaxationMethod<T: SoftSortScalar>(as _: T.Type) throws(SoftSortError) -> RelaxationMethod<T> {
-        .softSort(
-            temperature: try Validation.temperature(temperature, as: T.self),
-            power: try Validation.power(power), direction: direction)
+    /// The relaxed sort applied to values, fused: `Y = P V` without forming `P`.
+    ///
+    ///     Y[b, i, :] = sum_j P[b, i, j] V[b, j, :],  P = SoftSort(s)  (B x n x n)
+    ///
+    /// Row `i` of `Y` is the softmax-weighted mean of the value rows around
+    /// the `i`-th largest score: with `V = s` (`dimension` 1) it is the relaxed
+    /// sorted scores. `P` is computed tile by tile and never stored, so memory
+    /// is `O(B n d)` for any `n`. Any `p > 0` works on every backend; on
+    /// `avx2`, `Float` with `p = 1` or `p = 2` runs C kernels.
+    ///
+    /// ```swift
+    /// let scores: [Float] = [0.3, 2.0, -1.0]
+    /// let product = try SoftSort(temperature: 0.1, power: 2)
+    ///     .apply(to: scores, scores: scores, batch: 1, count: 3, dimension: 1)
+    /// product.values   // close to [2.0, 0.3, -1.0]
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - values: `V`, `batch x count x dimension`, row-major (value row `j`
+    ///     of batch row `b` at `(b * count + j) * dimension`).
+    ///   - scores: `batch x count` scores, row-major.
+    ///   - batch: the number of rows `B >= 0`.
+    ///   - count: the row length `n >= 0`.
+    ///   - dimension: the value width `d >= 0`.
+    /// - Returns: `Y` (`batch x count x dimension`) and its backward.
+    /// - Throws: as `forward(scores:batch:count:mode:workspace:)`, and
+    ///   `.nonFiniteValue` for a non-finite value, `.invalidDimension` for
+    ///   `d < 0`, `.shapeOverflow` when `B n d` overflows `Int`.
+    /// - Complexity: O(B n^2 d) time over `threads` threads, O(B n d) memory
+    ///   (the backward: O((B + 16) n d), its per-block partial sums).
+    public func apply<T: SoftSortScalar>(
+        to values: [T], scores: [T], batch: Int, count: Int, dimension: Int = 1
+    ) throws(SoftSortError) -> RelaxedProduct<T> {
+        let configuration = try Configuration<T>(
+            temperature: temperature, power: power, direction: direction, backend: backend, threads: threads)
+        let shape = try Validation.batch(scores, batch: batch, count: count, footprint: .values(dimension: dimension))
+        try Validation.matrix("values", values, rows: shape.elements, dimension: dimension, minimumDimension: 0)
+        let kernelSet = T.kernelSet
+        let state = kernelSet.apply.forward(ApplyRequest(
+            scores: scores, values: values, shape: shape, dimension: dimension, configuration: configuration,
+            kernels: kernelSet.applyKernels(configuration.backend, power: configuration.power)))
+        return RelaxedProduct(fused: state)
     }
 }

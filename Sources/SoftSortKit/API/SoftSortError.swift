@@ -3,29 +3,46 @@
 /// Every case names the argument at fault; nothing is clamped or fixed up
 /// silently.
 public enum SoftSortError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The temperature is `<= 0`, infinite or NaN.
+    /// The temperature is `<= 0`, infinite or NaN (or is so once converted to
+    /// the element type, or its reciprocal is).
     case invalidTemperature(Double)
     /// The power `p` of the distance `|x|^p` is `<= 0`, infinite or NaN.
     case invalidPower(Double)
     /// A score is infinite or NaN; `row` is the batch row, `column` the index in it.
     case nonFiniteScore(row: Int, column: Int)
+    /// An element of another input (values, rows, matches) is infinite or
+    /// NaN; `index` is its position in the flat buffer.
+    case nonFiniteValue(argument: String, index: Int)
+    /// A score that must be positive (its logarithm is taken) is not.
+    case nonPositiveScore(row: Int, column: Int)
     /// A buffer's element count does not match the shape it was given with.
     case sizeMismatch(argument: String, expected: Int, actual: Int)
-    /// A dimension (batch, count, samples) is negative, or a count that must be
-    /// positive is not.
+    /// A shape (batch, count, dimension) is negative, or a dimension that
+    /// must be positive is not.
     case invalidDimension(argument: String, value: Int)
-    /// `batch * count * count` does not fit in `Int`.
+    /// The elements the call would hold (`B n^2`, `B n d` or `B n`) do not fit in `Int`.
     case shapeOverflow(batch: Int, count: Int)
-    /// A score that must be positive (log-scores are taken of it) is not.
-    case nonPositiveScore(row: Int, column: Int)
+    /// A thread count is below 1.
+    case invalidThreadCount(Int)
+    /// A number of rows to take (`k` of top-k or of the kNN loss) is outside
+    /// its range, `0 ... count` or `1 ... count`.
+    case invalidRowSelection(argument: String, value: Int, count: Int)
+    /// An index (a target column) is outside `0 ..< count`; `position` is
+    /// its place in the flat buffer.
+    case indexOutOfRange(argument: String, position: Int, value: Int, count: Int)
+    /// A window of ranks `w` is negative.
+    case invalidWindowWidth(Int)
+    /// A number of samples per row is below 1.
+    case invalidSampleCount(Int)
+    /// A real-valued argument other than the temperature or power (a quantile
+    /// level, a window tolerance) is outside its documented range or not finite.
+    case invalidArgument(name: String, value: Double)
     /// `SOFTSORT_BACKEND` names no backend.
     case unknownBackend(String)
     /// The backend asked for cannot run in this build or on this CPU.
     case backendUnavailable(String)
-    /// A real-valued argument other than the temperature or power (a quantile
-    /// level, a window tolerance) is outside its documented range or not finite.
-    case invalidArgument(name: String, value: Double)
 
+    /// A sentence naming the argument and the rule it broke.
     public var description: String {
         switch self {
         case .invalidTemperature(let t):
@@ -34,20 +51,32 @@ public enum SoftSortError: Error, Equatable, Sendable, CustomStringConvertible {
             return "power p must be finite and > 0, got \(p)"
         case .nonFiniteScore(let row, let column):
             return "score at row \(row), column \(column) is not finite"
+        case .nonFiniteValue(let argument, let index):
+            return "\(argument)[\(index)] is not finite"
+        case .nonPositiveScore(let row, let column):
+            return "score at row \(row), column \(column) must be > 0 to take its logarithm"
         case .sizeMismatch(let argument, let expected, let actual):
             return "\(argument) has \(actual) elements, expected \(expected)"
         case .invalidDimension(let argument, let value):
             return "\(argument) = \(value) is out of range"
         case .shapeOverflow(let batch, let count):
-            return "batch * count * count overflows Int for batch \(batch), count \(count)"
-        case .nonPositiveScore(let row, let column):
-            return "score at row \(row), column \(column) must be > 0 to take its logarithm"
+            return "the elements for batch \(batch), count \(count) overflow Int"
+        case .invalidThreadCount(let threads):
+            return "threads must be at least 1, got \(threads)"
+        case .invalidRowSelection(let argument, let value, let count):
+            return "\(argument) = \(value) rows is out of range for rows of \(count)"
+        case .indexOutOfRange(let argument, let position, let value, let count):
+            return "\(argument)[\(position)] = \(value) is outside 0 ..< \(count)"
+        case .invalidWindowWidth(let width):
+            return "window width must be >= 0, got \(width)"
+        case .invalidSampleCount(let samples):
+            return "samplesPerRow must be at least 1, got \(samples)"
+        case .invalidArgument(let name, let value):
+            return "\(name) = \(value) is out of range"
         case .unknownBackend(let name):
             return "unknown backend '\(name)': expected one of scalar, simd, avx2"
         case .backendUnavailable(let name):
             return "backend '\(name)' is not available in this build or on this CPU"
-        case .invalidArgument(let name, let value):
-            return "\(name) = \(value) is out of range"
         }
     }
 }

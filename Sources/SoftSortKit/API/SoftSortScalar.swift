@@ -1,22 +1,21 @@
 /// The element types SoftSortKit computes in: `Float` and `Double`.
 ///
-/// Each conforming type brings its own specialized kernels, so a generic call
-/// such as `SoftSort().forward(scores: [Float](...), ...)` runs code compiled
-/// for that type. Do not conform other types; the requirements starting with
-/// an underscore are implementation details.
+/// Each conforming type carries its ``KernelSet``, so a generic call such as
+/// `SoftSort().forward(scores: [Float](...), ...)` runs code compiled for
+/// that type. SoftSortKit conforms `Float` and `Double`; conform no other type.
 public protocol SoftSortScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable {
-    /// The row kernels for `backend`, specialized for this type.
-    static func _kernels(for backend: Backend) -> _RowKernels<Self>
+    /// The kernels compiled for this type (opaque), built on first use.
+    ///
+    /// - Complexity: O(1) after the first call.
+    static var kernelSet: KernelSet<Self> { get }
 }
 
 extension Float: SoftSortScalar {
-    public static func _kernels(for backend: Backend) -> _RowKernels<Float> {
-        _RowKernels<Float>.make(backend)
-    }
+    /// The `Float` kernels: Swift SIMD, scalar, and the AVX2+FMA C kernels.
+    public static var kernelSet: KernelSet<Float> { floatKernelSet }
 }
 
 extension Double: SoftSortScalar {
-    public static func _kernels(for backend: Backend) -> _RowKernels<Double> {
-        _RowKernels<Double>.make(backend)
-    }
+    /// The `Double` kernels: Swift SIMD and scalar (no C kernels).
+    public static var kernelSet: KernelSet<Double> { doubleKernelSet }
 }

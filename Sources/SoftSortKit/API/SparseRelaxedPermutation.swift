@@ -2,7 +2,7 @@
 /// batch row's relaxed permutation, each restricted to a window of
 /// consecutive sorted ranks and renormalized over it.
 ///
-/// Sparse format (compressed rows, batch-major). Row `r = b * rows + i` is
+/// Sparse format (compressed rows, batch-major). Row `r = b * topK + i` is
 /// row `i` (the `i`-th largest score, descending) of batch row `b`:
 ///
 /// - its entries are `values[rowOffsets[r] ..< rowOffsets[r + 1]]`;
@@ -17,34 +17,38 @@ public struct SparseRelaxedPermutation<T: SoftSortScalar>: Sendable {
 
     init(state: WindowState<T>) { self.state = state }
 
-    /// The number of score rows.
-    public var batch: Int { state.batch }
+    /// The number of score rows `B`.
+    public var batch: Int { state.shape.batch }
     /// The length `n` of each score row.
-    public var count: Int { state.count }
+    public var count: Int { state.shape.count }
     /// The rows `k` kept per batch row.
-    public var rows: Int { state.rows }
+    public var topK: Int { state.rows }
+    /// The backend whose row kernels ran.
+    public var backend: Backend { state.kernels.backend }
+    /// The number of threads the forward ran on (and the backward will).
+    public var threads: Int { state.configuration.scheduler.threads }
     /// `batch x count` hard permutations (the descending argsort of each row,
     /// ascending when asked), ties broken by index.
     public var permutation: [Int] { state.permutation }
-    /// `batch * rows + 1` offsets of each row's entries in `values`.
+    /// `batch * topK + 1` offsets of each row's entries in `values`.
     public var rowOffsets: [Int] { state.rowOffsets }
-    /// `batch * rows`: the sorted rank of each row's first entry.
+    /// `batch * topK`: the sorted rank of each row's first entry.
     public var firstRank: [Int] { state.firstRank }
     /// The kept entries, row after row.
     public var values: [T] { state.values }
     /// The column (index into the scores' row) of every entry of `values`.
     public var columns: [Int] { state.columns }
-    /// `batch * rows` upper bounds on the dense rows' mass outside the windows.
+    /// `batch * topK` upper bounds on the dense rows' mass outside the windows.
     public var droppedMass: [T] { state.droppedMass }
 
-    /// The kept rows as a dense `batch x rows x count` array (zero outside the
+    /// The kept rows as a dense `batch x topK x count` array (zero outside the
     /// windows), for inspection and tests.
     ///
-    /// - Returns: element `(b, i, j)` at `(b * rows + i) * count + j`.
+    /// - Returns: element `(b, i, j)` at `(b * topK + i) * count + j`.
     /// - Complexity: O(B k n) memory.
     public func denseRows() -> [T] {
-        var dense = [T](repeating: 0, count: batch * rows * count)
-        for r in 0..<batch * rows {
+        var dense = [T](repeating: 0, count: batch * topK * count)
+        for r in 0..<batch * topK {
             for e in rowOffsets[r] ..< rowOffsets[r + 1] { dense[r * count + columns[e]] = values[e] }
         }
         return dense
@@ -58,9 +62,9 @@ public struct SparseRelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Parameter gradient: `dL/dvalues`, laid out as `values`.
     /// - Returns: `dL/ds`, `batch x count`.
     /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong size.
-    /// - Complexity: O(B (n + k m)), `m` the mean window width.
+    /// - Complexity: O(B (n + k m)), `m` the mean window width, over `threads` threads.
     public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
         try Validation.size("gradient", gradient.count, expected: state.values.count)
-        return WindowOperations<T>.current.backward(state, gradient)
+        return T.kernelSet.window.backward(state, gradient)
     }
 }

@@ -14,8 +14,10 @@ import Darwin
 ///     s~ = log(s) + g     (`ScoreKind.positive`: the scores are positive weights)
 ///
 /// and SoftSort is applied to each perturbed row. The noise comes from a
-/// counter-based generator keyed by `seed`, the row and the sample: the same
-/// seed gives the same samples, whatever the batch layout.
+/// counter-based generator keyed by `seed`, the batch row index and the
+/// sample index: the same seed and the same row positions give the same
+/// samples, whatever the thread count; moving a row to another position in
+/// the batch changes its noise.
 public struct StochasticSoftSort: Sendable, Hashable {
     /// How the scores enter the Plackett-Luce model.
     public enum ScoreKind: Sendable, Hashable {
@@ -35,6 +37,13 @@ public struct StochasticSoftSort: Sendable, Hashable {
     public var seed: UInt64
 
     /// Creates a stochastic SoftSort. The parameters are checked when it runs.
+    ///
+    /// - Parameters:
+    ///   - base: the SoftSort (temperature, power, direction, backend, threads) of every sample.
+    ///   - samplesPerRow: `k >= 1`.
+    ///   - scoreKind: `.logScores` (default) or `.positive`.
+    ///   - seed: the generator's seed.
+    /// - Complexity: O(1).
     public init(base: SoftSort = SoftSort(), samplesPerRow: Int = 1, scoreKind: ScoreKind = .logScores, seed: UInt64 = 0) {
         self.base = base
         self.samplesPerRow = samplesPerRow
@@ -51,18 +60,17 @@ public struct StochasticSoftSort: Sendable, Hashable {
     ///   - mode: `.soft` or `.straightThrough`.
     /// - Returns: `B k` relaxed permutations, sample `m` of row `b` at batch
     ///   row `b * k + m`, with the perturbed scores and the backward.
-    /// - Throws: `SoftSortError` as `SoftSort.forward`, `invalidDimension`
-    ///   for `samplesPerRow < 1`, `nonPositiveScore` for a score `<= 0` with
+    /// - Throws: `SoftSortError` as `SoftSort.forward`, `.invalidSampleCount`
+    ///   for `samplesPerRow < 1`, `.nonPositiveScore` for a score `<= 0` with
     ///   `.positive`.
     /// - Complexity: O(B k n^2).
     public func forward<T: SoftSortScalar>(
         scores: [T], batch: Int, count: Int, mode: OutputMode = .soft
     ) throws(SoftSortError) -> StochasticPermutation<T> {
-        guard samplesPerRow >= 1 else { throw .invalidDimension(argument: "samplesPerRow", value: samplesPerRow) }
-        try Validation.scores(scores, batch: batch, count: count)
+        guard samplesPerRow >= 1 else { throw .invalidSampleCount(samplesPerRow) }
+        _ = try Validation.batch(scores, batch: batch, count: count, footprint: .matrices)
         let (rows, overflow) = batch.multipliedReportingOverflow(by: samplesPerRow)
         guard !overflow else { throw .shapeOverflow(batch: batch, count: count) }
-        _ = try Validation.matrixElementCount(batch: rows, count: count)
         if scoreKind == .positive, let bad = Validation.firstIndex(in: scores, where: { $0 <= 0 }) {
             throw .nonPositiveScore(row: bad / count, column: bad % count)
         }
@@ -79,45 +87,6 @@ public struct StochasticSoftSort: Sendable, Hashable {
         }
         let relaxed = try self.base.forward(scores: perturbed, batch: rows, count: count, mode: mode)
         return StochasticPermutation(
-            relaxed: relaxed, scores: scores, perturbedScores: perturbed, batch: batch,
-            samplesPerRow: samplesPerRow, scoreKind: scoreKind)
-    }
-}
-
-/// The samples of a `StochasticSoftSort` forward and their backward.
-public struct StochasticPermutation<T: SoftSortScalar>: Sendable {
-    /// The relaxed permutations of the `B k` perturbed rows (sample `m` of row
-    /// `b` at batch row `b * k + m`).
-    public let relaxed: RelaxedPermutation<T>
-    let scores: [T]
-    /// The perturbed scores, `B k x n`, laid out as `relaxed`.
-    public let perturbedScores: [T]
-    /// The number of original score rows `B`.
-    public let batch: Int
-    /// `k`.
-    public let samplesPerRow: Int
-    let scoreKind: StochasticSoftSort.ScoreKind
-
-    /// `dL/ds` for the original `B x n` scores given `dL/dP` for all samples:
-    /// each sample's gradient, summed over the samples of its row, times
-    /// `1 / s` for `.positive` scores (the noise is a constant).
-    ///
-    /// - Parameter gradient: `dL/dP`, `B k x n x n`, laid out as `relaxed.matrices`.
-    /// - Returns: `dL/ds`, `B x n`.
-    /// - Throws: `SoftSortError.sizeMismatch` for a gradient of the wrong size.
-    /// - Complexity: O(B k n^2).
-    public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
-        let perturbedGradient = try relaxed.backward(gradient)
-        let n = relaxed.count
-        var result = [T](repeating: 0, count: batch * n)
-        for b in 0..<batch {
-            for m in 0..<samplesPerRow {
-                for j in 0..<n { result[b * n + j] += perturbedGradient[(b * samplesPerRow + m) * n + j] }
-            }
-            if scoreKind == .positive {
-                for j in 0..<n { result[b * n + j] /= scores[b * n + j] }
-            }
-        }
-        return result
+            relaxed: relaxed, scores: scores, batch: batch, samplesPerRow: samplesPerRow, scoreKind: scoreKind)
     }
 }

@@ -9,7 +9,7 @@
 /// column gives the dense result.
 ///
 /// ```swift
-/// let windowed = WindowedSoftSort(temperature: 1e-3, rows: 100, window: .tolerance(1e-7))
+/// let windowed = WindowedSoftSort(temperature: 1e-3, topK: 100, window: .tolerance(1e-7))
 /// let result = try windowed.forward(scores: scores, batch: 1, count: scores.count)
 /// result.droppedMass.max()   // at most about n * 1e-7
 /// ```
@@ -30,35 +30,41 @@ public struct WindowedSoftSort: Sendable, Hashable {
     public var temperature: Double
     /// `p > 0` in the distance `|x|^p`.
     public var power: Double
-    /// The number of rows `k` kept per batch row (the first ones: the largest
-    /// scores, descending), or `nil` for all `n`.
-    public var rows: Int?
-    /// The column window of each kept row.
-    public var window: Window
     /// Descending (row 0 picks the largest score) or ascending.
     public var direction: SortDirection
     /// The backend of the row kernels, or `nil` for `Backend.preferred()`.
     public var backend: Backend?
+    /// The number of threads, or `nil` for `Parallelism.defaultThreadCount`.
+    /// Results are bitwise identical for every thread count.
+    public var threads: Int?
+    /// The number of rows `k` kept per batch row (the first ones: the largest
+    /// scores, descending), or `nil` for all `n`.
+    public var topK: Int?
+    /// The column window of each kept row.
+    public var window: Window
 
     /// Creates a windowed SoftSort operator. The parameters are checked when it runs.
     ///
     /// - Parameters:
     ///   - temperature: `tau > 0`.
     ///   - power: `p > 0`.
-    ///   - rows: `k >= 0`, or `nil` for every row; `k > n` keeps `n`.
-    ///   - window: `.ranks(w)` or `.tolerance(t)`.
     ///   - direction: `.descending` (default) or `.ascending`.
     ///   - backend: the row kernels' backend, or `nil` for the preferred one.
+    ///   - threads: at least 1, or `nil` for `Parallelism.defaultThreadCount`.
+    ///   - topK: `k >= 0` rows kept per batch row, or `nil` for every row; `k > n` keeps `n`.
+    ///   - window: `.ranks(w)` or `.tolerance(t)`.
+    /// - Complexity: O(1).
     public init(
-        temperature: Double = 1, power: Double = 1, rows: Int? = nil, window: Window,
-        direction: SortDirection = .descending, backend: Backend? = nil
+        temperature: Double = 1, power: Double = 1, direction: SortDirection = .descending,
+        backend: Backend? = nil, threads: Int? = nil, topK: Int? = nil, window: Window
     ) {
         self.temperature = temperature
         self.power = power
-        self.rows = rows
-        self.window = window
         self.direction = direction
         self.backend = backend
+        self.threads = threads
+        self.topK = topK
+        self.window = window
     }
 
     /// The windowed rows of a batch.
@@ -70,37 +76,35 @@ public struct WindowedSoftSort: Sendable, Hashable {
     /// - Returns: the sparse rows (format: `SparseRelaxedPermutation`), their
     ///   dropped-mass bounds, and the state for `backward(_:)`.
     /// - Throws: `SoftSortError.invalidTemperature`, `.invalidPower`,
-    ///   `.invalidDimension` for a negative shape, `rows` or `w`,
+    ///   `.invalidDimension` for a negative shape, `.invalidRowSelection` for
+    ///   a negative `topK`, `.invalidWindowWidth` for `w < 0`,
     ///   `.invalidArgument(name: "tolerance", ...)` for a tolerance outside
-    ///   `(0, 1)`, `.shapeOverflow`, `.sizeMismatch`, `.nonFiniteScore`, or a
-    ///   backend that cannot run here.
+    ///   `(0, 1)`, `.shapeOverflow`, `.sizeMismatch`, `.nonFiniteScore`,
+    ///   `.invalidThreadCount`, `.backendUnavailable`.
     /// - Complexity: O(B n log n) for the sorts plus O(B k m) for the kept
-    ///   rows, `m` the mean window width: it grows with the window, not with `n^2`.
+    ///   rows, `m` the mean window width: it grows with the window, not with
+    ///   `n^2`. Batch rows spread over `threads` threads.
     public func forward<T: SoftSortScalar>(
         scores: [T], batch: Int, count: Int
     ) throws(SoftSortError) -> SparseRelaxedPermutation<T> {
-        let tau = try Validation.temperature(temperature, as: T.self)
-        let distancePower = try Validation.power(power)
-        try ExactValidation.rows(batch: batch, count: count)
-        try Validation.size("scores", scores.count, expected: batch * count)
-        if let bad = Validation.firstIndex(in: scores, where: { !$0.isFinite }) {
-            throw .nonFiniteScore(row: bad / count, column: bad % count)
-        }
-        if let rows, rows < 0 { throw .invalidDimension(argument: "rows", value: rows) }
-        let k = min(rows ?? count, count)
+        let configuration = try Configuration<T>(
+            temperature: temperature, power: power, direction: direction, backend: backend, threads: threads)
+        let shape = try Validation.batch(scores, batch: batch, count: count, footprint: .rows)
+        if let topK, topK < 0 { throw .invalidRowSelection(argument: "topK", value: topK, count: count) }
+        let k = min(topK ?? count, count)
         let rule: WindowRule
         switch window {
         case .ranks(let w):
-            guard w >= 0 else { throw .invalidDimension(argument: "window", value: w) }
+            guard w >= 0 else { throw .invalidWindowWidth(w) }
             rule = .ranks(w)
         case .tolerance(let t):
             guard t.isFinite, t > 0, t < 1 else { throw .invalidArgument(name: "tolerance", value: t) }
-            let logit = -Double(tau) * Double.libmLog(t)
+            let logit = -Double(configuration.temperature) * Double.libmLog(t)
             rule = .radius(power == 1 ? logit : Double.libmPow(logit, 1 / power))
         }
-        let kernels = T._kernels(for: try Backend.resolve(backend))
-        let state = WindowOperations<T>.current.forward(
-            scores, batch, count, k, tau, distancePower, rule, direction, kernels)
+        let kernelSet = T.kernelSet
+        let state = kernelSet.window.forward(
+            scores, shape, k, rule, configuration, kernelSet.denseKernels(configuration.backend, power: configuration.power))
         return SparseRelaxedPermutation(state: state)
     }
 }

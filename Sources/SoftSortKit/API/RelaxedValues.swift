@@ -1,0 +1,44 @@
+/// An output computed from the scores alone, `batch x count`: the relaxed
+/// sorted values `P s` or the relaxed ranks `P^T r`, with its backward.
+public struct RelaxedValues<T: SoftSortScalar>: Sendable {
+    /// The values, `batch x count`: entry `i` of row `b` at `b * count + i`.
+    public let values: [T]
+    /// The number of score rows `B`.
+    public let batch: Int
+    /// The length `n` of each score row.
+    public let count: Int
+
+    enum Source: Sendable {
+        /// `P s` of a dense result.
+        case dense(DenseState<T>)
+        /// `P s` of an exact result.
+        case exactSortedValues(ExactState<T>)
+        /// `P^T r`, `r = (1, ..., n)`, of an exact result.
+        case exactRanks(ExactState<T>)
+    }
+
+    let source: Source
+
+    /// The vector-Jacobian product: `dL/ds` given `dL/dvalues`, through `P`
+    /// (and, for `P s`, through `s` too).
+    ///
+    /// - Parameter gradient: `dL/dvalues`, `batch x count`, laid out as `values`.
+    /// - Returns: `dL/ds`, `batch x count`.
+    /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong size.
+    /// - Complexity: dense: O(B n^2) time and memory; exact: O(B n).
+    public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
+        try Validation.size("gradient", gradient.count, expected: batch * count)
+        let kernelSet = T.kernelSet
+        switch source {
+        case .dense(let state):
+            return kernelSet.dense.sortedValuesBackward(state, gradient)
+        case .exactSortedValues(let state):
+            let result = kernelSet.exact.applyBackward(state, state.scores, 1, gradient, false)
+            var total = result.scores
+            for k in total.indices { total[k] += result.values[k] }
+            return total
+        case .exactRanks(let state):
+            return kernelSet.exact.applyBackward(state, gradient, 1, ExactRelaxedPermutation.rankRows(state.shape), false).scores
+        }
+    }
+}

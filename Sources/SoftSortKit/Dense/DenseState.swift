@@ -1,0 +1,58 @@
+/// Which relaxation a dense forward computes.
+enum DenseMethod: Sendable, Equatable {
+    /// SoftSort with the distance `|x|^p`.
+    case softSort(DistancePower)
+    /// NeuralSort (the `O(n^2)` association).
+    case neuralSort
+}
+
+/// What a dense forward keeps for its backward: the scores, their sorted
+/// order and the soft matrices, so nothing is recomputed.
+struct DenseState<T: SoftSortScalar>: Sendable {
+    let shape: BatchShape
+    let method: DenseMethod
+    let configuration: Configuration<T>
+    let kernels: DenseKernels<T>
+    let scores: [T]
+    let permutation: [Int]
+    let sortedScores: [T]
+    let softMatrices: [T]
+    /// The caller's workspace, which the backward reuses; `nil` when the
+    /// forward was given none (each backward then allocates its own buffers).
+    let workspace: DenseWorkspace<T>?
+}
+
+/// One dense forward to run.
+struct DenseRequest<T: SoftSortScalar> {
+    let scores: [T]
+    let shape: BatchShape
+    let method: DenseMethod
+    let mode: OutputMode
+    let configuration: Configuration<T>
+    let kernels: DenseKernels<T>
+    let workspace: DenseWorkspace<T>?
+}
+
+/// The dense path's entry points, compiled for one element type
+/// (`KernelSet.dense`).
+struct DenseOperations<T: SoftSortScalar>: Sendable {
+    /// Sorts each batch row and fills `P`; returns the result's matrices
+    /// (soft or straight-through) and the state.
+    let forward: @Sendable (DenseRequest<T>) -> (matrices: [T], state: DenseState<T>)
+    /// `dL/ds` given `dL/dP`.
+    let backward: @Sendable (DenseState<T>, _ matrixGradient: [T]) -> [T]
+    /// `M s` for the result's matrices `M`, `batch x count`.
+    let sortedValues: @Sendable (DenseState<T>, _ matrices: [T]) -> [T]
+    /// `dL/ds` given `dL/d(P s)`, through `P` and `s`.
+    let sortedValuesBackward: @Sendable (DenseState<T>, _ gradient: [T]) -> [T]
+}
+
+extension DenseOperations where T: VectorScalar {
+    static func make() -> DenseOperations<T> {
+        DenseOperations(
+            forward: { DenseEngine.forward($0) },
+            backward: { DenseEngine.backward($0, matrixGradient: $1) },
+            sortedValues: { DenseEngine.sortedValues($0, matrices: $1) },
+            sortedValuesBackward: { DenseEngine.sortedValuesBackward($0, gradient: $1) })
+    }
+}

@@ -1,0 +1,108 @@
+/// The exact `p = 1` path over a batch: sort each row, then run the scans on
+/// lane blocks of batch rows (`LaneBlocks`): full blocks run in SIMD lanes in
+/// lockstep, the remaining rows one at a time. A block writes only its own
+/// batch rows, so the scheduler spreads blocks over threads, each contiguous
+/// range of blocks with its own scratch; the blocks depend on the batch size
+/// only, so results are bitwise identical for every thread count.
+enum ExactEngine {
+    /// The estimated element-operations (the scheduler's unit, about one
+    /// dense kernel element) of `passes` scan passes over `batch x count x d`
+    /// elements. A scan element (a gather, an `exp`, two scans, a scatter)
+    /// costs far more than one dense element: the B = 20, n = 4000 training
+    /// step runs at about 100 ns per element, so each counts 16. Saturates.
+    static func work(_ shape: BatchShape, dimension d: Int = 1, passes: Int = 1) -> Int {
+        let (rows, o1) = (16 * passes).multipliedReportingOverflow(by: shape.batch)
+        let (elements, o2) = rows.multipliedReportingOverflow(by: shape.count)
+        let (total, o3) = elements.multipliedReportingOverflow(by: d)
+        return o1 || o2 || o3 ? .max : total
+    }
+
+    static func prepare<T: ScanScalar>(
+        _ scores: [T], shape: BatchShape, configuration: Configuration<T>, kernels: BackendKernels<T>
+    ) -> ExactState<T> {
+        let n = shape.count, total = shape.elements, scheduler = configuration.scheduler
+        var permutation = [Int](repeating: 0, count: total)
+        var plain = [T](repeating: 0, count: total)
+        var sorted = [T](repeating: 0, count: total)
+        var factors = [T](repeating: 0, count: total)
+        var left = [T](repeating: 0, count: total)
+        var right = [T](repeating: 0, count: total)
+        let blocks = LaneBlocks(batch: shape.batch, lanes: kernels.scanLanes)
+        let inverseTemperature = 1 / configuration.temperature
+        scores.withBase { s in
+        permutation.withMutableBase { p in
+        plain.withMutableBase { plain in
+            scheduler.forEachRow(shape.batch, work: work(shape)) { b in
+                SortedRows.sort(s + b * n, count: n, direction: configuration.direction, order: p + b * n, sorted: plain + b * n)
+            }
+        }}}
+        plain.withBase { plain in
+        sorted.withMutableBase { x in
+        factors.withMutableBase { f in
+        left.withMutableBase { l in
+        right.withMutableBase { r in
+            scheduler.forEach(blocks, work: work(shape)) { _, block in
+                let base = block.first * n
+                ScanLayout.packRows(plain, first: block.first, lanes: block.lanes, count: n, dimension: 1, into: x + base)
+                PrepareScan(
+                    sorted: x + base, factors: f + base, left: l + base, right: r + base, count: n,
+                    inverseTemperature: inverseTemperature
+                ).run(lanes: block.lanes)
+            }
+        }}}}}
+        return ExactState(
+            shape: shape, configuration: configuration, lanes: kernels.scanLanes, backend: kernels.scanBackend,
+            scores: scores, permutation: permutation, sorted: sorted, factors: factors, left: left, right: right)
+    }
+
+    /// `P V` (`transposed: false`: `input` in column order, output rows
+    /// sorted) or `P^T U` (`true`: `input` rows sorted, output in column
+    /// order), `batch x count x d`.
+    static func product<T: ScanScalar>(_ state: ExactState<T>, _ input: [T], dimension d: Int, transposed: Bool) -> [T] {
+        let n = state.shape.count, lanes = state.lanes
+        var output = [T](repeating: 0, count: state.shape.elements * d)
+        guard state.shape.elements * d > 0 else { return output }
+        // Scratch per range of blocks: the packed input, the block's result, running sums.
+        let scratch = 2 * lanes * n * d + lanes * d
+        state.factors.withBase { f in
+        state.left.withBase { l in
+        state.right.withBase { r in
+        state.permutation.withBase { permutation in
+        input.withBase { input in
+        output.withMutableBase { out in
+            state.configuration.scheduler.forEach(
+                state.blocks, work: work(state.shape, dimension: d), scratch: scratch, of: T.self
+            ) { _, block, packed in
+                let base = block.first * n
+                let result = packed + lanes * n * d, running = result + lanes * n * d
+                if transposed {
+                    ScanLayout.packRows(input, first: block.first, lanes: block.lanes, count: n, dimension: d, into: packed)
+                } else {
+                    ScanLayout.packPermuted(
+                        input, permutation: permutation, first: block.first, lanes: block.lanes, count: n,
+                        dimension: d, into: packed)
+                }
+                ProductScan(
+                    factors: f + base, left: l + base, right: r + base, input: packed, output: result,
+                    running: running, count: n, dimension: d, transposed: transposed
+                ).run(lanes: block.lanes)
+                if transposed {
+                    ScanLayout.unpackPermuted(
+                        result, permutation: permutation, first: block.first, lanes: block.lanes, count: n,
+                        dimension: d, into: out)
+                } else {
+                    ScanLayout.unpackRows(result, first: block.first, lanes: block.lanes, count: n, dimension: d, into: out)
+                }
+            }
+        }}}}}}
+        return output
+    }
+
+    static func apply<T: ScanScalar>(_ state: ExactState<T>, values: [T], dimension d: Int) -> [T] {
+        product(state, values, dimension: d, transposed: false)
+    }
+
+    static func applyTransposed<T: ScanScalar>(_ state: ExactState<T>, rows: [T], dimension d: Int) -> [T] {
+        product(state, rows, dimension: d, transposed: true)
+    }
+}

@@ -1,0 +1,80 @@
+/// What an exact `p = 1` forward keeps: the scores, their sorted order, and
+/// per batch row the factors `f`, `L[1]` and `R[1]` of `ScanKernels`, in the
+/// block layout of `LaneBlocks` (O(B n) memory, no `n x n` matrix), and the
+/// configuration every later operation runs with.
+struct ExactState<T: SoftSortScalar>: Sendable {
+    let shape: BatchShape
+    let configuration: Configuration<T>
+    /// Batch rows per full lane block (1: one row at a time, the `scalar` backend).
+    let lanes: Int
+    /// The backend whose code the scans run.
+    let backend: Backend
+    let scores: [T]
+    /// Plain `batch x count`: `permutation[b n + i]` is the column of rank `i`.
+    let permutation: [Int]
+    /// Block layout, `batch x count` elements each.
+    let sorted: [T]
+    let factors: [T]
+    let left: [T]
+    let right: [T]
+
+    var blocks: LaneBlocks { LaneBlocks(batch: shape.batch, lanes: lanes) }
+
+    /// `d(...)/dx` carries `+1 / tau` descending, `-1 / tau` ascending.
+    var gradientScale: T {
+        configuration.direction == .descending ? 1 / configuration.temperature : -1 / configuration.temperature
+    }
+}
+
+/// The gradients of one `P W` vector-Jacobian product: `scores` is `batch x
+/// count`, `values` `batch x count x d` in the values' own (column) order,
+/// `product` (`P W`, rows sorted) when asked for.
+struct ExactGradients<T: SoftSortScalar>: Sendable {
+    var scores: [T]
+    var values: [T]
+    var product: [T]
+}
+
+/// The exact path's entry points, compiled for one element type
+/// (`KernelSet.exact`).
+struct ExactOperations<T: SoftSortScalar>: Sendable {
+    /// Sorts each batch row and runs the normalizer scans.
+    let prepare: @Sendable (_ scores: [T], _ shape: BatchShape, _ configuration: Configuration<T>, _ kernels: BackendKernels<T>) -> ExactState<T>
+    /// `P V`, rows sorted; `values` in column order.
+    let apply: @Sendable (ExactState<T>, _ values: [T], _ dimension: Int) -> [T]
+    /// `P^T U`, column order; `rows` in sorted order.
+    let applyTransposed: @Sendable (ExactState<T>, _ rows: [T], _ dimension: Int) -> [T]
+    /// The VJP of `P W` given `dL/d(P W)`; `wantProduct` also returns `P W`.
+    let applyBackward: @Sendable (ExactState<T>, _ values: [T], _ dimension: Int, _ gradient: [T], _ wantProduct: Bool) -> ExactGradients<T>
+    /// `-sum log P[b, i, t[b, i]]` (in `Double`) and its gradient.
+    let crossEntropy: @Sendable (ExactState<T>, _ targets: [Int]) -> (loss: Double, gradient: [T])
+    /// `log Z_i`, `batch x count`, rows sorted.
+    let logNormalizers: @Sendable (ExactState<T>) -> [T]
+}
+
+extension ExactOperations where T: ScanScalar {
+    static func make() -> ExactOperations<T> {
+        ExactOperations(
+            prepare: { ExactEngine.prepare($0, shape: $1, configuration: $2, kernels: $3) },
+            apply: { ExactEngine.apply($0, values: $1, dimension: $2) },
+            applyTransposed: { ExactEngine.applyTransposed($0, rows: $1, dimension: $2) },
+            applyBackward: { ExactEngine.applyBackward($0, values: $1, dimension: $2, gradient: $3, wantProduct: $4) },
+            crossEntropy: { ExactEngine.crossEntropy($0, targets: $1) },
+            logNormalizers: { ExactEngine.logNormalizers($0) })
+    }
+}
+
+/// A scan over one lane block, generic over its lane type: one element (a
+/// row scanned alone) or a SIMD vector of rows in lockstep. `run(lanes:)` is
+/// the one place that picks the lane type.
+protocol BlockScan {
+    associatedtype Scalar: ScanScalar
+    func run<S: ScanLanes>(_ lanes: S.Type) where S.LaneScalar == Scalar
+}
+
+extension BlockScan {
+    @inline(__always)
+    func run(lanes: Int) {
+        if lanes == 1 { run(Scalar.self) } else { run(Scalar.BatchLanes.self) }
+    }
+}

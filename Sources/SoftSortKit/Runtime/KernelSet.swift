@@ -1,0 +1,82 @@
+/// The kernels SoftSortKit runs for one element type, built once per type:
+/// every backend's row kernels and every path's entry points, compiled for
+/// that type.
+///
+/// `Float.kernelSet` and `Double.kernelSet` (the two `SoftSortScalar`
+/// conformances) are the only places where code is chosen by element type.
+/// The value is opaque: it has no public members.
+public struct KernelSet<T: SoftSortScalar>: Sendable {
+    let scalar: BackendKernels<T>
+    let simd: BackendKernels<T>
+    /// The AVX2+FMA C kernels, where `T` has them and this CPU runs them.
+    let avx2: BackendKernels<T>?
+
+    let dense: DenseOperations<T>
+    let apply: ApplyOperations<T>
+    let exact: ExactOperations<T>
+    let window: WindowOperations<T>
+    let sort: SortOperations<T>
+
+    /// The row kernels that run when `backend` is asked for. A backend
+    /// without kernels for `T` (`avx2` for `Double`) runs the `simd` ones,
+    /// whose `backend` says so.
+    package func kernels(for backend: Backend) -> BackendKernels<T> {
+        switch backend {
+        case .scalar: return scalar
+        case .simd: return simd
+        case .avx2: return avx2 ?? simd
+        }
+    }
+
+    /// The dense row kernels for `backend` and `power` (`nil`: NeuralSort).
+    /// The C kernels cover `p = 1` and `p = 2`; another `p` runs `simd`.
+    func denseKernels(_ backend: Backend, power: DistancePower?) -> DenseKernels<T> {
+        let chosen = kernels(for: backend).dense
+        if case .general = power, !chosen.coversGeneralPower { return simd.dense }
+        return chosen
+    }
+
+    /// The fused-apply kernels for `backend` and `power`, chosen as `denseKernels`.
+    func applyKernels(_ backend: Backend, power: DistancePower) -> ApplyKernels<T> {
+        let chosen = kernels(for: backend).apply
+        if case .general = power, !chosen.coversGeneralPower { return simd.apply }
+        return chosen
+    }
+}
+
+/// One backend's row kernels for one element type.
+package struct BackendKernels<T>: Sendable {
+    package let dense: DenseKernels<T>
+    package let apply: ApplyKernels<T>
+    /// Batch rows the exact scans run in lockstep (1: one row at a time).
+    let scanLanes: Int
+    /// The backend whose code the exact scans run (`.scalar` or `.simd`).
+    let scanBackend: Backend
+}
+
+extension KernelSet where T: ScanScalar {
+    /// Every table for `T`; `avx2` is the C kernels' tables (from
+    /// `VectorScalar.avx2Kernels`), where there are any.
+    static func make() -> KernelSet<T> {
+        let simd = BackendKernels<T>(
+            dense: .simd(), apply: .simd(), scanLanes: T.BatchLanes.laneCount, scanBackend: .simd)
+        let avx2 = T.avx2Kernels.map { tables in
+            BackendKernels<T>(
+                dense: tables.dense, apply: tables.apply, scanLanes: simd.scanLanes, scanBackend: .simd)
+        }
+        return KernelSet(
+            scalar: BackendKernels(dense: .scalar(), apply: .scalar(), scanLanes: 1, scanBackend: .scalar),
+            simd: simd, avx2: avx2, dense: .make(), apply: .make(), exact: .make(), window: .make(),
+            sort: .make())
+    }
+}
+
+/// The C kernels' tables for one element type.
+struct AVX2KernelTables<T>: Sendable {
+    let dense: DenseKernels<T>
+    let apply: ApplyKernels<T>
+}
+
+/// Built on first use (Swift globals are initialized lazily and once).
+let floatKernelSet = KernelSet<Float>.make()
+let doubleKernelSet = KernelSet<Double>.make()

@@ -1,0 +1,106 @@
+/// A batch of score rows that passed `Validation.batch`.
+struct BatchShape: Sendable, Equatable {
+    /// The number of rows `B >= 0`.
+    let batch: Int
+    /// The row length `n >= 0`.
+    let count: Int
+    /// `B n`.
+    var elements: Int { batch * count }
+}
+
+/// The elements an operator holds per batch, for the overflow check.
+enum Footprint {
+    /// `B n`: the exact and windowed paths, argsort.
+    case rows
+    /// `B n^2`: the dense matrices.
+    case matrices
+    /// `B n d`: a fused product with values of width `d`.
+    case values(dimension: Int)
+}
+
+/// The checks every operator runs before touching a kernel: one entry for a
+/// batch of scores, and one for each further buffer.
+enum Validation {
+    /// Checks a batch: `batch >= 0`, `count >= 0`, what the operator holds
+    /// fits in `Int`, `scores.count == batch * count`, every score finite.
+    static func batch<T: SoftSortScalar>(
+        _ scores: [T], batch: Int, count: Int, footprint: Footprint
+    ) throws(SoftSortError) -> BatchShape {
+        guard batch >= 0 else { throw .invalidDimension(argument: "batch", value: batch) }
+        guard count >= 0 else { throw .invalidDimension(argument: "count", value: count) }
+        let (rows, o1) = batch.multipliedReportingOverflow(by: count)
+        let width: Int
+        switch footprint {
+        case .rows: width = 1
+        case .matrices: width = count
+        case .values(let d):
+            guard d >= 0 else { throw .invalidDimension(argument: "dimension", value: d) }
+            width = d
+        }
+        let (_, o2) = rows.multipliedReportingOverflow(by: width)
+        guard !o1, !o2 else { throw .shapeOverflow(batch: batch, count: count) }
+        try size("scores", scores.count, expected: rows)
+        if let bad = firstIndex(in: scores, where: { !$0.isFinite }) {
+            throw .nonFiniteScore(row: bad / count, column: bad % count)
+        }
+        return BatchShape(batch: batch, count: count)
+    }
+
+    /// Checks that a buffer holds `expected` elements.
+    static func size(_ argument: String, _ actual: Int, expected: Int) throws(SoftSortError) {
+        guard actual == expected else {
+            throw .sizeMismatch(argument: argument, expected: expected, actual: actual)
+        }
+    }
+
+    /// Checks `dimension >= minimum` and that `argument` holds `rows x
+    /// dimension` elements, every one finite.
+    static func matrix<T: SoftSortScalar>(
+        _ argument: String, _ values: [T], rows: Int, dimension: Int, minimumDimension: Int = 1
+    ) throws(SoftSortError) {
+        guard dimension >= minimumDimension else { throw .invalidDimension(argument: "dimension", value: dimension) }
+        let (expected, overflow) = rows.multipliedReportingOverflow(by: dimension)
+        guard !overflow else { throw .invalidDimension(argument: "dimension", value: dimension) }
+        try size(argument, values.count, expected: expected)
+        if let bad = firstIndex(in: values, where: { !$0.isFinite }) {
+            throw .nonFiniteValue(argument: argument, index: bad)
+        }
+    }
+
+    /// Checks that `k` rows can be taken from rows of `count`: `0 ... count`
+    /// (`minimum` 0) or `1 ... count` (`minimum` 1).
+    static func rowSelection(_ argument: String, _ k: Int, count: Int, minimum: Int = 0) throws(SoftSortError) {
+        guard k >= minimum, k <= count else { throw .invalidRowSelection(argument: argument, value: k, count: count) }
+    }
+
+    /// The temperature converted to `T`: it must be finite and `> 0`, and so
+    /// must its conversion to `T` and that conversion's reciprocal (kernels
+    /// multiply by `1 / tau`).
+    static func temperature<T: SoftSortScalar>(_ tau: Double, as _: T.Type) throws(SoftSortError) -> T {
+        let converted = T(tau)
+        guard tau.isFinite, tau > 0, converted.isFinite, converted > 0, (1 / converted).isFinite else {
+            throw .invalidTemperature(tau)
+        }
+        return converted
+    }
+
+    /// The power `p > 0`, finite.
+    static func power(_ p: Double) throws(SoftSortError) -> DistancePower {
+        guard p.isFinite, p > 0 else { throw .invalidPower(p) }
+        return DistancePower(p)
+    }
+
+    /// The first index whose element satisfies `predicate`. A plain loop over
+    /// the buffer: the generic `Collection.firstIndex(where:)`, unspecialized
+    /// here, heap-allocates an accessor frame per element.
+    static func firstIndex<T>(in values: [T], where predicate: (T) -> Bool) -> Int? {
+        values.withUnsafeBufferPointer { buffer in
+            var k = 0
+            while k < buffer.count {
+                if predicate(buffer[k]) { return k }
+                k += 1
+            }
+            return nil
+        }
+    }
+}
