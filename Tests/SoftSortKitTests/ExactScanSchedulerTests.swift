@@ -42,7 +42,7 @@ struct ExactScanSchedulerTests {
         result.append(("ranks", exact.ranks().values))
         let backT = try exact.applyTransposed(to: rowGradient, dimension: d).backward(values)
         result.append(("backwardOfApplyTransposed scores", backT.scores))
-        result.append(("backwardOfApplyTransposed rows", backT.values))
+        result.append(("backwardOfApplyTransposed values", backT.values))
         result.append(("backwardOfRanks", try exact.ranks().backward(columnGradient)))
         for (name, t) in [("identity", identity), ("random", targets)] {
             let ce = try exact.crossEntropy(targets: t)

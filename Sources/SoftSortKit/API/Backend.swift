@@ -14,10 +14,14 @@ import Darwin
 ///
 /// Every operator runs on `Backend.preferred` unless given one explicitly.
 public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// One element at a time with libm's `exp`: the baseline.
     case scalar
+    /// Portable Swift SIMD: 8 `Float` or 4 `Double` lanes.
     case simd
+    /// The AVX2+FMA C kernels (`Float`, x86-64 CPUs with AVX2 and FMA).
     case avx2
 
+    /// The backend's name, as `SOFTSORT_BACKEND` takes it.
     public var description: String { rawValue }
 
     /// Whether this backend's kernels exist in this build and run on this CPU.
@@ -34,9 +38,11 @@ public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
     /// The best available backend, unless the environment variable
     /// `SOFTSORT_BACKEND` (`scalar`, `simd` or `avx2`) names another. Read once.
     ///
+    /// - Returns: the backend every operator runs on when given none.
     /// - Throws: `SoftSortError.unknownBackend` when the variable names no
     ///   backend, `SoftSortError.backendUnavailable` when it names one that
     ///   cannot run here. Nothing falls back silently.
+    /// - Complexity: O(1) after the first call.
     public static func preferred() throws(SoftSortError) -> Backend {
         try cachedPreference.get()
     }

@@ -26,30 +26,39 @@ public final class DenseWorkspace<T: SoftSortScalar>: @unchecked Sendable {
     /// - Complexity: O(1).
     public init() {}
 
-    /// The base addresses of every buffer, for one engine call.
-    struct Pointers {
+    /// The base addresses of the forward's buffers.
+    struct ForwardPointers {
         let order: UnsafeMutablePointer<Int>
         let sorted: UnsafeMutablePointer<T>
         let matrices: UnsafeMutablePointer<T>
         let columnSums: UnsafeMutablePointer<T>
+    }
+
+    /// The base addresses of the backward's buffers.
+    struct BackwardPointers {
         let partials: UnsafeMutablePointer<T>
         let centres: UnsafeMutablePointer<T>
         let gradient: UnsafeMutablePointer<T>
     }
 
-    /// Runs `body` with the buffers' base addresses; an empty buffer gives a
-    /// dangling (never read) address.
-    func withPointers<R>(_ body: (Pointers) -> R) -> R {
+    /// Runs `body` with the forward's buffers (dangling addresses when empty).
+    /// The backward must not take these: its result still shares them, and a
+    /// mutable access would copy the whole matrix.
+    func withForwardPointers<R>(_ body: (ForwardPointers) -> R) -> R {
         order.withUnsafeMutableBufferPointer { order in
         sorted.withUnsafeMutableBufferPointer { sorted in
         matrices.withUnsafeMutableBufferPointer { matrices in
         columnSums.withUnsafeMutableBufferPointer { columnSums in
+            body(ForwardPointers(order: order.base, sorted: sorted.base, matrices: matrices.base, columnSums: columnSums.base))
+        }}}}
+    }
+
+    /// Runs `body` with the backward's buffers (dangling addresses when empty).
+    func withBackwardPointers<R>(_ body: (BackwardPointers) -> R) -> R {
         partials.withUnsafeMutableBufferPointer { partials in
         centres.withUnsafeMutableBufferPointer { centres in
         gradient.withUnsafeMutableBufferPointer { gradient in
-            body(Pointers(
-                order: order.base, sorted: sorted.base, matrices: matrices.base, columnSums: columnSums.base,
-                partials: partials.base, centres: centres.base, gradient: gradient.base))
-        }}}}}}}
+            body(BackwardPointers(partials: partials.base, centres: centres.base, gradient: gradient.base))
+        }}}
     }
 }

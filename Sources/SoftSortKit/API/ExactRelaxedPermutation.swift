@@ -50,16 +50,18 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// `P^T U` for every batch row: `O[b, j, :] = sum_i P[b, i, j] U[b, i, :]`.
     ///
     /// - Parameters:
-    ///   - rows: `U`, `batch x count x dimension`, rows in sorted order.
+    ///   - values: `U`, `batch x count x dimension`, rows in sorted order
+    ///     (row `i` goes with the `i`-th largest score, descending).
     ///   - dimension: `d >= 1`.
     /// - Returns: `batch x count x dimension`, in the scores' column order,
     ///   and its backward (whose `values` is `dL/dU`).
     /// - Throws: `SoftSortError.invalidDimension`, `.sizeMismatch`, `.nonFiniteValue`.
     /// - Complexity: O(B n d) time and memory.
-    public func applyTransposed(to rows: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
-        try Validation.matrix("rows", rows, rows: batch * count, dimension: dimension)
-        let output = T.kernelSet.exact.applyTransposed(state, rows, dimension)
-        return RelaxedProduct(values: output, rows: count, source: .exactTransposed(state, rows: rows, dimension: dimension))
+    public func applyTransposed(to values: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
+        try Validation.matrix("values", values, rows: batch * count, dimension: dimension)
+        let output = T.kernelSet.exact.applyTransposed(state, values, dimension)
+        return RelaxedProduct(
+            values: output, rows: count, source: .exactTransposed(state, values: values, dimension: dimension))
     }
 
     /// The relaxed sorted values `P s`, `batch x count`: entry `i` of row `b`

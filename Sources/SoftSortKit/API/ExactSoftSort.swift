@@ -5,7 +5,7 @@
 /// scores `x` factors into products of neighbour factors
 /// `f_i = exp(-|x_(i-1) - x_i| / tau)`, each in `[0, 1]`, so `P V`, `P^T U`,
 /// the row normalizers `Z_i` and every gradient reduce to two linear scans
-/// after one sort (the documentation's "Exact scan" article). The results are
+/// after one sort (<doc:ExactScan>). The results are
 /// those of `SoftSort(temperature:power: 1)` to rounding.
 ///
 /// ```swift

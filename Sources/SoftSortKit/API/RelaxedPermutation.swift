@@ -44,8 +44,8 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///
     ///     D[i, j] = P[i, j] (G[i, j] - sum_k G[i, k] P[i, k])
     ///
-    /// then through the logits and, for SoftSort, through the sort (the
-    /// documentation's "Backward" article). Straight-through results
+    /// then through the logits and, for SoftSort, through the sort
+    /// (<doc:Backward>). Straight-through results
     /// differentiate the soft `P`.
     ///
     /// - Parameter gradient: `dL/dP`, `batch x count x count`, laid out as `matrices`.

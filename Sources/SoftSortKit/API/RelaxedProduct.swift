@@ -16,8 +16,8 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
         case fused(ApplyState<T>)
         /// Rows `rows` (sorted) of an exact `P V`; `values` is `V`.
         case exactRows(ExactState<T>, values: [T], dimension: Int, rows: Range<Int>)
-        /// An exact `P^T U`; `rows` is `U`.
-        case exactTransposed(ExactState<T>, rows: [T], dimension: Int)
+        /// An exact `P^T U`; `values` is `U`.
+        case exactTransposed(ExactState<T>, values: [T], dimension: Int)
     }
 
     let source: Source
@@ -98,9 +98,9 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
             let full = ExactRelaxedPermutation<T>.expandRows(selected, gradient, shape: state.shape, dimension: d)
             let result = kernelSet.exact.applyBackward(state, values, d, full, false)
             return SoftSortGradient(scores: result.scores, values: result.values)
-        case .exactTransposed(let state, let rows, let d):
+        case .exactTransposed(let state, let u, let d):
             // <H, P^T U> = <U, P H>: dL/dU = P H, dL/ds the score gradient of P H against U.
-            let result = kernelSet.exact.applyBackward(state, gradient, d, rows, true)
+            let result = kernelSet.exact.applyBackward(state, gradient, d, u, true)
             return SoftSortGradient(scores: result.scores, values: result.product)
         }
     }

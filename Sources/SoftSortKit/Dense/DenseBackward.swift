@@ -21,7 +21,7 @@ extension DenseEngine {
         state.softMatrices.withBase { p in
         matrixGradient.withBase { g in
         state.sortedScores.withBase { sorted in
-        workspace.withPointers { w in
+        workspace.withBackwardPointers { w in
             scheduler.forEach(blocks, work: batch * n * n) { index, item in
                 let partial = w.partials + index * partialSize, row = item.row * n, block = item.row * n * n
                 partial.initialize(repeating: 0, count: partialSize)

@@ -15,7 +15,7 @@ enum DenseEngine {
         if request.method == .neuralSort { resizeBuffer(&workspace.columnSums, batch * n) }
         let blocks = RowBlocks(batch: batch, count: n)
         request.scores.withBase { s in
-            workspace.withPointers { w in
+            workspace.withForwardPointers { w in
                 // Per batch row: the sort, and NeuralSort's column sums.
                 scheduler.forEachRow(batch, work: batch * n * (n + 16)) { b in
                     SortedRows.sort(s + b * n, count: n, direction: direction, order: w.order + b * n, sorted: w.sorted + b * n)

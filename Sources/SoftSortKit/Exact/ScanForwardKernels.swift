@@ -1,5 +1,5 @@
 /// The one-sided scans of exact `p = 1` SoftSort on one block of batch rows
-/// (the article "The exact scan for p = 1" in the documentation).
+/// (the documentation article ExactScan).
 ///
 /// Everything is in sorted coordinates: `x_0 >= x_1 >= ...` (descending; the
 /// reverse when ascending), `K[i, j] = exp(-|x_i - x_j| / tau)`, and
