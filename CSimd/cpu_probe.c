@@ -21,13 +21,20 @@ static int csimd_probe_avx2_fma(void) {
     return (ebx & avx2) != 0;
 }
 
+// -1: not probed yet; 0 or 1: the probe's answer.
+static int csimd_cpu_probe_cache = -1;
+
 bool csimd_cpu_has_avx2_fma(void) {
-    // -1: not probed yet. A benign race: every thread computes the same value.
-    static volatile int cached = -1;
-    int value = cached;
+    // Relaxed atomics are enough: the cache publishes nothing but its own
+    // value, and that value is the same from every thread (CPUID and XGETBV
+    // answer the same on every core), so threads that race on the first call
+    // each probe and store the same 0 or 1. Atomic, not volatile, so the race
+    // is not a data race (undefined behaviour in C11) and a load never sees a
+    // torn value.
+    int value = __atomic_load_n(&csimd_cpu_probe_cache, __ATOMIC_RELAXED);
     if (value < 0) {
         value = csimd_probe_avx2_fma();
-        cached = value;
+        __atomic_store_n(&csimd_cpu_probe_cache, value, __ATOMIC_RELAXED);
     }
     return value != 0;
 }

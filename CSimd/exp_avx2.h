@@ -40,8 +40,10 @@ static inline csimd_exp_consts csimd_exp_consts_make(float cutoff) {
     // 1.5 * 2^23 + 127: adding it rounds x log2(e) to an integer k and leaves
     // k + 127 in the low mantissa bits (XNNPACK's magic bias).
     k.magic = _mm256_set1_ps(0x1.8000FEp+23f);
-    // -ln2 = minus_ln2_hi + minus_ln2_lo; hi has 8 trailing zero bits, so
-    // k * hi is exact for |k| <= 2^8 and the FMA adds one rounding only.
+    // -ln2 ~ minus_ln2_hi + minus_ln2_lo (XNNPACK's rr2 split, for FMA):
+    // hi is -ln2 rounded to float, lo is -ln2 - hi rounded to float, so the
+    // pair holds ln2 to a relative 2^-52.8. Each FMA forms k * hi + x (or k * lo + r)
+    // exactly and rounds once; no trailing zero bits in hi are needed.
     k.minus_ln2_hi = _mm256_set1_ps(-0x1.62E430p-1f);
     k.minus_ln2_lo = _mm256_set1_ps(0x1.05C610p-29f);
     // Cephes expf: (exp(r) - 1 - r) / r^2 ~ c5 r^5 + ... + c0 on |r| <= ln2/2.

@@ -8,6 +8,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=perf/out; mkdir -p "$out"
 cc=${CC:-clang}
-"$cc" -O2 -ICSimd/include perf/exp-ulp-sweep.c CSimd/expminus_avx2.c CSimd/avx2_calls.c CSimd/cpu_probe.c \
+"$cc" -O2 -ICSimd/include perf/exp-ulp-sweep.c CSimd/f32_expminus__avx2.c CSimd/cpu_probe.c \
     -lm -o "$out/exp-ulp-sweep"
 "$out/exp-ulp-sweep" "${1:--87.3}"

@@ -3,10 +3,30 @@
 
 // CSimd: the C half of SoftSortKit. Not a stable API: every symbol is an
 // implementation detail of SoftSortKit, prefixed `csimd_`.
+//
+// Conventions (XNNPACK's micro-kernel discipline):
+// - Kernels never allocate, never abort and keep no state: what a kernel
+//   needs besides its inputs and outputs, the caller passes as `scratch`, a
+//   buffer of at least `csimd_..._scratch_count(...)` floats (any alignment;
+//   32 bytes is best). Concurrent calls need disjoint scratch.
+// - The parameters of a kernel family travel in one params struct, shared by
+//   its `p1`/`p2` variants; the row kernels take it together with the row
+//   range `[row_begin, row_end)`, so a scheduler can split rows among threads
+//   with one struct. A call reads the struct and writes only the outputs and
+//   the scratch the struct points to.
+// - Names: `csimd_<type>_<operation>[_<variant>]__<isa>_u<unroll>`, the
+//   unroll being the floats per main-loop iteration; files are named after
+//   their kernel family (`CSimd/f32_softsort_fwd__avx2.c`).
+// - Matrices are row-major, `count x count` for one batch row; a call
+//   processes one batch row (the caller offsets the pointers per batch row).
+// - `temperature` > 0, finite inputs: checked by the Swift caller, not here.
+//
+// Every kernel below is an AVX2+FMA function: call it only when
+// `csimd_cpu_has_avx2_fma()` is true. On other architectures the kernels are
+// not compiled in (the declarations stay, for the Swift importer).
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -14,90 +34,287 @@ extern "C" {
 
 /// True when the CPU and the operating system support AVX2 and FMA
 /// (CPUID leaf 7 AVX2, leaf 1 FMA + OSXSAVE + AVX, and XGETBV showing the OS
-/// saves the XMM and YMM state). Probed once and cached; always false on
-/// architectures other than x86-64.
+/// saves the XMM and YMM state). Probed once and cached (a relaxed atomic);
+/// safe to call from any thread; always false on architectures other than
+/// x86-64.
 bool csimd_cpu_has_avx2_fma(void);
 
-/// The number of AVX2 kernel calls so far (every CSimd AVX2 kernel adds 1 when
-/// it starts; relaxed atomic). Lets a test prove the `avx2` backend ran C code.
-uint64_t csimd_avx2_call_count(void);
+// MARK: - exp
 
-// MARK: - AVX2+FMA kernels (x86-64 only; call only when the probe says yes)
-
-/// y[j] = exp(x[j]) for x[j] <= 0, within 2 ULP of the correctly rounded exp
-/// on [-87.3, 0] (perf/exp-ulp-sweep.sh). Arguments below ln(2^-126)
-/// (-87.33654, where exp leaves the normal floats) and -infinity give +0;
-/// NaN gives NaN; positive arguments are outside the contract.
+/// y[j] = exp(x[j]) for j < count, x[j] <= 0, within 2 ULP of the correctly
+/// rounded exp on [-87.3, 0] (perf/exp-ulp-sweep.sh). Arguments below
+/// ln(2^-126) (-87.33654, where exp leaves the normal floats) and -infinity
+/// give +0; NaN gives NaN; positive arguments are outside the contract.
+/// x == y is allowed. No params struct: it has no parameters besides the
+/// two arrays and their length.
 void csimd_f32_expminus_u2__avx2_u32(const float* x, float* y, size_t count);
 
-/// SoftSort rows `[row_begin, row_end)` of one batch row, fused (p = 1, p = 2):
-/// `matrix[i * count + j] = softmax_j(-|centres[i] - scores[j]|^p / temperature)`.
-/// One exp-store-sum pass and one scaling pass per row, no max pass (the
-/// largest logit is exactly 0). exp flushes below ln(2^-96) to 0, as the Swift
-/// kernels do. `stream`: write the matrix with non-temporal stores (for
-/// matrices much larger than the caches).
+// MARK: - SoftSort forward
+
+/// The parameters of the SoftSort forward (`p = 1` and `p = 2`).
+typedef struct {
+    /// The scores s of one batch row, `count` floats.
+    const float* scores;
+    /// The sorted scores c (the row's scores in descending order), `count` floats.
+    const float* centres;
+    /// The output P, `count x count`; the call writes rows `[row_begin, row_end)`.
+    float* matrix;
+    /// `csimd_f32_softsort_fwd_scratch_count(count, stream)` floats, private
+    /// to the call; may be NULL when that count is 0.
+    float* scratch;
+    /// n, the length of a batch row.
+    size_t count;
+    /// tau > 0.
+    float temperature;
+    /// Write `matrix` with non-temporal stores (for matrices much larger than
+    /// the caches): the row is first built in `scratch`, then streamed out.
+    /// The values are the same either way. With `scratch` NULL the kernel
+    /// uses plain stores.
+    bool stream;
+} csimd_f32_softsort_fwd_params;
+
+/// Floats of scratch one SoftSort forward call needs: a row buffer of
+/// `count` floats when streaming, none otherwise.
+static inline size_t csimd_f32_softsort_fwd_scratch_count(size_t count, bool stream) {
+    return stream ? count : 0;
+}
+
+/// SoftSort rows `[row_begin, row_end)` of one batch row, fused:
+/// `matrix[i * count + j] = softmax_j(-|centres[i] - scores[j]|^p / temperature)`,
+/// p = 1 (`_p1`) or p = 2 (`_p2`). One exp-store-sum pass and one scaling
+/// pass per row, no max pass (the largest logit is exactly 0: c_i is one of
+/// the s_j). exp flushes below ln(2^-96) to 0, as the Swift kernels do.
 void csimd_f32_softsort_fwd_p1__avx2_u32(
-    const float* scores, const float* centres, float* matrix, size_t count, float temperature,
-    size_t row_begin, size_t row_end, bool stream);
+    const csimd_f32_softsort_fwd_params* params, size_t row_begin, size_t row_end);
 void csimd_f32_softsort_fwd_p2__avx2_u32(
-    const float* scores, const float* centres, float* matrix, size_t count, float temperature,
-    size_t row_begin, size_t row_end, bool stream);
+    const csimd_f32_softsort_fwd_params* params, size_t row_begin, size_t row_end);
+
+// MARK: - SoftSort backward
+
+/// The parameters of the SoftSort backward (`p = 1` and `p = 2`). No scratch.
+typedef struct {
+    /// The scores s of one batch row, `count` floats.
+    const float* scores;
+    /// The sorted scores c, `count` floats (as in the forward).
+    const float* centres;
+    /// The forward's P, `count x count`.
+    const float* matrix;
+    /// G = dL/dP, `count x count`.
+    const float* matrix_gradient;
+    /// `count` floats, added to (never cleared): an accumulator private to
+    /// the call, so concurrent row ranges need their own.
+    float* column_gradient;
+    /// `count` floats; the call writes entries `[row_begin, row_end)`.
+    float* centre_gradient;
+    /// n, the length of a batch row.
+    size_t count;
+    /// tau > 0.
+    float temperature;
+} csimd_f32_softsort_bwd_params;
 
 /// SoftSort backward over rows `[row_begin, row_end)`: with
-/// `D = P (G - <G_i, P_i>)` and `x = centres[i] - scores[j]`,
-/// `column_gradient[j] += sum_i D d'(x) / tau` (an accumulator private to the
-/// call) and `centre_gradient[i] = -sum_j D d'(x) / tau`.
+/// `D = P (G - <G_i, P_i>)`, `x = centres[i] - scores[j]` and d'(x) = sign(x)
+/// (p = 1, sign(0) = 0) or 2x (p = 2),
+/// `column_gradient[j] += sum_i D d'(x) / tau` (rows added in increasing i)
+/// and `centre_gradient[i] = -sum_j D d'(x) / tau`.
 void csimd_f32_softsort_bwd_p1__avx2_u16(
-    const float* scores, const float* centres, const float* matrix, const float* matrix_gradient,
-    float* column_gradient, float* centre_gradient, size_t count, float temperature,
-    size_t row_begin, size_t row_end);
+    const csimd_f32_softsort_bwd_params* params, size_t row_begin, size_t row_end);
 void csimd_f32_softsort_bwd_p2__avx2_u16(
-    const float* scores, const float* centres, const float* matrix, const float* matrix_gradient,
-    float* column_gradient, float* centre_gradient, size_t count, float temperature,
-    size_t row_begin, size_t row_end);
+    const csimd_f32_softsort_bwd_params* params, size_t row_begin, size_t row_end);
+
+// MARK: - NeuralSort
+
+/// The parameters of the NeuralSort forward.
+typedef struct {
+    /// The scores s of one batch row, `count` floats.
+    const float* scores;
+    /// c_j = sum_k |s_j - s_k|, `count` floats (`csimd_f32_neuralsort_colsums__avx2_u16`).
+    const float* column_sums;
+    /// The output P, `count x count`; the call writes rows `[row_begin, row_end)`.
+    float* matrix;
+    /// `csimd_f32_neuralsort_fwd_scratch_count(count, stream)` floats,
+    /// private to the call; may be NULL when that count is 0.
+    float* scratch;
+    /// n, the length of a batch row.
+    size_t count;
+    /// tau > 0.
+    float temperature;
+    /// +1 for a descending sort, -1 for ascending.
+    float sign;
+    /// Non-temporal stores of `matrix`, as in `csimd_f32_softsort_fwd_params`.
+    bool stream;
+} csimd_f32_neuralsort_fwd_params;
+
+/// Floats of scratch one NeuralSort forward call needs: a row buffer of
+/// `count` floats when streaming, none otherwise.
+static inline size_t csimd_f32_neuralsort_fwd_scratch_count(size_t count, bool stream) {
+    return stream ? count : 0;
+}
 
 /// NeuralSort rows `[row_begin, row_end)`:
-/// `softmax_j((sign (n - 1 - 2 i) scores[j] - column_sums[j]) / temperature)`,
-/// a max pass, an exp-store-sum pass, a scaling pass.
+/// `softmax_j((a_i scores[j] - column_sums[j]) / temperature)` with
+/// `a_i = sign (count - 1 - 2 i)`; a max pass, an exp-store-sum pass, a
+/// scaling pass per row.
 void csimd_f32_neuralsort_fwd__avx2_u16(
-    const float* scores, const float* column_sums, float* matrix, size_t count, float temperature,
-    float sign, size_t row_begin, size_t row_end, bool stream);
-/// NeuralSort backward over rows: `score_gradient[j] += sum_i D a_i / tau`,
-/// `column_sum_gradient[j] -= sum_i D / tau` (both private to the call).
+    const csimd_f32_neuralsort_fwd_params* params, size_t row_begin, size_t row_end);
+
+/// The parameters of the NeuralSort backward. No scratch.
+typedef struct {
+    /// The forward's P, `count x count`.
+    const float* matrix;
+    /// G = dL/dP, `count x count`.
+    const float* matrix_gradient;
+    /// `count` floats, added to: an accumulator private to the call.
+    float* score_gradient;
+    /// `count` floats, subtracted from: an accumulator private to the call.
+    float* column_sum_gradient;
+    /// n, the length of a batch row.
+    size_t count;
+    /// tau > 0.
+    float temperature;
+    /// +1 for a descending sort, -1 for ascending (as in the forward).
+    float sign;
+} csimd_f32_neuralsort_bwd_params;
+
+/// NeuralSort backward over rows `[row_begin, row_end)`, with
+/// `D = P (G - <G_i, P_i>)`: `score_gradient[j] += sum_i D a_i / tau`,
+/// `column_sum_gradient[j] -= sum_i D / tau`.
 void csimd_f32_neuralsort_bwd__avx2_u8(
-    const float* matrix, const float* matrix_gradient, float* score_gradient, float* column_sum_gradient,
-    size_t count, float temperature, float sign, size_t row_begin, size_t row_end);
-/// `sums[j] = sum_k |scores[j] - scores[k]|`.
-void csimd_f32_neuralsort_colsums__avx2_u16(const float* scores, size_t count, float* sums);
-/// `gradient[j] += sum_k (sum_gradient[j] + sum_gradient[k]) sign(scores[j] - scores[k])`.
-void csimd_f32_neuralsort_colsums_bwd__avx2_u8(
-    const float* scores, size_t count, const float* sum_gradient, float* gradient);
+    const csimd_f32_neuralsort_bwd_params* params, size_t row_begin, size_t row_end);
+
+/// The parameters of NeuralSort's column sums. No scratch.
+typedef struct {
+    /// The scores s of one batch row, `count` floats.
+    const float* scores;
+    /// The output, `count` floats.
+    float* sums;
+    /// n, the length of a batch row.
+    size_t count;
+} csimd_f32_neuralsort_colsums_params;
+
+/// `sums[j] = sum_k |scores[j] - scores[k]|` for every j < count.
+void csimd_f32_neuralsort_colsums__avx2_u16(const csimd_f32_neuralsort_colsums_params* params);
+
+/// The parameters of the column sums' backward. No scratch.
+typedef struct {
+    /// The scores s of one batch row, `count` floats.
+    const float* scores;
+    /// dL/dc, `count` floats.
+    const float* sum_gradient;
+    /// `count` floats, added to.
+    float* gradient;
+    /// n, the length of a batch row.
+    size_t count;
+} csimd_f32_neuralsort_colsums_bwd_params;
+
+/// `gradient[j] += sum_k (sum_gradient[j] + sum_gradient[k]) sign(scores[j] - scores[k])`
+/// for every j < count, sign(0) = 0.
+void csimd_f32_neuralsort_colsums_bwd__avx2_u8(const csimd_f32_neuralsort_colsums_bwd_params* params);
+
+// MARK: - Fused apply Y = P V
+
+/// The columns of one apply tile: `column_tile`, or the whole row when it is
+/// 0 or larger than `count`.
+static inline size_t csimd_f32_softsort_apply_tile_count(size_t count, size_t column_tile) {
+    return (column_tile == 0 || column_tile > count) ? count : column_tile;
+}
+
+/// The parameters of the fused SoftSort apply forward (`p = 1` and `p = 2`).
+typedef struct {
+    /// The scores s of one batch row, `count` floats.
+    const float* scores;
+    /// The sorted scores c, `count` floats.
+    const float* centres;
+    /// V transposed, `dimension x count` (column k of V at `values_t + k count`).
+    const float* values_t;
+    /// Y, `count x dimension`; the call writes rows `[row_begin, row_end)`.
+    float* output;
+    /// Z_i = sum_j e_ij, `count` floats; the call writes `[row_begin, row_end)`
+    /// (the backward needs them).
+    float* normalizers;
+    /// `csimd_f32_softsort_apply_fwd_scratch_count(count, dimension, column_tile)`
+    /// floats (one tile of P when `dimension != 1`), private to the call;
+    /// may be NULL when that count is 0.
+    float* scratch;
+    /// n, the length of a batch row.
+    size_t count;
+    /// d, the columns of V.
+    size_t dimension;
+    /// Columns per tile (0: whole rows). Fixes the summation order: results
+    /// depend on it in the last bits.
+    size_t column_tile;
+    /// tau > 0.
+    float temperature;
+} csimd_f32_softsort_apply_fwd_params;
+
+/// Floats of scratch one apply forward call needs: one tile buffer when
+/// `dimension != 1`, none for `dimension == 1`.
+static inline size_t csimd_f32_softsort_apply_fwd_scratch_count(
+    size_t count, size_t dimension, size_t column_tile) {
+    return dimension == 1 ? 0 : csimd_f32_softsort_apply_tile_count(count, column_tile);
+}
 
 /// The fused SoftSort apply `Y = P V` over rows `[row_begin, row_end)`, `P`
-/// computed tile by tile and never stored. `values_t` is V transposed
-/// (`dimension x count`); writes `output[i * dimension + k]` and the row sums
-/// `normalizers[i] = Z_i` at the call's rows. `column_tile`: columns per tile
-/// (0: whole rows).
+/// computed tile by tile and never stored:
+/// `output[i * dimension + k] = sum_j e_ij V[j, k] / Z_i` with
+/// `e_ij = exp(-|centres[i] - scores[j]|^p / temperature)` and
+/// `normalizers[i] = Z_i = sum_j e_ij`.
 void csimd_f32_softsort_apply_fwd_p1__avx2_u16(
-    const float* scores, const float* centres, const float* values_t, float* output, float* normalizers,
-    size_t count, size_t dimension, float temperature, size_t column_tile, size_t row_begin, size_t row_end);
+    const csimd_f32_softsort_apply_fwd_params* params, size_t row_begin, size_t row_end);
 void csimd_f32_softsort_apply_fwd_p2__avx2_u16(
-    const float* scores, const float* centres, const float* values_t, float* output, float* normalizers,
-    size_t count, size_t dimension, float temperature, size_t column_tile, size_t row_begin, size_t row_end);
-/// The apply backward over rows: given `output_gradient` (G, `count x
-/// dimension`) and `output_dots[i] = <G_i, Y_i>`, adds to `score_gradient`
-/// and `values_t_gradient` (accumulators private to the call) and writes
-/// `centre_gradient[i]` at the call's rows.
+    const csimd_f32_softsort_apply_fwd_params* params, size_t row_begin, size_t row_end);
+
+/// The parameters of the fused SoftSort apply backward (`p = 1` and `p = 2`).
+typedef struct {
+    /// The scores s of one batch row, `count` floats.
+    const float* scores;
+    /// The sorted scores c, `count` floats.
+    const float* centres;
+    /// V transposed, `dimension x count`, as in the forward.
+    const float* values_t;
+    /// The forward's Z_i, `count` floats.
+    const float* normalizers;
+    /// `output_dots[i] = <G_i, Y_i>`, `count` floats.
+    const float* output_dots;
+    /// G = dL/dY, `count x dimension`.
+    const float* output_gradient;
+    /// `count` floats, added to: an accumulator private to the call.
+    float* score_gradient;
+    /// dL/dV transposed, `dimension x count`, added to: an accumulator
+    /// private to the call.
+    float* values_t_gradient;
+    /// `count` floats; the call writes entries `[row_begin, row_end)`.
+    float* centre_gradient;
+    /// `csimd_f32_softsort_apply_bwd_scratch_count(count, dimension, column_tile)`
+    /// floats (two tiles, P and <G_i, V_j>, when `dimension != 1`), private
+    /// to the call; may be NULL when that count is 0.
+    float* scratch;
+    /// n, the length of a batch row.
+    size_t count;
+    /// d, the columns of V.
+    size_t dimension;
+    /// Columns per tile (0: whole rows), as in the forward.
+    size_t column_tile;
+    /// tau > 0.
+    float temperature;
+} csimd_f32_softsort_apply_bwd_params;
+
+/// Floats of scratch one apply backward call needs: two tile buffers when
+/// `dimension != 1`, none for `dimension == 1`.
+static inline size_t csimd_f32_softsort_apply_bwd_scratch_count(
+    size_t count, size_t dimension, size_t column_tile) {
+    return dimension == 1 ? 0 : 2 * csimd_f32_softsort_apply_tile_count(count, column_tile);
+}
+
+/// The apply backward over rows `[row_begin, row_end)`: with
+/// `P_ij = e_ij / Z_i`, `D_ij = P_ij (<G_i, V_j> - output_dots[i])` and
+/// `x = centres[i] - scores[j]`: `score_gradient[j] += sum_i D_ij d'(x) / tau`,
+/// `centre_gradient[i] = -sum_j D_ij d'(x) / tau` and
+/// `values_t_gradient[k * count + j] += sum_i P_ij G[i, k]`.
 void csimd_f32_softsort_apply_bwd_p1__avx2_u8(
-    const float* scores, const float* centres, const float* values_t, const float* normalizers,
-    const float* output_dots, const float* output_gradient, float* score_gradient, float* values_t_gradient,
-    float* centre_gradient, size_t count, size_t dimension, float temperature, size_t column_tile,
-    size_t row_begin, size_t row_end);
+    const csimd_f32_softsort_apply_bwd_params* params, size_t row_begin, size_t row_end);
 void csimd_f32_softsort_apply_bwd_p2__avx2_u8(
-    const float* scores, const float* centres, const float* values_t, const float* normalizers,
-    const float* output_dots, const float* output_gradient, float* score_gradient, float* values_t_gradient,
-    float* centre_gradient, size_t count, size_t dimension, float temperature, size_t column_tile,
-    size_t row_begin, size_t row_end);
+    const csimd_f32_softsort_apply_bwd_params* params, size_t row_begin, size_t row_end);
 
 #ifdef __cplusplus
 }

@@ -83,8 +83,9 @@ final class KernelWorkload {
 
     /// One pass of `kernel` over the batch rows `batchRows` (default: all),
     /// on `backend`, one thread, with the given memory measures: non-temporal
-    /// stores of `P` (avx2 forwards only) and the apply's column tile (`0`:
-    /// whole rows). Returns the backend that ran.
+    /// stores of `P` (avx2 forwards only; the row buffer they need is
+    /// `rowScratch3`) and the apply's column tile (`0`: whole rows). Returns
+    /// the backend that ran.
     @discardableResult
     func run(
         _ kernel: KernelName, backend: Backend, batchRows: Range<Int>? = nil, streamingStores: Bool = false,
@@ -115,7 +116,7 @@ final class KernelWorkload {
                 case .softSortForward:
                     rows.softSortForward(SoftSortRowJob(
                         scores: s, centres: c, matrix: p.baseAddress! + block, count: n,
-                        temperature: 1, power: distance, streamingStores: streamingStores), 0..<n)
+                        temperature: 1, power: distance, streamingBuffer: streamingStores ? r3.baseAddress! : nil), 0..<n)
                 case .softSortBackward:
                     r1.initialize(repeating: 0)
                     rows.softSortBackward(SoftSortBackwardJob(
@@ -126,7 +127,7 @@ final class KernelWorkload {
                     rows.columnSums(s, n, r1.baseAddress!)
                     rows.neuralSortForward(NeuralSortRowJob(
                         scores: s, columnSums: r1.baseAddress!, matrix: p.baseAddress! + block, count: n,
-                        temperature: 1, sign: 1, streamingStores: streamingStores), 0..<n)
+                        temperature: 1, sign: 1, streamingBuffer: streamingStores ? r3.baseAddress! : nil), 0..<n)
                 case .neuralSortBackward:
                     r1.initialize(repeating: 0)
                     r2.initialize(repeating: 0)

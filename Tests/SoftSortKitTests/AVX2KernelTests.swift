@@ -103,11 +103,13 @@ struct AVX2KernelTests {
         let s = UnsafeMutablePointer<Float>.allocate(capacity: n + 8)
         let c = UnsafeMutablePointer<Float>.allocate(capacity: n + 8)
         let m = UnsafeMutablePointer<Float>.allocate(capacity: n * n + 8)
-        defer { s.deallocate(); c.deallocate(); m.deallocate() }
+        // The streaming row buffer, misaligned by the same offset.
+        let r = UnsafeMutablePointer<Float>.allocate(capacity: n + 8)
+        defer { s.deallocate(); c.deallocate(); m.deallocate(); r.deallocate() }
         (s + offset).initialize(from: scores, count: n)
         (c + offset).initialize(from: centres, count: n)
         let job = SoftSortRowJob(scores: s + offset, centres: c + offset, matrix: m + offset, count: n,
-                                 temperature: 0.5, power: power, streamingStores: stream)
+                                 temperature: 0.5, power: power, streamingBuffer: stream ? r + offset : nil)
         Float.kernelSet.kernels(for: .avx2).dense.softSortForward(job, 0..<n)
         return Array(UnsafeBufferPointer(start: m + offset, count: n * n))
     }

@@ -69,17 +69,21 @@ int main(int argc, char** argv) {
         #pragma omp parallel for schedule(static)
         for (size_t item = 0; item < items; item++) {
             size_t b = item / blocks, k = item % blocks;
-            csimd_f32_softsort_fwd_p1__avx2_u32(scores + b * n, centres + b * n, matrix + b * n * n, n, tau,
-                                                n * k / blocks, n * (k + 1) / blocks, false);
+            const csimd_f32_softsort_fwd_params params = {
+                .scores = scores + b * n, .centres = centres + b * n, .matrix = matrix + b * n * n,
+                .scratch = NULL, .count = n, .temperature = tau, .stream = false};
+            csimd_f32_softsort_fwd_p1__avx2_u32(&params, n * k / blocks, n * (k + 1) / blocks);
         }
         #pragma omp parallel for schedule(static)
         for (size_t item = 0; item < items; item++) {
             size_t b = item / blocks, k = item % blocks;
             float* partial = partials + item * n;
             memset(partial, 0, n * sizeof(float));
-            csimd_f32_softsort_bwd_p1__avx2_u16(scores + b * n, centres + b * n, matrix + b * n * n,
-                                                gradient_in + b * n * n, partial, centre_gradient + b * n, n,
-                                                tau, n * k / blocks, n * (k + 1) / blocks);
+            const csimd_f32_softsort_bwd_params params = {
+                .scores = scores + b * n, .centres = centres + b * n, .matrix = matrix + b * n * n,
+                .matrix_gradient = gradient_in + b * n * n, .column_gradient = partial,
+                .centre_gradient = centre_gradient + b * n, .count = n, .temperature = tau};
+            csimd_f32_softsort_bwd_p1__avx2_u16(&params, n * k / blocks, n * (k + 1) / blocks);
         }
         #pragma omp parallel for schedule(static)
         for (size_t b = 0; b < B; b++) {

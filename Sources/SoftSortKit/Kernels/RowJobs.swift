@@ -15,14 +15,17 @@ package struct SoftSortRowJob<T>: @unchecked Sendable {
     package var count: Int
     package var temperature: T
     package var power: DistancePower
-    /// Non-temporal stores of `matrix`: only the C kernels take it; the
-    /// library leaves it off (measured: no gain), `simd-bench kernels
-    /// --compare` times both.
-    package var streamingStores: Bool
+    /// Non-`nil`: the C kernels write `matrix` with non-temporal stores,
+    /// building each row first in this buffer of `count` elements private to
+    /// the call (`csimd_f32_softsort_fwd_scratch_count`); the values are the
+    /// same either way. The library passes `nil`, plain stores (measured: no
+    /// gain); `simd-bench kernels --compare` times both. The Swift kernels
+    /// ignore it.
+    package var streamingBuffer: UnsafeMutablePointer<T>?
 
     package init(
         scores: UnsafePointer<T>, centres: UnsafePointer<T>, matrix: UnsafeMutablePointer<T>, count: Int,
-        temperature: T, power: DistancePower, streamingStores: Bool = false
+        temperature: T, power: DistancePower, streamingBuffer: UnsafeMutablePointer<T>? = nil
     ) {
         self.scores = scores
         self.centres = centres
@@ -30,7 +33,7 @@ package struct SoftSortRowJob<T>: @unchecked Sendable {
         self.count = count
         self.temperature = temperature
         self.power = power
-        self.streamingStores = streamingStores
+        self.streamingBuffer = streamingBuffer
     }
 }
 
@@ -79,12 +82,13 @@ package struct NeuralSortRowJob<T>: @unchecked Sendable {
     package var count: Int
     package var temperature: T
     package var sign: T
-    /// As `SoftSortRowJob.streamingStores`.
-    package var streamingStores: Bool
+    /// As `SoftSortRowJob.streamingBuffer` (`count` elements,
+    /// `csimd_f32_neuralsort_fwd_scratch_count`).
+    package var streamingBuffer: UnsafeMutablePointer<T>?
 
     package init(
         scores: UnsafePointer<T>, columnSums: UnsafePointer<T>, matrix: UnsafeMutablePointer<T>, count: Int,
-        temperature: T, sign: T, streamingStores: Bool = false
+        temperature: T, sign: T, streamingBuffer: UnsafeMutablePointer<T>? = nil
     ) {
         self.scores = scores
         self.columnSums = columnSums
@@ -92,7 +96,7 @@ package struct NeuralSortRowJob<T>: @unchecked Sendable {
         self.count = count
         self.temperature = temperature
         self.sign = sign
-        self.streamingStores = streamingStores
+        self.streamingBuffer = streamingBuffer
     }
 }
 

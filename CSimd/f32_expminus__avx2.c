@@ -6,13 +6,11 @@
 #include "CSimd.h"
 
 #if defined(__x86_64__)
-#include "avx2_calls.h"
 #include "avx2_helpers.h"
 #include "exp_avx2.h"
 
 __attribute__((target("avx2,fma")))
 void csimd_f32_expminus_u2__avx2_u32(const float* x, float* y, size_t count) {
-    CSIMD_COUNT_CALL();
     const csimd_exp_consts k = csimd_exp_consts_make(CSIMD_EXP_CUTOFF_NORMAL);
     size_t j = 0;
     for (; j + 32 <= count; j += 32) {

@@ -1,19 +1,18 @@
 // SoftSort row forward, fused: for each row i in [row_begin, row_end),
 //   e_j = exp(-|c_i - s_j|^p / tau)   stored and summed in one pass over s,
 //   P[i, j] = e_j / sum_j e_j          one scaling pass.
-// No max pass: c_i is one of the s_j, so the row's largest logit is exactly 0
-// (SPEC.md) and every exp argument is <= 0. The exp flushes below ln(2^-96)
-// like the Swift SIMD kernels (exp_avx2.h).
+// No max pass: the centres are the sorted scores, so c_i is one of the s_j,
+// the row's largest logit is exactly 0 and every exp argument is <= 0. The
+// exp flushes below ln(2^-96) like the Swift SIMD kernels (exp_avx2.h).
 //
-// With `stream`, pass 1 writes a private row buffer (it stays in L1/L2) and
-// pass 2 writes the matrix with non-temporal stores: a B x n x n matrix much
-// larger than the caches is then written once, without reading it first.
+// With `stream`, pass 1 writes the caller's row buffer (`scratch`, n floats;
+// it stays in L1/L2) and pass 2 writes the matrix with non-temporal stores:
+// a B x n x n matrix much larger than the caches is then written once,
+// without reading it first. Without it both passes work in the matrix row.
 
 #include "CSimd.h"
 
 #if defined(__x86_64__)
-#include <stdlib.h>
-#include "avx2_calls.h"
 #include "avx2_helpers.h"
 #include "exp_avx2.h"
 
@@ -57,41 +56,36 @@ static inline float csimd_softsort_exp_row(
 
 __attribute__((target("avx2,fma"), always_inline))
 static inline void csimd_softsort_fwd(
-    const float* scores, const float* centres, float* matrix, size_t n, float temperature,
-    size_t row_begin, size_t row_end, bool stream, int power) {
-    CSIMD_COUNT_CALL();
+    const csimd_f32_softsort_fwd_params* params, size_t row_begin, size_t row_end, int power) {
+    const float* scores = params->scores;
+    const float* centres = params->centres;
+    float* matrix = params->matrix;
+    float* buffer = params->scratch;
+    const size_t n = params->count;
+    // Streaming needs the row buffer; without one, plain stores (same values).
+    const bool stream = params->stream && buffer != NULL;
     if (row_begin >= row_end || n == 0) return;
     const csimd_exp_consts k = csimd_exp_consts_make(CSIMD_EXP_CUTOFF_KERNEL);
-    const __m256 neg_inv_tau = _mm256_set1_ps(-(1.0f / temperature));
-    float* buffer = NULL;
-    if (stream) {
-        buffer = aligned_alloc(32, ((n * sizeof(float)) + 31) & ~(size_t)31);
-        if (buffer == NULL) stream = false;
-    }
+    const __m256 neg_inv_tau = _mm256_set1_ps(-(1.0f / params->temperature));
     for (size_t i = row_begin; i < row_end; i++) {
         float* row = matrix + i * n;
         float* target = stream ? buffer : row;
         const float sum = csimd_softsort_exp_row(scores, centres[i], target, n, neg_inv_tau, &k, power);
         csimd_scale_row(target, row, n, 1.0f / sum, stream);
     }
-    if (stream) {
-        _mm_sfence();  // order the non-temporal stores before the caller reads P
-        free(buffer);
-    }
+    if (stream) _mm_sfence();  // order the non-temporal stores before the caller reads P
 }
 
 __attribute__((target("avx2,fma")))
 void csimd_f32_softsort_fwd_p1__avx2_u32(
-    const float* scores, const float* centres, float* matrix, size_t count, float temperature,
-    size_t row_begin, size_t row_end, bool stream) {
-    csimd_softsort_fwd(scores, centres, matrix, count, temperature, row_begin, row_end, stream, 1);
+    const csimd_f32_softsort_fwd_params* params, size_t row_begin, size_t row_end) {
+    csimd_softsort_fwd(params, row_begin, row_end, 1);
 }
 
 __attribute__((target("avx2,fma")))
 void csimd_f32_softsort_fwd_p2__avx2_u32(
-    const float* scores, const float* centres, float* matrix, size_t count, float temperature,
-    size_t row_begin, size_t row_end, bool stream) {
-    csimd_softsort_fwd(scores, centres, matrix, count, temperature, row_begin, row_end, stream, 2);
+    const csimd_f32_softsort_fwd_params* params, size_t row_begin, size_t row_end) {
+    csimd_softsort_fwd(params, row_begin, row_end, 2);
 }
 
 #endif

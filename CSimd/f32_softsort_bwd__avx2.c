@@ -12,16 +12,20 @@
 #include "CSimd.h"
 
 #if defined(__x86_64__)
-#include "avx2_calls.h"
 #include "avx2_helpers.h"
 #include "exp_avx2.h"
 
 __attribute__((target("avx2,fma"), always_inline))
 static inline void csimd_softsort_bwd(
-    const float* scores, const float* centres, const float* matrix, const float* matrix_gradient,
-    float* column_gradient, float* centre_gradient, size_t n, float temperature,
-    size_t row_begin, size_t row_end, int power) {
-    CSIMD_COUNT_CALL();
+    const csimd_f32_softsort_bwd_params* params, size_t row_begin, size_t row_end, int power) {
+    const float* scores = params->scores;
+    const float* centres = params->centres;
+    const float* matrix = params->matrix;
+    const float* matrix_gradient = params->matrix_gradient;
+    float* column_gradient = params->column_gradient;
+    float* centre_gradient = params->centre_gradient;
+    const size_t n = params->count;
+    const float temperature = params->temperature;
     const __m256 factor = _mm256_set1_ps((power == 2 ? 2.0f : 1.0f) / temperature);
     for (size_t i = row_begin; i < row_end; i++) {
         const float* p = matrix + i * n;
@@ -62,20 +66,14 @@ static inline void csimd_softsort_bwd(
 
 __attribute__((target("avx2,fma")))
 void csimd_f32_softsort_bwd_p1__avx2_u16(
-    const float* scores, const float* centres, const float* matrix, const float* matrix_gradient,
-    float* column_gradient, float* centre_gradient, size_t count, float temperature,
-    size_t row_begin, size_t row_end) {
-    csimd_softsort_bwd(scores, centres, matrix, matrix_gradient, column_gradient, centre_gradient,
-                       count, temperature, row_begin, row_end, 1);
+    const csimd_f32_softsort_bwd_params* params, size_t row_begin, size_t row_end) {
+    csimd_softsort_bwd(params, row_begin, row_end, 1);
 }
 
 __attribute__((target("avx2,fma")))
 void csimd_f32_softsort_bwd_p2__avx2_u16(
-    const float* scores, const float* centres, const float* matrix, const float* matrix_gradient,
-    float* column_gradient, float* centre_gradient, size_t count, float temperature,
-    size_t row_begin, size_t row_end) {
-    csimd_softsort_bwd(scores, centres, matrix, matrix_gradient, column_gradient, centre_gradient,
-                       count, temperature, row_begin, row_end, 2);
+    const csimd_f32_softsort_bwd_params* params, size_t row_begin, size_t row_end) {
+    csimd_softsort_bwd(params, row_begin, row_end, 2);
 }
 
 #endif
