@@ -94,7 +94,7 @@ final class KernelWorkload {
         let n = count, distance = DistancePower(power)
         let kernels = Float.kernelSet.kernels(for: backend)
         let rows = kernels.dense, apply = kernels.apply
-        let tileScratch = [Float](repeating: 0, count: ApplyTiling.scratchCount(count: n, columnTile: columnTile))
+        var tileScratch = [Float](repeating: 0, count: ApplyTiling.scratchCount(count: n, columnTile: columnTile))
         precondition(dense || !(kernel == .softSortForward || kernel == .softSortBackward
             || kernel == .neuralSortForward || kernel == .neuralSortBackward), "dense kernels need dense: true")
         scores.withUnsafeBufferPointer { s in
@@ -108,7 +108,7 @@ final class KernelWorkload {
         rowScratch.withUnsafeMutableBufferPointer { r1 in
         rowScratch2.withUnsafeMutableBufferPointer { r2 in
         rowScratch3.withUnsafeMutableBufferPointer { r3 in
-        tileScratch.withUnsafeBufferPointer { scratch in
+        tileScratch.withUnsafeMutableBufferPointer { scratch in
             for b in batchRows ?? 0..<batch {
                 let row = b * n, block = b * n * n
                 let s = s.baseAddress! + row, c = c.baseAddress! + row
@@ -141,7 +141,7 @@ final class KernelWorkload {
                         scores: s, centres: c, values: v.baseAddress! + row, output: y.baseAddress! + row,
                         normalizers: z.baseAddress! + row, count: n, dimension: 1, temperature: 1,
                         power: distance, columnTile: columnTile,
-                        scratch: UnsafeMutablePointer(mutating: scratch.baseAddress!)), 0..<n)
+                        scratch: scratch.baseAddress!), 0..<n)
                 case .applyBackward:
                     r1.initialize(repeating: 0)
                     r2.initialize(repeating: 0)
@@ -151,7 +151,7 @@ final class KernelWorkload {
                         scoreGradient: r1.baseAddress!, valueGradient: r2.baseAddress!,
                         centreGradient: r3.baseAddress!,
                         count: n, dimension: 1, temperature: 1, power: distance,
-                        columnTile: columnTile, scratch: UnsafeMutablePointer(mutating: scratch.baseAddress!)), 0..<n)
+                        columnTile: columnTile, scratch: scratch.baseAddress!), 0..<n)
                 }
             }
         }}}}}}}}}}}}
