@@ -41,6 +41,65 @@ struct AVX2KernelTests {
         #expect(double.backend == .simd)
     }
 
+    @Test("NeuralSort, the windowed path and the stochastic path run the C kernels on avx2")
+    func avx2RanOnEveryPath() throws {
+        var random = TestRandom(seed: 34)
+        let n = 64
+        let scores = (0..<2 * n).map { _ in Float(random.uniform()) }
+        let weights = (0..<2 * n * n).map { _ in Float(random.uniform()) }
+        // NeuralSort: reported, and bitwise apart from simd (FMA in the C exp),
+        // yet close to it.
+        for direction in [SortDirection.descending, .ascending] {
+            let avx2 = try NeuralSort(temperature: 0.5, direction: direction, backend: .avx2)
+                .forward(scores: scores, batch: 2, count: n)
+            let simd = try NeuralSort(temperature: 0.5, direction: direction, backend: .simd)
+                .forward(scores: scores, batch: 2, count: n)
+            #expect(avx2.backend == .avx2 && simd.backend == .simd)
+            #expect(avx2.matrices != simd.matrices, "\(direction)")
+            #expect(maxAbsDifference(avx2.matrices, simd.matrices) <= 1e-4, "\(direction)")
+            let g1 = try avx2.backward(weights), g2 = try simd.backward(weights)
+            #expect(g1 != g2, "\(direction)")
+            #expect(maxAbsDifference(g1, g2) <= 1e-2 * max(1, maxAbs(g2)), "\(direction)")
+        }
+        // The windowed path: p = 1 and 2 run the C row kernels on each window.
+        for power in [1.0, 2.0] {
+            for window in [WindowedSoftSort.Window.ranks(40), .tolerance(1e-6)] {
+                let op = WindowedSoftSort(temperature: 0.3, power: power, backend: .avx2, topK: 20, window: window)
+                let avx2 = try op.forward(scores: scores, batch: 2, count: n)
+                var simdOp = op
+                simdOp.backend = .simd
+                let simd = try simdOp.forward(scores: scores, batch: 2, count: n)
+                #expect(avx2.backend == .avx2 && simd.backend == .simd, "p \(power) \(window)")
+                #expect(avx2.rowOffsets == simd.rowOffsets, "p \(power) \(window)")
+                #expect(avx2.values != simd.values, "p \(power) \(window)")
+                #expect(maxAbsDifference(avx2.values, simd.values) <= 1e-5, "p \(power) \(window)")
+                let g = (0..<avx2.values.count).map { Float(($0 * 37) % 11) / 11 - 0.5 }
+                let g1 = try avx2.backward(g), g2 = try simd.backward(g)
+                #expect(g1 != g2, "p \(power) \(window)")
+                #expect(maxAbsDifference(g1, g2) <= 1e-3 * max(1, maxAbs(g2)), "p \(power) \(window)")
+            }
+        }
+        // Another p has no C kernel: it runs, and reports, simd, with simd's bits.
+        let general = try WindowedSoftSort(temperature: 0.3, power: 1.5, backend: .avx2, topK: 20, window: .ranks(40))
+            .forward(scores: scores, batch: 2, count: n)
+        let generalSIMD = try WindowedSoftSort(temperature: 0.3, power: 1.5, backend: .simd, topK: 20, window: .ranks(40))
+            .forward(scores: scores, batch: 2, count: n)
+        #expect(general.backend == .simd && general.values == generalSIMD.values)
+        // Double has none either.
+        let double = try WindowedSoftSort(temperature: 0.3, backend: .avx2, topK: 20, window: .ranks(40))
+            .forward(scores: scores.map(Double.init), batch: 2, count: n)
+        #expect(double.backend == .simd)
+        // The stochastic path runs its base SoftSort's kernels.
+        let stochastic = try StochasticSoftSort(base: SoftSort(temperature: 0.5, backend: .avx2), samplesPerRow: 2, seed: 5)
+            .forward(scores: scores, batch: 2, count: n)
+        let stochasticSIMD = try StochasticSoftSort(base: SoftSort(temperature: 0.5, backend: .simd), samplesPerRow: 2, seed: 5)
+            .forward(scores: scores, batch: 2, count: n)
+        #expect(stochastic.relaxed.backend == .avx2 && stochasticSIMD.relaxed.backend == .simd)
+        #expect(stochastic.perturbedScores == stochasticSIMD.perturbedScores)
+        #expect(stochastic.relaxed.matrices != stochasticSIMD.relaxed.matrices)
+        #expect(maxAbsDifference(stochastic.relaxed.matrices, stochasticSIMD.relaxed.matrices) <= 1e-5)
+    }
+
     @Test("SoftSort Float on avx2 matches the Double reference", arguments: [1.0, 2.0])
     func softSortMatchesReference(power: Double) throws {
         var random = TestRandom(seed: 31)
