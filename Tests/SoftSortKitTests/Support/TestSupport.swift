@@ -18,10 +18,23 @@ struct TestRandom {
     /// `count` distinct values (no ties) in `[0, spread)`: a shuffled grid with jitter.
     mutating func distinct(_ count: Int, spread: Double = 1) -> [Double] {
         var values = (0..<count).map { spread * (Double($0) + 0.2 + 0.6 * uniform(0, 1)) / Double(max(count, 1)) }
-        for i in stride(from: count - 1, to: 0, by: -1) {
+        shuffle(&values)
+        return values
+    }
+
+    /// Fisher-Yates: every order of `values` equally likely (up to the
+    /// modulo bias of `next() % (i + 1)`, below 2^-50 here).
+    mutating func shuffle<Element>(_ values: inout [Element]) {
+        for i in stride(from: values.count - 1, to: 0, by: -1) {
             values.swapAt(i, Int(next() % UInt64(i + 1)))
         }
-        return values
+    }
+
+    /// A uniformly random permutation of `0 ..< count`.
+    mutating func permutation(_ count: Int) -> [Int] {
+        var order = Array(0..<count)
+        shuffle(&order)
+        return order
     }
 }
 
