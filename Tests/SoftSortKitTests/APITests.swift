@@ -76,9 +76,31 @@ struct APITests {
         var other = op
         other.seed = 8
         #expect(try other.forward(scores: scores, batch: 2, count: 3).perturbedScores != a.perturbedScores)
-        // Row 1's samples do not depend on whether row 0 is in the batch.
+        // The noise is keyed by (seed, batch row index, sample index): row 1's
+        // scores moved to position 0 get position 0's noise, so their samples
+        // change...
         let alone = try op.forward(scores: Array(scores[3...]), batch: 1, count: 3)
-        #expect(alone.perturbedScores != Array(a.perturbedScores[9...]))  // row index is part of the key
+        #expect(alone.perturbedScores != Array(a.perturbedScores[9...]))
+        // ...to those of any scores at position 0 with the same seed: in a batch
+        // with rows 0 and 1 swapped, row 0's samples are `alone`'s, bitwise...
+        let swapped = try op.forward(scores: Array(scores[3...] + scores[..<3]), batch: 2, count: 3)
+        #expect(Array(swapped.perturbedScores[..<9]) == alone.perturbedScores)
+        // ...and the noise at each position does not depend on the scores.
+        for position in 0..<2 {
+            for e in 0..<9 {
+                let k = position * 9 + e, j = e % 3
+                let noise = a.perturbedScores[k] - scores[position * 3 + j]
+                let swappedNoise = swapped.perturbedScores[k] - scores[(1 - position) * 3 + j]
+                #expect(abs(noise - swappedNoise) <= 1e-14, "position \(position) entry \(e)")
+            }
+        }
+        // The same seed and layout give the same samples, bitwise, on every thread count.
+        for threads in [1, 2, 3, 8] {
+            var threaded = op
+            threaded.base.threads = threads
+            let t = try threaded.forward(scores: scores, batch: 2, count: 3)
+            #expect(t.perturbedScores == a.perturbedScores && t.relaxed.matrices == a.relaxed.matrices, "\(threads) threads")
+        }
         // The noise is Gumbel(0, 1): its mean over many draws is near the Euler-Mascheroni constant.
         let many = try StochasticSoftSort(samplesPerRow: 2000, seed: 1).forward(scores: [0.0, 0.0], batch: 1, count: 2)
         let mean = many.perturbedScores.reduce(0, +) / Double(many.perturbedScores.count)
