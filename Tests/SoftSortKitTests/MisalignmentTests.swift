@@ -108,12 +108,14 @@ struct MisalignmentTests {
 
     /// SoftSort forward then backward; every output, the guards' state.
     static func softSort<T: VectorScalar>(
-        _ kernels: DenseKernels<T>, _ input: Inputs<T>, power: DistancePower, layout: Layout
+        _ kernels: DenseKernels<T>, _ input: Inputs<T>, power: DistancePower, layout: Layout, stream: Bool = false
     ) -> (outputs: [[T]], intact: Bool) {
         let arena = Arena<T>(layout), n = input.n
         let s = arena.buffer(input.scores), c = arena.buffer(input.centres), m = arena.buffer(zeros: n * n)
         let temperature = T(0.3)
-        let forward = SoftSortRowJob(scores: s, centres: c, matrix: m, count: n, temperature: temperature, power: power)
+        // The streaming row buffer (`count` elements) is one more placed, guarded buffer.
+        let forward = SoftSortRowJob(scores: s, centres: c, matrix: m, count: n, temperature: temperature, power: power,
+                                     streamingBuffer: stream ? arena.buffer(zeros: n) : nil)
         kernels.softSortForward(forward, 0..<n)
         let g = arena.buffer(input.matrixGradient)
         let columnGradient = arena.buffer(zeros: n), centreGradient = arena.buffer(zeros: n)
@@ -125,14 +127,15 @@ struct MisalignmentTests {
 
     /// NeuralSort's column sums, forward, backward and column-sum backward.
     static func neuralSort<T: VectorScalar>(
-        _ kernels: DenseKernels<T>, _ input: Inputs<T>, sign: T, layout: Layout
+        _ kernels: DenseKernels<T>, _ input: Inputs<T>, sign: T, layout: Layout, stream: Bool = false
     ) -> (outputs: [[T]], intact: Bool) {
         let arena = Arena<T>(layout), n = input.n
         let s = arena.buffer(input.scores), sums = arena.buffer(zeros: n), m = arena.buffer(zeros: n * n)
         kernels.columnSums(s, n, sums)
         let temperature = T(0.7)
         kernels.neuralSortForward(NeuralSortRowJob(
-            scores: s, columnSums: sums, matrix: m, count: n, temperature: temperature, sign: sign), 0..<n)
+            scores: s, columnSums: sums, matrix: m, count: n, temperature: temperature, sign: sign,
+            streamingBuffer: stream ? arena.buffer(zeros: n) : nil), 0..<n)
         let g = arena.buffer(input.matrixGradient)
         let scoreGradient = arena.buffer(zeros: n), sumGradient = arena.buffer(zeros: n)
         kernels.neuralSortBackward(NeuralSortBackwardJob(
@@ -146,6 +149,9 @@ struct MisalignmentTests {
 
     static func checkDense<T: VectorScalar>(_: T.Type, backend: Backend) {
         let kernels = T.kernelSet.kernels(for: backend).dense
+        // Only the C forward kernels take non-temporal stores (through a row
+        // buffer); they must not change a bit.
+        let streams = kernels.backend == .avx2 ? [false, true] : [false]
         for n in Self.sizes {
             let input = Inputs<T>(n: n, d: 1, seed: UInt64(100 + n))
             for power in Self.powers(kernels) {
@@ -153,10 +159,13 @@ struct MisalignmentTests {
                 #expect(aligned.intact, "\(T.self) \(backend) SoftSort n \(n) p \(power): a write outside a buffer")
                 #expect(aligned.outputs[0].contains { $0 > 0 }, "\(T.self) \(backend) n \(n): P was never written")
                 for layout in Layout.misaligned {
-                    let shifted = Self.softSort(kernels, input, power: power, layout: layout)
-                    #expect(shifted.intact, "\(T.self) \(backend) SoftSort n \(n) p \(power) \(layout): a write outside a buffer")
-                    for (k, (a, b)) in zip(aligned.outputs, shifted.outputs).enumerated() {
-                        #expect(Self.firstDifference(a, b) == nil, "\(T.self) \(backend) SoftSort n \(n) p \(power) \(layout): output \(k)")
+                    for stream in streams {
+                        let shifted = Self.softSort(kernels, input, power: power, layout: layout, stream: stream)
+                        let label = "\(T.self) \(backend) SoftSort n \(n) p \(power) \(layout) stream \(stream)"
+                        #expect(shifted.intact, "\(label): a write outside a buffer")
+                        for (k, (a, b)) in zip(aligned.outputs, shifted.outputs).enumerated() {
+                            #expect(Self.firstDifference(a, b) == nil, "\(label): output \(k)")
+                        }
                     }
                 }
             }
@@ -164,10 +173,13 @@ struct MisalignmentTests {
                 let aligned = Self.neuralSort(kernels, input, sign: sign, layout: .aligned)
                 #expect(aligned.intact, "\(T.self) \(backend) NeuralSort n \(n): a write outside a buffer")
                 for layout in Layout.misaligned {
-                    let shifted = Self.neuralSort(kernels, input, sign: sign, layout: layout)
-                    #expect(shifted.intact, "\(T.self) \(backend) NeuralSort n \(n) sign \(sign) \(layout): a write outside a buffer")
-                    for (k, (a, b)) in zip(aligned.outputs, shifted.outputs).enumerated() {
-                        #expect(Self.firstDifference(a, b) == nil, "\(T.self) \(backend) NeuralSort n \(n) sign \(sign) \(layout): output \(k)")
+                    for stream in streams {
+                        let shifted = Self.neuralSort(kernels, input, sign: sign, layout: layout, stream: stream)
+                        let label = "\(T.self) \(backend) NeuralSort n \(n) sign \(sign) \(layout) stream \(stream)"
+                        #expect(shifted.intact, "\(label): a write outside a buffer")
+                        for (k, (a, b)) in zip(aligned.outputs, shifted.outputs).enumerated() {
+                            #expect(Self.firstDifference(a, b) == nil, "\(label): output \(k)")
+                        }
                     }
                 }
             }
