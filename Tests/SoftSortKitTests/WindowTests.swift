@@ -208,4 +208,28 @@ struct WindowTests {
             }
         }
     }
+
+    @Test("Bitwise identical results for 1, 2, 3 and 8 threads (forward and backward)")
+    func threadCounts() throws {
+        // 16 B n = 327 680 element-operations: past the scheduler's serial threshold.
+        let batch = 40, n = 512
+        let s = Self.scores(batch: batch, count: n, seed: 12).map { Float($0) }
+        func run(_ threads: Int) throws -> (values: [Float], dropped: [Float], gradient: [Float]) {
+            let result = try WindowedSoftSort(temperature: 0.05, power: 2, threads: threads, topK: 9, window: .tolerance(1e-6))
+                .forward(scores: s, batch: batch, count: n)
+            #expect(result.threads == threads)
+            let g = (0..<result.values.count).map { Float(($0 * 29) % 13) / 13 - 0.5 }
+            return (result.values, result.droppedMass, try result.backward(g))
+        }
+        let one = try run(1)
+        #expect(one.values.count > batch * 9)
+        for threads in [2, 3, 8] {
+            let other = try run(threads)
+            #expect(other.values == one.values && other.dropped == one.dropped, "threads \(threads)")
+            #expect(other.gradient == one.gradient, "threads \(threads)")
+        }
+        #expect(throws: SoftSortError.invalidThreadCount(0)) {
+            try WindowedSoftSort(threads: 0, window: .ranks(1)).forward(scores: s, batch: batch, count: n)
+        }
+    }
 }
