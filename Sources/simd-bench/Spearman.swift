@@ -1,6 +1,6 @@
 import SoftSortKit
 
-/// Spearman's rank correlation, as SPEC.md states it for tie-free rankings:
+/// Spearman's rank correlation for tie-free rankings (the DocC article `Definitions`):
 ///
 ///     rho = 1 - 6 sum_i (rank_a[i] - rank_b[i])^2 / (n (n^2 - 1))
 enum Spearman {
