@@ -61,8 +61,8 @@ struct TrainResult: Sendable {
     var count: Int
     var batch: Int
     var threads: Int
-    /// The library backend that ran, or `simd-scan` for the exact path (its
-    /// scans run in Swift SIMD lanes whatever the backend).
+    /// The library backend that ran, as the result reports it (`simd` for the
+    /// exact path's scans, which have no C kernels).
     var backend: String
     var steps: Int
     var temperature: Double
@@ -118,7 +118,7 @@ struct TrainExperiment {
         var samples: [Double] = []
         samples.reserveCapacity(steps)
         var loss = 0.0
-        var backend = "simd-scan"
+        var backend = ""
         let total = steps + 1
         let lr = Float(hyperparameters.learningRate)
         let momentum = Float(hyperparameters.momentum)
@@ -143,6 +143,7 @@ struct TrainExperiment {
                 let result = try ExactSoftSort(temperature: temperature, threads: threads)
                     .forward(scores: normalised, batch: batch, count: n)
                 let crossEntropy = try result.crossEntropy(targets: targets)
+                backend = result.backend.rawValue
                 loss = Double(crossEntropy.value) / Double(size)
                 gradient = crossEntropy.gradient.map { $0 * scale }
             } else {
