@@ -13,42 +13,6 @@ enum ApplySIMDKernels {
         }
     }
 
-    /// `out[j] = exp(negativeDistance(c - s_j) / tau) * factor` over one tile;
-    /// returns the sum of `out`.
-    @inline(__always)
-    static func expTile<T: VectorScalar>(
-        _ s: UnsafePointer<T>, _ centre: T, _ out: UnsafeMutablePointer<T>, _ w: Int,
-        _ inverseTemperature: T.Vector, _ factor: T.Vector, _ negativeDistance: (T.Vector) -> T.Vector
-    ) -> T {
-        let width = T.Vector.scalarCount
-        let c = T.Vector(repeating: centre)
-        var sum0 = T.Vector.zero, sum1 = T.Vector.zero
-        var j = 0
-        while j + 2 * width <= w {
-            let e0 = T.expNonPositive(negativeDistance(c - SIMDMemory.load(s, j)) * inverseTemperature) * factor
-            let e1 = T.expNonPositive(negativeDistance(c - SIMDMemory.load(s, j + width)) * inverseTemperature) * factor
-            SIMDMemory.store(e0, out, j)
-            SIMDMemory.store(e1, out, j + width)
-            sum0 += e0
-            sum1 += e1
-            j += 2 * width
-        }
-        if j + width <= w {
-            let e0 = T.expNonPositive(negativeDistance(c - SIMDMemory.load(s, j)) * inverseTemperature) * factor
-            SIMDMemory.store(e0, out, j)
-            sum0 += e0
-            j += width
-        }
-        var sum = (sum0 + sum1).sum()
-        while j < w {
-            let z = negativeDistance(c - T.Vector(repeating: s[j])) * inverseTemperature
-            out[j] = T.expNonPositive(z[0]) * factor[0]
-            sum += out[j]
-            j += 1
-        }
-        return sum
-    }
-
     @inline(__always)
     static func forward<T: VectorScalar>(
         _ job: ApplyForwardJob<T>, _ rows: Range<Int>, negativeDistance: (T.Vector) -> T.Vector
@@ -66,7 +30,7 @@ enum ApplySIMDKernels {
             for j0 in stride(from: 0, to: n, by: tile) {
                 let w = min(tile, n - j0)
                 for i in blockRows {
-                    job.normalizers[i] += expTile(
+                    job.normalizers[i] += SIMDRowKernels.expRow(
                         job.scores + j0, job.centres[i], buffer, w, inverseTemperature, T.Vector(repeating: 1),
                         negativeDistance)
                     for k in 0..<d {
@@ -116,7 +80,7 @@ enum ApplySIMDKernels {
                     let centre = T.Vector(repeating: job.centres[i])
                     let dot = T.Vector(repeating: job.outputDots[i])
                     // P for the tile, then <G_i, V_j>, then the update.
-                    _ = expTile(
+                    _ = SIMDRowKernels.expRow(
                         s, job.centres[i], probabilities, w, inverseTemperature,
                         T.Vector(repeating: 1 / job.normalizers[i]), negativeDistance)
                     products.initialize(repeating: 0, count: w)

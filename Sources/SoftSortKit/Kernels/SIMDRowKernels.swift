@@ -21,44 +21,56 @@ enum SIMDRowKernels {
     }
 
     /// The fused row: `e_j = exp(negativeDistance(c - s_j) / tau)` stored and
-    /// summed in one pass over the scores, then one scaling pass. The largest
-    /// logit of a SoftSort row is exactly 0, so there is no max pass.
+    /// summed in one pass over the scores (`expRow`), then one scaling pass.
+    /// The largest logit of a SoftSort row is exactly 0, so there is no max pass.
     @inline(__always)
     static func softSortForward<T: VectorScalar>(
         _ job: SoftSortRowJob<T>, _ rows: Range<Int>,
         negativeDistance: (T.Vector) -> T.Vector
     ) {
-        let n = job.count, width = T.Vector.scalarCount
-        let inverseTemperature = T.Vector(repeating: 1 / job.temperature)
+        let n = job.count
+        let inverseTemperature = T.Vector(repeating: 1 / job.temperature), one = T.Vector(repeating: 1)
         for i in rows {
             let row = job.matrix + i * n
-            let centre = T.Vector(repeating: job.centres[i])
-            var sum0 = T.Vector.zero, sum1 = T.Vector.zero
-            var j = 0
-            while j + 2 * width <= n {
-                let e0 = T.expNonPositive(negativeDistance(centre - SIMDMemory.load(job.scores, j)) * inverseTemperature)
-                let e1 = T.expNonPositive(negativeDistance(centre - SIMDMemory.load(job.scores, j + width)) * inverseTemperature)
-                SIMDMemory.store(e0, row, j)
-                SIMDMemory.store(e1, row, j + width)
-                sum0 += e0
-                sum1 += e1
-                j += 2 * width
-            }
-            if j + width <= n {
-                let e0 = T.expNonPositive(negativeDistance(centre - SIMDMemory.load(job.scores, j)) * inverseTemperature)
-                SIMDMemory.store(e0, row, j)
-                sum0 += e0
-                j += width
-            }
-            var sum = (sum0 + sum1).sum()
-            while j < n {
-                let z = negativeDistance(centre - T.Vector(repeating: job.scores[j])) * inverseTemperature
-                row[j] = T.expNonPositive(z[0])
-                sum += row[j]
-                j += 1
-            }
+            let sum = expRow(job.scores, job.centres[i], row, n, inverseTemperature, one, negativeDistance)
             SIMDMemory.scale(row, n, by: 1 / sum)
         }
+    }
+
+    /// `out[j] = exp(negativeDistance(c - s_j) / tau) * factor` over `w` columns;
+    /// returns the sum of `out`.
+    @inline(__always)
+    static func expRow<T: VectorScalar>(
+        _ s: UnsafePointer<T>, _ centre: T, _ out: UnsafeMutablePointer<T>, _ w: Int,
+        _ inverseTemperature: T.Vector, _ factor: T.Vector, _ negativeDistance: (T.Vector) -> T.Vector
+    ) -> T {
+        let width = T.Vector.scalarCount
+        let c = T.Vector(repeating: centre)
+        var sum0 = T.Vector.zero, sum1 = T.Vector.zero
+        var j = 0
+        while j + 2 * width <= w {
+            let e0 = T.expNonPositive(negativeDistance(c - SIMDMemory.load(s, j)) * inverseTemperature) * factor
+            let e1 = T.expNonPositive(negativeDistance(c - SIMDMemory.load(s, j + width)) * inverseTemperature) * factor
+            SIMDMemory.store(e0, out, j)
+            SIMDMemory.store(e1, out, j + width)
+            sum0 += e0
+            sum1 += e1
+            j += 2 * width
+        }
+        if j + width <= w {
+            let e0 = T.expNonPositive(negativeDistance(c - SIMDMemory.load(s, j)) * inverseTemperature) * factor
+            SIMDMemory.store(e0, out, j)
+            sum0 += e0
+            j += width
+        }
+        var sum = (sum0 + sum1).sum()
+        while j < w {
+            let z = negativeDistance(c - T.Vector(repeating: s[j])) * inverseTemperature
+            out[j] = T.expNonPositive(z[0]) * factor[0]
+            sum += out[j]
+            j += 1
+        }
+        return sum
     }
 
     @Sendable
