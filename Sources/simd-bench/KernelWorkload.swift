@@ -27,17 +27,17 @@ final class KernelWorkload {
     let count: Int
     let power: Double
     private let dense: Bool
-    private var scores: [Float]
-    private var centres: [Float]
-    private var matrix: [Float]
-    private var matrixGradient: [Float]
-    private var values: [Float]
-    private var output: [Float]
-    private var normalizers: [Float]
-    private var dots: [Float]
-    private var rowScratch: [Float]
-    private var rowScratch2: [Float]
-    private var rowScratch3: [Float]
+    private let scores: Floats
+    private let centres: Floats
+    private let matrix: Floats
+    private let matrixGradient: Floats
+    private let values: Floats
+    private let output: Floats
+    private let normalizers: Floats
+    private let dots: Floats
+    private let rowScratch: Floats
+    private let rowScratch2: Floats
+    private let rowScratch3: Floats
 
     /// Seeded scores in [-1, 1); `dense: false` skips the `B x n x n` buffers.
     init(batch: Int, count: Int, power: Double, dense: Bool, seed: UInt64 = 42) {
@@ -53,19 +53,19 @@ final class KernelWorkload {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return Float(Double((z ^ (z >> 31)) >> 11) * 0x1p-53 * 2 - 1)
         }
-        scores = (0..<batch * count).map { _ in next() }
-        centres = []
-        for b in 0..<batch { centres += scores[b * count ..< (b + 1) * count].sorted(by: >) }
-        let matrixCount = dense ? batch * count * count : 0
-        matrix = [Float](repeating: 0, count: matrixCount)
-        matrixGradient = (0..<matrixCount).map { _ in next() * 0.5 }
-        values = (0..<batch * count).map { _ in next() }
-        output = [Float](repeating: 0, count: batch * count)
-        normalizers = [Float](repeating: 0, count: batch * count)
-        dots = (0..<batch * count).map { _ in next() }
-        rowScratch = [Float](repeating: 0, count: count)
-        rowScratch2 = [Float](repeating: 0, count: count)
-        rowScratch3 = [Float](repeating: 0, count: count)
+        let rows = batch * count, matrixCount = dense ? batch * count * count : 0
+        let scoreValues = (0..<rows).map { _ in next() }
+        scores = Floats(scoreValues)
+        centres = Floats((0..<batch).flatMap { b in scoreValues[b * count ..< (b + 1) * count].sorted(by: >) })
+        matrix = Floats(count: matrixCount)
+        matrixGradient = Floats((0..<matrixCount).map { _ in next() * 0.5 })
+        values = Floats((0..<rows).map { _ in next() })
+        output = Floats(count: rows)
+        normalizers = Floats(count: rows)
+        dots = Floats((0..<rows).map { _ in next() })
+        rowScratch = Floats(count: count)
+        rowScratch2 = Floats(count: count)
+        rowScratch3 = Floats(count: count)
     }
 
     /// The elements one run covers: `batch * count^2` entries of `P`.
@@ -94,70 +94,72 @@ final class KernelWorkload {
         let n = count, distance = DistancePower(power)
         let kernels = Float.kernelSet.kernels(for: backend)
         let rows = kernels.dense, apply = kernels.apply
-        var tileScratch = [Float](repeating: 0, count: ApplyTiling.scratchCount(count: n, columnTile: columnTile))
+        let tileScratch = Floats(count: ApplyTiling.scratchCount(count: n, columnTile: columnTile))
         precondition(dense || !(kernel == .softSortForward || kernel == .softSortBackward
             || kernel == .neuralSortForward || kernel == .neuralSortBackward), "dense kernels need dense: true")
-        scores.withUnsafeBufferPointer { s in
-        centres.withUnsafeBufferPointer { c in
-        matrix.withUnsafeMutableBufferPointer { p in
-        matrixGradient.withUnsafeBufferPointer { g in
-        values.withUnsafeMutableBufferPointer { v in
-        output.withUnsafeMutableBufferPointer { y in
-        normalizers.withUnsafeMutableBufferPointer { z in
-        dots.withUnsafeBufferPointer { dots in
-        rowScratch.withUnsafeMutableBufferPointer { r1 in
-        rowScratch2.withUnsafeMutableBufferPointer { r2 in
-        rowScratch3.withUnsafeMutableBufferPointer { r3 in
-        tileScratch.withUnsafeMutableBufferPointer { scratch in
-            for b in batchRows ?? 0..<batch {
-                let row = b * n, block = b * n * n
-                let s = s.baseAddress! + row, c = c.baseAddress! + row
-                switch kernel {
-                case .softSortForward:
-                    rows.softSortForward(SoftSortRowJob(
-                        scores: s, centres: c, matrix: p.baseAddress! + block, count: n,
-                        temperature: 1, power: distance, streamingBuffer: streamingStores ? r3.baseAddress! : nil), 0..<n)
-                case .softSortBackward:
-                    r1.initialize(repeating: 0)
-                    rows.softSortBackward(SoftSortBackwardJob(
-                        scores: s, centres: c, matrix: p.baseAddress! + block, matrixGradient: g.baseAddress! + block,
-                        columnGradient: r1.baseAddress!, centreGradient: r2.baseAddress!, count: n,
-                        temperature: 1, power: distance), 0..<n)
-                case .neuralSortForward:
-                    rows.columnSums(s, n, r1.baseAddress!)
-                    rows.neuralSortForward(NeuralSortRowJob(
-                        scores: s, columnSums: r1.baseAddress!, matrix: p.baseAddress! + block, count: n,
-                        temperature: 1, sign: 1, streamingBuffer: streamingStores ? r3.baseAddress! : nil), 0..<n)
-                case .neuralSortBackward:
-                    r1.initialize(repeating: 0)
-                    r2.initialize(repeating: 0)
-                    rows.neuralSortBackward(NeuralSortBackwardJob(
-                        scores: s, matrix: p.baseAddress! + block, matrixGradient: g.baseAddress! + block,
-                        scoreGradient: r1.baseAddress!, columnSumGradient: r2.baseAddress!, count: n,
-                        temperature: 1, sign: 1), 0..<n)
-                    rows.columnSumsBackward(s, n, r2.baseAddress!, r1.baseAddress!)
-                case .applyForward:
-                    apply.forward(ApplyForwardJob(
-                        scores: s, centres: c, values: v.baseAddress! + row, output: y.baseAddress! + row,
-                        normalizers: z.baseAddress! + row, count: n, dimension: 1, temperature: 1,
-                        power: distance, columnTile: columnTile,
-                        scratch: scratch.baseAddress!), 0..<n)
-                case .applyBackward:
-                    r1.initialize(repeating: 0)
-                    r2.initialize(repeating: 0)
-                    apply.backward(ApplyBackwardJob(
-                        scores: s, centres: c, values: v.baseAddress! + row, normalizers: z.baseAddress! + row,
-                        outputDots: dots.baseAddress! + row, outputGradient: y.baseAddress! + row,
-                        scoreGradient: r1.baseAddress!, valueGradient: r2.baseAddress!,
-                        centreGradient: r3.baseAddress!,
-                        count: n, dimension: 1, temperature: 1, power: distance,
-                        columnTile: columnTile, scratch: scratch.baseAddress!), 0..<n)
-                }
+        let p = matrix.base, g = matrixGradient.base, v = values.base, y = output.base, z = normalizers.base
+        let r1 = rowScratch.base, r2 = rowScratch2.base, r3 = rowScratch3.base, scratch = tileScratch.base
+        let streamingBuffer = streamingStores ? r3 : nil
+        for b in batchRows ?? 0..<batch {
+            let row = b * n, block = b * n * n
+            let s = scores.base + row, c = centres.base + row
+            switch kernel {
+            case .softSortForward:
+                rows.softSortForward(SoftSortRowJob(
+                    scores: s, centres: c, matrix: p + block, count: n, temperature: 1, power: distance,
+                    streamingBuffer: streamingBuffer), 0..<n)
+            case .softSortBackward:
+                r1.initialize(repeating: 0, count: n)
+                rows.softSortBackward(SoftSortBackwardJob(
+                    scores: s, centres: c, matrix: p + block, matrixGradient: g + block, columnGradient: r1,
+                    centreGradient: r2, count: n, temperature: 1, power: distance), 0..<n)
+            case .neuralSortForward:
+                rows.columnSums(s, n, r1)
+                rows.neuralSortForward(NeuralSortRowJob(
+                    scores: s, columnSums: r1, matrix: p + block, count: n, temperature: 1, sign: 1,
+                    streamingBuffer: streamingBuffer), 0..<n)
+            case .neuralSortBackward:
+                r1.initialize(repeating: 0, count: n)
+                r2.initialize(repeating: 0, count: n)
+                rows.neuralSortBackward(NeuralSortBackwardJob(
+                    scores: s, matrix: p + block, matrixGradient: g + block, scoreGradient: r1,
+                    columnSumGradient: r2, count: n, temperature: 1, sign: 1), 0..<n)
+                rows.columnSumsBackward(s, n, r2, r1)
+            case .applyForward:
+                apply.forward(ApplyForwardJob(
+                    scores: s, centres: c, values: v + row, output: y + row, normalizers: z + row, count: n,
+                    dimension: 1, temperature: 1, power: distance, columnTile: columnTile, scratch: scratch), 0..<n)
+            case .applyBackward:
+                r1.initialize(repeating: 0, count: n)
+                r2.initialize(repeating: 0, count: n)
+                apply.backward(ApplyBackwardJob(
+                    scores: s, centres: c, values: v + row, normalizers: z + row, outputDots: dots.base + row,
+                    outputGradient: y + row, scoreGradient: r1, valueGradient: r2, centreGradient: r3, count: n,
+                    dimension: 1, temperature: 1, power: distance, columnTile: columnTile, scratch: scratch), 0..<n)
             }
-        }}}}}}}}}}}}
+        }
         switch kernel {
         case .applyForward, .applyBackward: return apply.backend
         default: return rows.backend
         }
     }
+}
+
+/// A heap buffer of `Float`s with a stable base address, freed with the object.
+private final class Floats {
+    let base: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        base = .allocate(capacity: max(count, 1))
+        base.initialize(repeating: 0, count: count)
+    }
+
+    convenience init(_ values: [Float]) {
+        self.init(count: values.count)
+        base.update(from: values, count: values.count)
+    }
+
+    deinit { base.deallocate() }
 }
