@@ -11,7 +11,7 @@ struct ScanCommand: ParsableCommand {
         discussion: """
             Float, U(0, 1) scores from a fixed seed, one thread. \
             (1) B = 1, n = 1e4, 1e5, 1e6: forward + backward of P s (ExactSoftSort.forward, \
-            sortedValues, backwardOfSortedValues), next to one plain sort ([Float].sort()) of the \
+            sortedValues() and its backward), next to one plain sort ([Float].sort()) of the \
             same data in the same run. \
             (2) B = 20, n = 4000: the paper's training step, cross-entropy to the identity \
             (-sum log P[b, i, i], tau 0.1), forward + loss + backward, on the scan path and on the \

@@ -80,7 +80,8 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Returns: `batch x count` ranks, in the scores' column order, and their backward.
     /// - Complexity: O(B n).
     public func ranks() -> RelaxedValues<T> {
-        let values = T.kernelSet.exact.applyTransposed(state, Self.rankRows(state.shape), 1)
+        let exact = T.kernelSet.exact
+        let values = exact.applyTransposed(state, exact.rankRows(state.shape), 1)
         return RelaxedValues(values: values, batch: batch, count: count, source: .exactRanks(state))
     }
 
@@ -184,11 +185,6 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
         return RelaxedProduct(
             values: output, rows: selected.count,
             source: .exactRows(state, values: values, dimension: dimension, rows: selected))
-    }
-
-    /// `r = (1, ..., n)` for every batch row.
-    static func rankRows(_ shape: BatchShape) -> [T] {
-        (0..<shape.elements).map { T($0 % max(shape.count, 1) + 1) }
     }
 
     /// Rows `rows` of every batch row of a `batch x count x d` array.

@@ -33,12 +33,9 @@ public struct RelaxedValues<T: SoftSortScalar>: Sendable {
         case .dense(let state):
             return kernelSet.dense.sortedValuesBackward(state, gradient)
         case .exactSortedValues(let state):
-            let result = kernelSet.exact.applyBackward(state, state.scores, 1, gradient, false)
-            var total = result.scores
-            for k in total.indices { total[k] += result.values[k] }
-            return total
+            return kernelSet.exact.sortedValuesBackward(state, gradient)
         case .exactRanks(let state):
-            return kernelSet.exact.applyBackward(state, gradient, 1, ExactRelaxedPermutation.rankRows(state.shape), false).scores
+            return kernelSet.exact.applyBackward(state, gradient, 1, kernelSet.exact.rankRows(state.shape), false).scores
         }
     }
 }

@@ -47,4 +47,22 @@ extension ExactEngine {
         }}}}}}
         return result
     }
+
+    /// `dL/ds` of `P s`: the score gradient through `P` plus the value
+    /// gradient, since `s` is both.
+    static func sortedValuesBackward<T: ScanScalar>(_ state: ExactState<T>, gradient: [T]) -> [T] {
+        let result = applyBackward(state, values: state.scores, dimension: 1, gradient: gradient, wantProduct: false)
+        var total = result.scores
+        total.withMutableBase { t in
+            result.values.withBase { v in SIMDMemory.accumulate(t, v, 1, state.shape.elements) }
+        }
+        return total
+    }
+
+    /// `r = (1, ..., n)` for every batch row.
+    static func rankRows<T: ScanScalar>(_ shape: BatchShape) -> [T] {
+        var rows = [T](repeating: 0, count: shape.elements)
+        for e in 0..<shape.elements { rows[e] = T(e % shape.count + 1) }
+        return rows
+    }
 }

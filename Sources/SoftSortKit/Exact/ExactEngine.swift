@@ -23,8 +23,8 @@ enum ExactEngine {
         let n = shape.count, total = shape.elements, scheduler = configuration.scheduler
         var permutation = [Int](repeating: 0, count: total)
         var plain = [T](repeating: 0, count: total)
-        let storage = Storage<T>(repeating: 0, count: 4 * total)
-        let x = storage.base, f = x + total, l = f + total, r = l + total
+        let storage = Storage<T>(repeating: 0, count: 3 * total)
+        let f = storage.base, l = f + total, r = l + total
         let blocks = LaneBlocks(batch: shape.batch, lanes: kernels.scanLanes)
         let inverseTemperature = 1 / configuration.temperature
         scores.withBase { s in
@@ -35,11 +35,12 @@ enum ExactEngine {
             }
         }}}
         plain.withBase { plain in
-            scheduler.forEach(blocks, work: work(shape)) { _, block in
+            // Scratch per range of blocks: the block's sorted scores in block layout.
+            scheduler.forEach(blocks, work: work(shape), scratch: kernels.scanLanes * n, of: T.self) { _, block, x in
                 let base = block.first * n
-                ScanLayout.packRows(plain, first: block.first, lanes: block.lanes, count: n, dimension: 1, into: x + base)
+                ScanLayout.packRows(plain, first: block.first, lanes: block.lanes, count: n, dimension: 1, into: x)
                 PrepareScan(
-                    sorted: x + base, factors: f + base, left: l + base, right: r + base, count: n,
+                    sorted: x, factors: f + base, left: l + base, right: r + base, count: n,
                     inverseTemperature: inverseTemperature
                 ).run(lanes: block.lanes)
             }

@@ -12,14 +12,13 @@ struct ExactState<T: SoftSortScalar>: Sendable {
     let scores: [T]
     /// Plain `batch x count`: `permutation[b n + i]` is the column of rank `i`.
     let permutation: [Int]
-    /// The sorted scores, the factors `f`, `L[1]` and `R[1]`, one after the
-    /// other, `batch x count` elements each, in block layout.
+    /// The factors `f`, `L[1]` and `R[1]`, one after the other, `batch x
+    /// count` elements each, in block layout.
     let storage: Storage<T>
 
-    var sorted: UnsafeMutablePointer<T> { storage.base }
-    var factors: UnsafeMutablePointer<T> { storage.base + shape.elements }
-    var left: UnsafeMutablePointer<T> { storage.base + 2 * shape.elements }
-    var right: UnsafeMutablePointer<T> { storage.base + 3 * shape.elements }
+    var factors: UnsafeMutablePointer<T> { storage.base }
+    var left: UnsafeMutablePointer<T> { storage.base + shape.elements }
+    var right: UnsafeMutablePointer<T> { storage.base + 2 * shape.elements }
 
     var blocks: LaneBlocks { LaneBlocks(batch: shape.batch, lanes: lanes) }
 
@@ -49,6 +48,10 @@ struct ExactOperations<T: SoftSortScalar>: Sendable {
     let applyTransposed: @Sendable (ExactState<T>, _ values: [T], _ dimension: Int) -> [T]
     /// The VJP of `P W` given `dL/d(P W)`; `wantProduct` also returns `P W`.
     let applyBackward: @Sendable (ExactState<T>, _ values: [T], _ dimension: Int, _ gradient: [T], _ wantProduct: Bool) -> ExactGradients<T>
+    /// `dL/ds` of `P s` given `dL/d(P s)`, through both `P` and `s`.
+    let sortedValuesBackward: @Sendable (ExactState<T>, _ gradient: [T]) -> [T]
+    /// `r = (1, ..., n)` for every batch row (the ranks' `U`).
+    let rankRows: @Sendable (BatchShape) -> [T]
     /// `-sum log P[b, i, t[b, i]]` (in `Double`) and its gradient.
     let crossEntropy: @Sendable (ExactState<T>, _ targets: [Int]) -> (loss: Double, gradient: [T])
     /// `log Z_i`, `batch x count`, rows sorted.
@@ -66,6 +69,8 @@ extension ExactOperations where T: ScanScalar {
             applyBackward: { state, values, d, gradient, wantProduct in
                 ExactEngine.applyBackward(state, values: values, dimension: d, gradient: gradient, wantProduct: wantProduct)
             },
+            sortedValuesBackward: { state, gradient in ExactEngine.sortedValuesBackward(state, gradient: gradient) },
+            rankRows: { shape in ExactEngine.rankRows(shape) },
             crossEntropy: { state, targets in ExactEngine.crossEntropy(state, targets: targets) },
             logNormalizers: { state in ExactEngine.logNormalizers(state) })
     }

@@ -3,7 +3,9 @@
 /// that type.
 ///
 /// `Float.kernelSet` and `Double.kernelSet` (the two `SoftSortScalar`
-/// conformances) are the only places where code is chosen by element type.
+/// conformances) are where code is chosen by element type; the only other
+/// per-type fact is `VectorScalar.avx2Kernels`, which says that `Float` has
+/// C kernels and `Double` has none.
 /// The value is opaque: it has no public members.
 public struct KernelSet<T: SoftSortScalar>: Sendable {
     let scalar: BackendKernels<T>

@@ -21,7 +21,4 @@ final class Storage<T>: @unchecked Sendable {
         base.deinitialize(count: count)
         base.deallocate()
     }
-
-    /// The elements as an array (a copy).
-    var array: [T] { Array(UnsafeBufferPointer(start: base, count: count)) }
 }
