@@ -22,29 +22,26 @@ enum ExactEngine {
     ) -> ExactState<T> {
         let n = shape.count, total = shape.elements, scheduler = configuration.scheduler
         var permutation = [Int](repeating: 0, count: total)
-        var plain = [T](repeating: 0, count: total)
         let storage = Storage<T>(repeating: 0, count: 3 * total)
         let f = storage.base, l = f + total, r = l + total
         let blocks = LaneBlocks(batch: shape.batch, lanes: kernels.scanLanes)
         let inverseTemperature = 1 / configuration.temperature
         scores.withBase { s in
         permutation.withMutableBase { p in
-        plain.withMutableBase { plain in
             scheduler.forEachRow(shape.batch, work: work(shape)) { b in
-                SortedRows.sort(s + b * n, count: n, direction: configuration.direction, order: p + b * n, sorted: plain + b * n)
+                SortedRows.sort(s + b * n, count: n, direction: configuration.direction, order: p + b * n, sorted: nil)
             }
-        }}}
-        plain.withBase { plain in
             // Scratch per range of blocks: the block's sorted scores in block layout.
             scheduler.forEach(blocks, work: work(shape), scratch: kernels.scanLanes * n, of: T.self) { _, block, x in
                 let base = block.first * n
-                ScanLayout.packRows(plain, first: block.first, lanes: block.lanes, count: n, dimension: 1, into: x)
+                ScanLayout.packPermuted(
+                    s, permutation: p, first: block.first, lanes: block.lanes, count: n, dimension: 1, into: x)
                 PrepareScan(
                     sorted: x, factors: f + base, left: l + base, right: r + base, count: n,
                     inverseTemperature: inverseTemperature
                 ).run(lanes: block.lanes)
             }
-        }
+        }}
         return ExactState(
             shape: shape, configuration: configuration, lanes: kernels.scanLanes, backend: kernels.scanBackend,
             scores: scores, permutation: permutation, storage: storage)
