@@ -5,6 +5,7 @@ let package = Package(
     name: "SoftSortKit",
     products: [
         .library(name: "SoftSortKit", targets: ["SoftSortKit"]),
+        .library(name: "SoftSortKitDifferentiable", targets: ["SoftSortKitDifferentiable"]),
         .executable(name: "simd-bench", targets: ["simd-bench"]),
     ],
     dependencies: [
@@ -17,10 +18,17 @@ let package = Package(
             name: "SoftSortKit",
             dependencies: ["CSimd"]
         ),
+        // Derivatives for Swift's differentiable programming (`import
+        // _Differentiation`), kept out of the main library.
+        .target(
+            name: "SoftSortKitDifferentiable",
+            dependencies: ["SoftSortKit"]
+        ),
         .executableTarget(
             name: "simd-bench",
             dependencies: [
                 "SoftSortKit",
+                "SoftSortKitDifferentiable",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -32,6 +40,8 @@ let package = Package(
 
         // MARK: - Tests
         .testTarget(name: "SoftSortKitTests", dependencies: ["SoftSortKit"]),
+        .testTarget(
+            name: "SoftSortKitDifferentiableTests", dependencies: ["SoftSortKit", "SoftSortKitDifferentiable"]),
     ],
     swiftLanguageModes: [.v6]
 )
