@@ -76,10 +76,11 @@ struct DifferentiableTests {
         let numericV = finiteDifferences(v) { dot(reference(s, $0)) }
         let library = try SoftSort(temperature: 0.9, power: 1).apply(to: v, scores: s, batch: batch, count: count, dimension: d)
             .backward(g)
-        for (name, f) in [("fused", { (v: [Double], s: [Double]) in fused.apply(to: v, scores: s, dimension: d) }),
-                          ("exact", { (v: [Double], s: [Double]) in exact.apply(to: v, scores: s, dimension: d) })] {
-            _ = name
-            let (value, pullback) = valueWithPullback(at: v, s, of: f)
+        let results = [
+            valueWithPullback(at: v, s) { fused.apply(to: $0, scores: $1, dimension: d) },
+            valueWithPullback(at: v, s) { exact.apply(to: $0, scores: $1, dimension: d) },
+        ]
+        for (value, pullback) in results {
             let (dV, dS) = pullback(.init(g))
             #expect(relativeError(value, expected) <= 1e-12)
             #expect(relativeError(dS.base, numericS) <= 1e-7)
@@ -109,5 +110,142 @@ struct DifferentiableTests {
             return total
         }
         #expect(relativeError(library, numeric) <= 1e-7)
+    }
+}
+
+/// The cross-entropies: values against the reference, gradients against the
+/// library and finite differences, stability, composition, zero tangents and
+/// validation.
+@Suite("Differentiable cross-entropies")
+struct DifferentiableLossTests {
+    @Test("SoftSort dense and exact, NeuralSort: value and gradient", arguments: [(1, 3), (2, 5), (4, 9)])
+    func crossEntropies(batch: Int, count: Int) throws {
+        let s = randomValues(batch * count, seed: UInt64(100 + count))
+        let t = randomTargets(batch: batch, count: count, seed: UInt64(110 + count))
+        let dense1 = try DifferentiableSoftSort(SoftSort(temperature: 0.6, power: 1), batch: batch, count: count)
+        let dense2 = try DifferentiableSoftSort(SoftSort(temperature: 0.6, power: 2), batch: batch, count: count)
+        let exact = try DifferentiableExactSoftSort(ExactSoftSort(temperature: 0.6), batch: batch, count: count)
+        let neural = try DifferentiableNeuralSort(NeuralSort(temperature: 0.6), batch: batch, count: count)
+        let soft1 = { (x: [Double]) in
+            Reference.crossEntropy(Reference.softSortLog(x, batch: batch, count: count, tau: 0.6, power: 1), targets: t, count: count)
+        }
+        let soft2 = { (x: [Double]) in
+            Reference.crossEntropy(Reference.softSortLog(x, batch: batch, count: count, tau: 0.6, power: 2), targets: t, count: count)
+        }
+        let neuralReference = { (x: [Double]) in
+            Reference.crossEntropy(Reference.neuralSortLog(x, batch: batch, count: count, tau: 0.6), targets: t, count: count)
+        }
+        let cases: [((Double, Array<Double>.TangentVector), ([Double]) -> Double)] = [
+            (valueWithGradient(at: s) { dense1.crossEntropy($0, targets: t) }, soft1),
+            (valueWithGradient(at: s) { dense2.crossEntropy($0, targets: t) }, soft2),
+            (valueWithGradient(at: s) { exact.crossEntropy($0, targets: t) }, soft1),
+            (valueWithGradient(at: s) { neural.crossEntropy($0, targets: t) }, neuralReference),
+        ]
+        for ((value, gradient), reference) in cases {
+            #expect(abs(value - reference(s)) <= 1e-12 * max(1, abs(reference(s))))
+            #expect(relativeError(gradient.base, finiteDifferences(s, reference)) <= 1e-7)
+        }
+        // The exact pullback is the library's exact gradient.
+        let library = try exact.base.forward(scores: s, batch: batch, count: count).crossEntropy(targets: t)
+        #expect(cases[2].0.1.base == library.gradient)
+    }
+
+    @Test("Stochastic SoftSort: the mean over samples of the perturbed rows' cross-entropy")
+    func stochastic() throws {
+        let (batch, count, k) = (3, 6, 4)
+        let base = StochasticSoftSort(base: SoftSort(temperature: 0.8, power: 1), samplesPerRow: k, seed: 99)
+        let sorter = try DifferentiableStochasticSoftSort(base, batch: batch, count: count)
+        let s = randomValues(batch * count, seed: 120)
+        let t = randomTargets(batch: batch, count: count, seed: 121)
+        // The noise is fixed by the seed: the reference reads it back from the library's perturbed scores.
+        let noise = zip(try base.forward(scores: s, batch: batch, count: count).perturbedScores, (0..<batch * k * count).map { e in
+            s[(e / (k * count)) * count + e % count]
+        }).map { $0 - $1 }
+        let reference = { (x: [Double]) -> Double in
+            var perturbed: [Double] = [], repeated: [Int] = []
+            for b in 0..<batch {
+                for m in 0..<k {
+                    for j in 0..<count { perturbed.append(x[b * count + j] + noise[(b * k + m) * count + j]) }
+                    repeated += t[b * count ..< (b + 1) * count]
+                }
+            }
+            let logP = Reference.softSortLog(perturbed, batch: batch * k, count: count, tau: 0.8, power: 1)
+            return Reference.crossEntropy(logP, targets: repeated, count: count) / Double(k)
+        }
+        let (value, gradient) = valueWithGradient(at: s) { sorter.crossEntropy($0, targets: t) }
+        #expect(abs(value - reference(s)) <= 1e-12 * max(1, abs(value)))
+        #expect(relativeError(gradient.base, finiteDifferences(s, reference)) <= 1e-7)
+    }
+
+    @Test("Huge scores: dense log P stays finite where P underflows in Float")
+    func underflow() throws {
+        // Descending scores 0, -60, -120 with tau 1: row 0's entry for the smallest is e^-120, 0 in Float.
+        let s: [Float] = [0, -60, -120]
+        let reversed = [2, 1, 0]
+        let dense = try DifferentiableSoftSort(SoftSort(temperature: 1, power: 1), batch: 1, count: 3)
+        let exact = try DifferentiableExactSoftSort(ExactSoftSort(temperature: 1), batch: 1, count: 3)
+        let expected = Reference.crossEntropy(
+            Reference.softSortLog(s.map(Double.init), batch: 1, count: 3, tau: 1, power: 1), targets: reversed, count: 3)
+        let value = dense.crossEntropy(s, targets: reversed)
+        #expect(value.isFinite)
+        #expect(abs(Double(value) - expected) <= 1e-5 * expected)
+        let (exactValue, exactGradient) = valueWithGradient(at: s) { exact.crossEntropy($0, targets: reversed) }
+        #expect(abs(Double(exactValue) - expected) <= 1e-5 * expected)
+        let finite = exactGradient.base.allSatisfy { $0.isFinite }
+        #expect(finite)
+    }
+
+    @Test("Composition: gradient through Swift code around the loss")
+    func composition() throws {
+        let (batch, count) = (2, 4)
+        let exact = try DifferentiableExactSoftSort(ExactSoftSort(temperature: 0.5), batch: batch, count: count)
+        let x = randomValues(batch * count, seed: 130)
+        let t = randomTargets(batch: batch, count: count, seed: 131)
+        // A scorer s = a x + c x^2 with two parameters, differentiated end to end.
+        let (da, dc) = gradient(at: 1.3, 0.2) { a, c in
+            exact.crossEntropy(x.differentiableMap { a * $0 + c * $0 * $0 }, targets: t) / Double(batch * count)
+        }
+        func loss(_ a: Double, _ c: Double) -> Double {
+            exact.crossEntropy(x.map { a * $0 + c * $0 * $0 }, targets: t) / Double(batch * count)
+        }
+        let h = 1e-6
+        #expect(abs(da - (loss(1.3 + h, 0.2) - loss(1.3 - h, 0.2)) / (2 * h)) <= 1e-7)
+        #expect(abs(dc - (loss(1.3, 0.2 + h) - loss(1.3, 0.2 - h)) / (2 * h)) <= 1e-7)
+        #expect(da != 0 && dc != 0)
+    }
+
+    @Test("A zero (empty) tangent pulls back to zeros of the right size")
+    func zeroTangent() throws {
+        let sorter = try DifferentiableSoftSort(SoftSort(temperature: 1), batch: 2, count: 3)
+        let (_, pullback) = valueWithPullback(at: randomValues(6, seed: 140)) { sorter.matrices($0) }
+        #expect(pullback(.zero).base == [Double](repeating: 0, count: 6))
+        // Only one entry of P used: its gradient equals the library's with a one-hot upstream.
+        let s = randomValues(6, seed: 141)
+        let g = gradient(at: s) { sorter.matrices($0)[4] }
+        var oneHot = [Double](repeating: 0, count: 18)
+        oneHot[4] = 1
+        #expect(g.base == (try sorter.base.forward(scores: s, batch: 2, count: 3).backward(oneHot)))
+    }
+
+    @Test("The initialisers throw the library's typed errors")
+    func validation() {
+        #expect(throws: SoftSortError.invalidTemperature(0)) {
+            try DifferentiableSoftSort(SoftSort(temperature: 0), batch: 1, count: 2)
+        }
+        #expect(throws: SoftSortError.invalidPower(-1)) {
+            try DifferentiableSoftSort(SoftSort(power: -1), batch: 1, count: 2)
+        }
+        #expect(throws: SoftSortError.invalidDimension(argument: "batch", value: -1)) {
+            try DifferentiableExactSoftSort(ExactSoftSort(), batch: -1, count: 2)
+        }
+        #expect(throws: SoftSortError.invalidDimension(argument: "count", value: -2)) {
+            try DifferentiableNeuralSort(NeuralSort(), batch: 1, count: -2)
+        }
+        #expect(throws: SoftSortError.invalidSampleCount(0)) {
+            try DifferentiableStochasticSoftSort(StochasticSoftSort(samplesPerRow: 0), batch: 1, count: 2)
+        }
+        #expect(throws: SoftSortError.shapeOverflow(batch: Int.max / 2, count: 4)) {
+            try DifferentiableSoftSort(SoftSort(), batch: Int.max / 2, count: 4)
+        }
     }
 }
