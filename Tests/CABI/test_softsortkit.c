@@ -1,13 +1,15 @@
 /*
  * The C ABI's test program: calls every function of softsortkit.h and checks
- * it against plain double references written here (the definitions, central
+ * it against plain double references (reference.c: the definitions, central
  * finite differences for the backwards), plus the error codes and messages.
  *
- *   cc -std=c11 -O1 -Iinclude Tests/CABI/test_softsortkit.c -L DIR -lsoftsortkit -Wl,-rpath,DIR -lm
+ *   cc -std=c11 -O1 -Iinclude Tests/CABI/test_softsortkit.c Tests/CABI/reference.c \
+ *      -L DIR -lsoftsortkit -Wl,-rpath,DIR -lm
  *
  * Prints one line per failed check and "N passed, M failed"; exits non-zero on a failure.
  */
 #include "softsortkit.h"
+#include "reference.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -22,96 +24,6 @@ static void check(int ok, const char *what) {
     } else {
         failed++;
         printf("FAIL: %s (last error: %s)\n", what, softsortkit_last_error());
-    }
-}
-
-/* max |a - b| / (1 + |b|) over k elements */
-static double diff(const double *a, const double *b, int64_t k) {
-    double worst = 0;
-    for (int64_t e = 0; e < k; e++) {
-        double d = fabs(a[e] - b[e]) / (1 + fabs(b[e]));
-        if (!(d <= worst)) worst = d; /* NaN propagates as a failure */
-    }
-    return worst;
-}
-
-/* ---- references (double) -------------------------------------------- */
-
-enum { B = 3, N = 9, D = 2, MAXN = 16 };
-
-/* sorted[i] of one row, descending (ascending when asc), by selection */
-static void sorted_row(const double *s, int n, int asc, double *out) {
-    memcpy(out, s, sizeof(double) * n);
-    for (int i = 0; i < n; i++)
-        for (int j = i + 1; j < n; j++)
-            if (asc ? out[j] < out[i] : out[j] > out[i]) { double t = out[i]; out[i] = out[j]; out[j] = t; }
-}
-
-static void softmax_rows(double *logits, int n) {
-    for (int i = 0; i < n; i++) {
-        double *row = logits + i * n, top = row[0], z = 0;
-        for (int j = 1; j < n; j++) if (row[j] > top) top = row[j];
-        for (int j = 0; j < n; j++) { row[j] = exp(row[j] - top); z += row[j]; }
-        for (int j = 0; j < n; j++) row[j] /= z;
-    }
-}
-
-/* P of B rows: method 0 SoftSort(tau, p, asc), 1 NeuralSort(tau) */
-static void ref_matrices(int method, const double *s, int b, int n, double tau, double p, int asc, double *P) {
-    for (int r = 0; r < b; r++) {
-        const double *row = s + r * n;
-        double *m = P + (int64_t)r * n * n, x[MAXN];
-        sorted_row(row, n, asc, x);
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++) {
-                if (method == 0) {
-                    m[i * n + j] = -pow(fabs(x[i] - row[j]), p) / tau;
-                } else {
-                    double c = 0;
-                    for (int k = 0; k < n; k++) c += fabs(row[j] - row[k]);
-                    m[i * n + j] = ((n + 1 - 2 * (i + 1)) * row[j] - c) / tau;
-                }
-            }
-        softmax_rows(m, n);
-    }
-}
-
-/* The scalar each backward differentiates: <G, output(s, v)>, output chosen by kind. */
-enum Kind { MATRICES_SOFT, MATRICES_NEURAL, APPLY_S, APPLY_V, SORTED, RANKS, CROSS_ENTROPY };
-
-static double objective(int kind, const double *s, const double *v, const double *g, const int64_t *t,
-                        double tau, double p) {
-    static double P[B * N * N];
-    ref_matrices(kind == MATRICES_NEURAL, s, B, N, tau, p, 0, P);
-    double total = 0;
-    for (int r = 0; r < B; r++)
-        for (int i = 0; i < N; i++)
-            for (int j = 0; j < N; j++) {
-                double e = P[(r * N + i) * N + j];
-                switch (kind) {
-                case MATRICES_SOFT: case MATRICES_NEURAL: total += g[(r * N + i) * N + j] * e; break;
-                case APPLY_S: case APPLY_V:
-                    for (int k = 0; k < D; k++) total += g[(r * N + i) * D + k] * e * v[(r * N + j) * D + k];
-                    break;
-                case SORTED: total += g[r * N + i] * e * s[r * N + j]; break;
-                case RANKS: total += g[r * N + j] * e * (i + 1); break;
-                case CROSS_ENTROPY: if (j == t[r * N + i]) total -= log(e); break;
-                }
-            }
-    return total;
-}
-
-/* Central differences of objective with respect to s (or v for APPLY_V). */
-static void numeric_gradient(int kind, double *s, double *v, const double *g, const int64_t *t, double tau,
-                             double p, double *out) {
-    double *x = kind == APPLY_V ? v : s;
-    int64_t k = kind == APPLY_V ? B * N * D : B * N;
-    for (int64_t e = 0; e < k; e++) {
-        double keep = x[e], h = 1e-6;
-        x[e] = keep + h; double up = objective(kind, s, v, g, t, tau, p);
-        x[e] = keep - h; double down = objective(kind, s, v, g, t, tau, p);
-        x[e] = keep;
-        out[e] = (up - down) / (2 * h);
     }
 }
 
@@ -132,8 +44,6 @@ static void make_inputs(void) {
     for (int e = 0; e < B * N * N; e++) gm[e] = cos(0.7 * e);
 }
 
-static void to_float(const double *a, float *out, int64_t k) { for (int64_t e = 0; e < k; e++) out[e] = (float)a[e]; }
-static void to_double(const float *a, double *out, int64_t k) { for (int64_t e = 0; e < k; e++) out[e] = a[e]; }
 
 static void test_matrices(int neural, double p) {
     const double tau = 0.3;
@@ -301,9 +211,9 @@ static void test_errors(void) {
     /* P[b, i, t] far below double's range: the dense gradient is not representable */
     double spread[B * N];
     for (int e = 0; e < B * N; e++) spread[e] = (e % N) * 100.0;
-    int64_t reversed[B * N];
-    for (int e = 0; e < B * N; e++) reversed[e] = e % N; /* row 0 (largest, column 8) picks column 0 */
-    check(error_is(softsortkit_softsort_cross_entropy_f64(spread, reversed, B, N, 0.01, 2, 0, SOFTSORTKIT_PATH_DENSE,
+    int64_t identity[B * N];
+    for (int e = 0; e < B * N; e++) identity[e] = e % N; /* row 0 (largest, column 8) picks column 0 */
+    check(error_is(softsortkit_softsort_cross_entropy_f64(spread, identity, B, N, 0.01, 2, 0, SOFTSORTKIT_PATH_DENSE,
                                                           &loss, g, NULL), SOFTSORTKIT_ERROR_UNDERFLOW, "underflows"),
           "dense gradient underflow is reported");
     check(error_is(softsortkit_set_threads(-1), SOFTSORTKIT_ERROR_INVALID_THREAD_COUNT, "threads must be"), "threads -1");

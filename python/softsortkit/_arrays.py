@@ -1,6 +1,7 @@
 """Checks and layouts shared by the NumPy and PyTorch front ends: inputs are
 made C-contiguous (the only copy, and only when they are not already), and
 the leading dimensions are flattened into the library's batch."""
+import ctypes
 import math
 
 import numpy as np
@@ -63,5 +64,9 @@ def path(name):
 
 
 def pointer(array):
-    """The address of a contiguous array's first element."""
-    return array.ctypes.data
+    """The address of a contiguous array's first element (``from_buffer`` is about 3x cheaper
+    than ``ndarray.ctypes.data``; read-only and empty arrays take the latter)."""
+    try:
+        return ctypes.addressof(ctypes.c_char.from_buffer(array))
+    except (TypeError, ValueError, BufferError):
+        return array.ctypes.data

@@ -16,6 +16,8 @@ import numpy as np
 from . import _arrays
 from ._library import check, lib
 
+_p = _arrays.pointer
+
 
 def soft_sort(scores, temperature=1.0, power=1.0, *, descending=True, return_permutation=False):
     """SoftSort's relaxed permutation matrices.
@@ -35,8 +37,8 @@ def soft_sort(scores, temperature=1.0, power=1.0, *, descending=True, return_per
     matrices = np.empty(s.shape + (n,), s.dtype)
     permutation = np.empty(s.shape, np.int64) if return_permutation else None
     check(getattr(lib, "softsort_forward_" + t)(
-        s.ctypes.data, batch, n, temperature, power, _arrays.direction(descending), matrices.ctypes.data,
-        permutation.ctypes.data if return_permutation else None))
+        _p(s), batch, n, temperature, power, _arrays.direction(descending), _p(matrices),
+        _p(permutation) if return_permutation else None))
     return (matrices, permutation) if return_permutation else matrices
 
 
@@ -46,7 +48,7 @@ def soft_sort_backward(scores, grad_matrices, temperature=1.0, power=1.0, *, des
     g = _arrays.like(grad_matrices, "grad_matrices", s, s.shape + (n,))
     out = np.empty_like(s)
     check(getattr(lib, "softsort_backward_" + t)(
-        s.ctypes.data, batch, n, temperature, power, _arrays.direction(descending), g.ctypes.data, out.ctypes.data))
+        _p(s), batch, n, temperature, power, _arrays.direction(descending), _p(g), _p(out)))
     return out
 
 
@@ -56,8 +58,8 @@ def neural_sort(scores, temperature=1.0, *, descending=True, return_permutation=
     matrices = np.empty(s.shape + (n,), s.dtype)
     permutation = np.empty(s.shape, np.int64) if return_permutation else None
     check(getattr(lib, "neuralsort_forward_" + t)(
-        s.ctypes.data, batch, n, temperature, _arrays.direction(descending), matrices.ctypes.data,
-        permutation.ctypes.data if return_permutation else None))
+        _p(s), batch, n, temperature, _arrays.direction(descending), _p(matrices),
+        _p(permutation) if return_permutation else None))
     return (matrices, permutation) if return_permutation else matrices
 
 
@@ -67,7 +69,7 @@ def neural_sort_backward(scores, grad_matrices, temperature=1.0, *, descending=T
     g = _arrays.like(grad_matrices, "grad_matrices", s, s.shape + (n,))
     out = np.empty_like(s)
     check(getattr(lib, "neuralsort_backward_" + t)(
-        s.ctypes.data, batch, n, temperature, _arrays.direction(descending), g.ctypes.data, out.ctypes.data))
+        _p(s), batch, n, temperature, _arrays.direction(descending), _p(g), _p(out)))
     return out
 
 
@@ -87,8 +89,8 @@ def apply(values, scores, temperature=1.0, power=1.0, *, descending=True):
     v, d, _ = _values(values, s)
     out = np.empty_like(v)
     check(getattr(lib, "softsort_apply_" + t)(
-        v.ctypes.data, s.ctypes.data, batch, n, d, temperature, power, _arrays.direction(descending),
-        out.ctypes.data))
+        _p(v), _p(s), batch, n, d, temperature, power, _arrays.direction(descending),
+        _p(out)))
     return out
 
 
@@ -99,8 +101,8 @@ def apply_backward(values, scores, grad_output, temperature=1.0, power=1.0, *, d
     g = _arrays.like(grad_output, "grad_output", s, v.shape)
     grad_scores, grad_values = np.empty_like(s), np.empty_like(v)
     check(getattr(lib, "softsort_apply_backward_" + t)(
-        v.ctypes.data, s.ctypes.data, batch, n, d, temperature, power, _arrays.direction(descending),
-        g.ctypes.data, grad_scores.ctypes.data, grad_values.ctypes.data))
+        _p(v), _p(s), batch, n, d, temperature, power, _arrays.direction(descending),
+        _p(g), _p(grad_scores), _p(grad_values)))
     return grad_scores, grad_values
 
 
@@ -126,8 +128,8 @@ def cross_entropy(scores, targets, temperature=1.0, power=1.0, *, descending=Tru
     grad = np.empty_like(s) if gradient else None
     used = np.empty(1, np.int32)
     check(getattr(lib, "softsort_cross_entropy_" + t)(
-        s.ctypes.data, columns.ctypes.data, batch, n, temperature, power, _arrays.direction(descending),
-        _arrays.path(path), loss.ctypes.data, grad.ctypes.data if gradient else None, used.ctypes.data))
+        _p(s), _p(columns), batch, n, temperature, power, _arrays.direction(descending),
+        _arrays.path(path), _p(loss), _p(grad) if gradient else None, _p(used)))
     result = (loss[0], grad) if gradient else (loss[0],)
     if return_path:
         result += (_arrays.PATH_NAMES[int(used[0])],)
@@ -138,7 +140,7 @@ def _scores_to_row(name, scores, temperature, power, descending):
     s, batch, n, t = _arrays.scores(scores)
     out = np.empty_like(s)
     check(getattr(lib, f"softsort_{name}_{t}")(
-        s.ctypes.data, batch, n, temperature, power, _arrays.direction(descending), out.ctypes.data))
+        _p(s), batch, n, temperature, power, _arrays.direction(descending), _p(out)))
     return out
 
 
@@ -147,8 +149,8 @@ def _scores_to_row_backward(name, scores, grad_output, temperature, power, desce
     g = _arrays.like(grad_output, "grad_output", s, s.shape)
     out = np.empty_like(s)
     check(getattr(lib, f"softsort_{name}_backward_{t}")(
-        s.ctypes.data, batch, n, temperature, power, _arrays.direction(descending), g.ctypes.data,
-        out.ctypes.data))
+        _p(s), batch, n, temperature, power, _arrays.direction(descending), _p(g),
+        _p(out)))
     return out
 
 

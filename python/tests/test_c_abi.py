@@ -11,6 +11,7 @@ import softsortkit
 from conftest import REPOSITORY
 
 SOURCE = REPOSITORY / "Tests" / "CABI" / "test_softsortkit.c"
+REFERENCE = REPOSITORY / "Tests" / "CABI" / "reference.c"
 
 
 def test_c_program_passes(tmp_path):
@@ -21,7 +22,7 @@ def test_c_program_passes(tmp_path):
     library = pathlib.Path(softsortkit._library.lib.path)
     binary = tmp_path / "test_softsortkit"
     subprocess.run(
-        [compiler, "-std=c11", "-O1", "-Wall", "-Wextra", "-Werror", f"-I{REPOSITORY / 'include'}", str(SOURCE),
+        [compiler, "-std=c11", "-O1", "-Wall", "-Wextra", "-Werror", f"-I{REPOSITORY / 'include'}", str(SOURCE), str(REFERENCE),
          f"-L{library.parent}", "-lsoftsortkit", f"-Wl,-rpath,{library.parent}", "-lm", "-o", str(binary)],
         check=True)
     result = subprocess.run([str(binary)], capture_output=True, text=True)
