@@ -69,12 +69,8 @@ extern "C" {
 #define SOFTSORTKIT_ERROR_INVALID_ARGUMENT 8
 /** A required pointer is NULL while its element count is not 0. */
 #define SOFTSORTKIT_ERROR_NULL_POINTER 9
-/** The computation asked for is not available (a loss path on this operator). */
+/** The computation asked for is not available (the exact loss path with p != 1). */
 #define SOFTSORTKIT_ERROR_UNSUPPORTED 10
-/** The dense cross-entropy's dL/dP = -1 / P[b, i, t] is not representable
- *  because P[b, i, t] underflows to 0 in the element type (use another path,
- *  double, or a larger temperature). */
-#define SOFTSORTKIT_ERROR_UNDERFLOW 11
 
 /* ---- Enumerations ------------------------------------------------------ */
 
@@ -90,11 +86,11 @@ extern "C" {
 #define SOFTSORTKIT_BACKEND_AVX2 3
 
 /** Loss paths (softsortkit_softsort_cross_entropy_*), as SoftSortKit's LossPath. */
-/** The library chooses: p == 1 -> EXACT, otherwise the fastest path built in. */
+/** The library chooses: p == 1 -> EXACT, otherwise FUSED. */
 #define SOFTSORTKIT_PATH_AUTOMATIC 0
 /** Through the materialised B x n x n matrix P (a reference; B n^2 memory). */
 #define SOFTSORTKIT_PATH_DENSE 1
-/** One row at a time without P, O(B n) memory (when the library has it). */
+/** One row of P at a time, one exp per entry, O(B n) memory. */
 #define SOFTSORTKIT_PATH_FUSED 2
 /** The exact O(n log n) scan; SoftSort with p == 1 only. */
 #define SOFTSORTKIT_PATH_EXACT 3
@@ -197,11 +193,14 @@ int32_t softsortkit_softsort_apply_backward_f64(
 /* ---- The cross-entropy loss -------------------------------------------- */
 
 /** L = sum_(b, i) -log P[b, i, targets[b*n + i]]  (a SUM over all B n rows)
- *  and dL/ds for an upstream gradient of 1, in one call. targets are B x n
+ *  and dL/ds for an upstream gradient of 1, in one call (log P is computed
+ *  directly, never as the log of an underflowed entry). targets are B x n
  *  columns in 0 ..< n (the identity is the paper's task). path is a
  *  SOFTSORTKIT_PATH_* value; path_used (nullable) receives the path that ran
- *  (never AUTOMATIC). grad_scores is nullable (the loss alone). The loss is
- *  summed in double and rounded to the element type once. */
+ *  (never AUTOMATIC). grad_scores is nullable (the loss alone; the gradient
+ *  costs nothing extra on the fused path). The loss is summed in double and
+ *  rounded to the element type once. FUSED and DENSE: O(B n^2) time; memory
+ *  O(B n) (FUSED) or O(B n^2) (DENSE); EXACT (p == 1): O(B n log n). */
 int32_t softsortkit_softsort_cross_entropy_f32(
     const float *scores, const int64_t *targets, int64_t batch, int64_t count, double temperature,
     double power, int32_t direction, int32_t path, float *loss, float *grad_scores,

@@ -73,12 +73,12 @@ def plain_loss(op, temperatures):
     return lambda x: -torch.log(relaxed(op, x, temperatures).diagonal(dim1=1, dim2=2)).mean()
 
 
-def binding_loss(op, temperatures, batch, n):
+def binding_loss(op, temperatures, batch, n, path="automatic"):
     """The same L through the binding: its cross-entropy is a sum over the B n rows."""
     import softsortkit.torch as sst
     targets = torch.arange(n).repeat(batch, 1)  # contiguous int64: passed without a copy
     power, tau = BINDING_OPERATORS[op], temperatures[op]
-    return lambda x: sst.cross_entropy(x, targets, tau, power) / (batch * n)
+    return lambda x: sst.cross_entropy(x, targets, tau, power, path=path) / (batch * n)
 
 
 def run(op, n, steps, args, temperatures, loss_of=None):
@@ -118,7 +118,8 @@ def binding_comparison(sizes, operators, args, temperatures):
     """Each operator the binding has, plain PyTorch then the binding, same process, threads, seed, steps."""
     import softsortkit
     softsortkit.set_threads(args.threads)
-    print(f"binding: softsortkit {softsortkit.library_version()} backend {softsortkit.backend()}, "
+    print(f"binding: softsortkit {softsortkit.library_version()} loss path {args.binding_path}, "
+          f"backend {softsortkit.backend()}, "
           f"library threads {softsortkit.threads()}, torch threads {torch.get_num_threads()}")
     print(f"{'operator':<14} {'n':>6} {'steps':>6} {'PyTorch ms':>11} {'binding ms':>11} {'speedup':>8} "
           f"{'loss (PyTorch)':>15} {'loss (binding)':>15} {'rho min binding':>16}")
@@ -127,8 +128,9 @@ def binding_comparison(sizes, operators, args, temperatures):
         for op in [o for o in operators if o in BINDING_OPERATORS]:
             steps = step_count(n, args.steps)
             plain = run(op, n, steps, args, temperatures)
-            bound = run(op, n, steps, args, temperatures, binding_loss(op, temperatures, args.batch, n))
-            bound["backend"] = f"softsortkit-binding-{softsortkit.backend()}"
+            bound = run(op, n, steps, args, temperatures,
+                        binding_loss(op, temperatures, args.batch, n, args.binding_path))
+            bound["backend"] = f"softsortkit-binding-{args.binding_path}-{softsortkit.backend()}"
             print(f"\r{op:<14} {n:>6} {steps:>6} {plain['msPerStep']:>11.2f} {bound['msPerStep']:>11.2f} "
                   f"{plain['msPerStep'] / bound['msPerStep']:>7.1f}x {plain['_loss']:>15.6f} "
                   f"{bound['_loss']:>15.6f} {bound['spearman']:>16.7f}")
@@ -137,7 +139,19 @@ def binding_comparison(sizes, operators, args, temperatures):
     return results
 
 
-def call_overhead(repeats=20000):
+class _Identity(torch.autograd.Function):
+    """The cheapest autograd Function: the baseline of torch's own per-call cost."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.sum()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.expand(100).reshape(1, 100)
+
+
+def call_overhead(threads, repeats=3000):
     """Median microseconds per call at n = 100, B = 1 (float32, p = 2, tau 0.1, the identity targets)."""
     import numpy as np
 
@@ -145,6 +159,7 @@ def call_overhead(repeats=20000):
     import softsortkit.numpy as ssn
     import softsortkit.torch as sst
     lib = softsortkit._library.lib
+    softsortkit.set_threads(threads)
     n = 100
     s = np.random.default_rng(0).random((1, n)).astype(np.float32)
     targets = np.arange(n, dtype=np.int64)[None]
@@ -161,7 +176,12 @@ def call_overhead(repeats=20000):
         w.grad = None
         sst.cross_entropy(w, t, 0.1, 2.0).backward()
 
+    def null_step():
+        w.grad = None
+        _Identity.apply(w).backward()
+
     cases = [("ctypes no-op (softsortkit_abi_version)", lib.abi_version),
+             ("baseline: a no-op autograd.Function, forward + backward", null_step),
              ("raw ABI cross-entropy, preallocated buffers", raw),
              ("softsortkit.numpy.cross_entropy (loss + gradient)", lambda: ssn.cross_entropy(s, targets, 0.1, 2.0)),
              ("softsortkit.torch.cross_entropy forward + backward", torch_step),
@@ -229,6 +249,8 @@ def main():
     parser.add_argument("--json", help="write the results as JSON to this file")
     parser.add_argument("--binding", action="store_true",
                         help="also run the softsort operators through the softsortkit binding, side by side")
+    parser.add_argument("--binding-path", default="automatic", choices=["automatic", "dense", "fused", "exact"],
+                        help="the binding's loss path (default automatic: p = 1 exact, else fused)")
     parser.add_argument("--overhead", action="store_true", help="time the binding's calls at n = 100, B = 1 and exit")
     args = parser.parse_args()
 
@@ -239,7 +261,7 @@ def main():
     operators = [op for op in OPERATORS if op in args.operators]
     info = machine()
     if args.overhead:
-        call_overhead()
+        call_overhead(args.threads)
         return
     if args.binding:
         results = binding_comparison(sizes, operators, args, temperatures)

@@ -14,9 +14,8 @@ enum CrossEntropyCalls<T: ABIScalar> {
             let columns = try Boundary.readIndices("targets", targets, count: shape.rows)
             let result = try CrossEntropyRoute<T>.softSort(
                 scores: input, targets: columns, shape: shape, temperature: temperature, power: power,
-                direction: direction, path: path, wantsGradient: gradScores != nil)
+                direction: direction, path: path, gradient: gradScores)
             loss.pointee = result.value
-            Boundary.write(result.gradient, to: gradScores)
             pathUsed?.pointee = result.path.rawValue
         }
     }

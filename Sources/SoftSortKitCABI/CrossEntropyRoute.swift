@@ -1,35 +1,25 @@
 import SoftSortKit
 
-/// How the ABI computes SoftSort's cross-entropy: the one function to change
-/// when the library's fused loss (`SoftSort.crossEntropy(scores:targets:...)`,
-/// issue 10) is in this build. Until then `.automatic` runs the exact scan
-/// for `p == 1` and the dense route otherwise, and `.fused` is unsupported.
+/// How the ABI computes SoftSort's cross-entropy: the library's
+/// `SoftSort.crossEntropy(scores:targets:batch:count:path:workspace:)` (issue
+/// 10's fused loss API) with a pooled `LossWorkspace`, so a training loop
+/// allocates nothing in the steady state. `.automatic` is the library's
+/// choice (`p == 1`: the exact scan; otherwise the fused rows).
 enum CrossEntropyRoute<T: ABIScalar> {
+    /// Runs the loss, writes `dL/ds` to `gradient` (when given) while the
+    /// workspace is still this call's, and returns the loss and the path that ran.
     static func softSort(
         scores: [T], targets: [Int], shape: Shape, temperature: Double, power: Double, direction: SortDirection,
-        path requested: LossPathCode, wantsGradient: Bool
-    ) throws(Failure) -> LossResult<T> {
-        let path: LossPathCode
-        switch requested {
-        case .automatic: path = power == 1 ? .exact : .dense
-        case .fused: throw .unsupported("the fused loss path is not in this build of SoftSortKit: use automatic, dense or exact")
-        case .exact, .dense: path = requested
-        }
-        switch path {
-        case .exact:
-            guard power == 1 else {
-                throw .unsupported("the exact loss path needs power 1, got \(power): use automatic or dense")
-            }
+        path requested: LossPathCode, gradient destination: UnsafeMutablePointer<T>?
+    ) throws(Failure) -> (value: T, path: LossPathCode) {
+        try T.pool.withScratch { scratch throws(Failure) in
             let loss = try library { () throws(SoftSortError) in
-                try Operators.exact(temperature: temperature, direction: direction)
-                    .forward(scores: scores, batch: shape.batch, count: shape.count)
-                    .crossEntropy(targets: targets)
+                try Operators.softSort(temperature: temperature, power: power, direction: direction).crossEntropy(
+                    scores: scores, targets: targets, batch: shape.batch, count: shape.count,
+                    path: requested.lossPath, workspace: scratch.loss)
             }
-            return LossResult(value: loss.value, gradient: wantsGradient ? loss.gradient : [], path: .exact)
-        default:
-            return try DenseCrossEntropy<T>.softSort(
-                scores: scores, targets: targets, shape: shape, temperature: temperature, power: power,
-                direction: direction, wantsGradient: wantsGradient)
+            Boundary.write(loss.gradient, to: destination)
+            return (loss.value, LossPathCode(loss.path))
         }
     }
 }

@@ -1,7 +1,7 @@
 import SoftSortKit
 
 /// Why a C ABI call failed: the library's typed error, or a check the ABI
-/// adds at the boundary (pointers, enumerations, paths).
+/// adds at the boundary (pointers, enumerations).
 enum Failure: Error {
     /// A `SoftSortError` from the library, passed through with its text.
     case library(SoftSortError)
@@ -9,10 +9,6 @@ enum Failure: Error {
     case nullPointer(argument: String)
     /// An integer argument names no value of its enumeration.
     case invalidArgument(name: String, value: Int)
-    /// The computation asked for is not available for these arguments.
-    case unsupported(String)
-    /// `dL/dP = -1 / P[b, i, t]` of the dense cross-entropy overflows.
-    case underflow(row: Int, position: Int)
 
     /// The `SOFTSORTKIT_ERROR_*` code of `softsortkit.h`.
     var code: Int32 {
@@ -27,11 +23,10 @@ enum Failure: Error {
             case .invalidThreadCount: return 6
             case .unknownBackend, .backendUnavailable: return 7
             case .invalidRowSelection, .invalidWindowWidth, .invalidSampleCount, .invalidArgument: return 8
+            case .unsupportedPath: return 10
             }
         case .invalidArgument: return 8
         case .nullPointer: return 9
-        case .unsupported: return 10
-        case .underflow: return 11
         }
     }
 
@@ -41,10 +36,6 @@ enum Failure: Error {
         case .library(let error): return error.description
         case .nullPointer(let argument): return "\(argument) is NULL but holds elements"
         case .invalidArgument(let name, let value): return "\(name) = \(value) is out of range"
-        case .unsupported(let reason): return reason
-        case .underflow(let row, let position):
-            return "P[\(row), \(position), target] underflows to 0, so the dense cross-entropy's "
-                + "dL/dP = -1 / P is not representable: use another path, double, or a larger temperature"
         }
     }
 }

@@ -1,5 +1,6 @@
-/// The `SOFTSORTKIT_PATH_*` codes of `softsortkit.h`, mirroring the
-/// library's loss paths (issue 10's `LossPath`).
+import SoftSortKit
+
+/// The `SOFTSORTKIT_PATH_*` codes of `softsortkit.h`: the library's `LossPath`.
 enum LossPathCode: Int32 {
     case automatic = 0
     case dense = 1
@@ -11,14 +12,24 @@ enum LossPathCode: Int32 {
         guard let path = LossPathCode(rawValue: code) else { throw .invalidArgument(name: "path", value: Int(code)) }
         return path
     }
-}
 
-/// A loss and its gradient as the ABI returns them.
-struct LossResult<T> {
-    /// `sum_(b, i) -log P[b, i, t[b, i]]`, summed in `Double`, rounded to `T` once.
-    var value: T
-    /// `dL/ds`, `batch x count` (empty when not asked for).
-    var gradient: [T]
-    /// The path that ran (never `.automatic`).
-    var path: LossPathCode
+    /// The code of the library's path.
+    init(_ path: LossPath) {
+        switch path {
+        case .automatic: self = .automatic
+        case .dense: self = .dense
+        case .fused: self = .fused
+        case .exact: self = .exact
+        }
+    }
+
+    /// The library's path of this code.
+    var lossPath: LossPath {
+        switch self {
+        case .automatic: return .automatic
+        case .dense: return .dense
+        case .fused: return .fused
+        case .exact: return .exact
+        }
+    }
 }

@@ -1,13 +1,15 @@
 import SoftSortKit
 import Synchronization
 
-/// Buffers one dense ABI call uses: the library's `DenseWorkspace` and a
-/// `B x n x n` gradient `dL/dP` kept zero between calls (the cross-entropy
-/// and the ranks write a few entries, then clear exactly those).
+/// Buffers one ABI call uses: the library's `DenseWorkspace` and
+/// `LossWorkspace`, and a `B x n x n` gradient `dL/dP` kept zero between
+/// calls (the dense ranks' backward fills it, then clears it).
 final class DenseScratch<T: SoftSortScalar>: @unchecked Sendable {
     // @unchecked: a scratch is used by one call at a time; the pool hands it
-    // to one caller and takes it back after that call dropped every result.
+    // to one caller and takes it back after that call copied out and dropped
+    // every result that shares its storage.
     let workspace = DenseWorkspace<T>()
+    let loss = LossWorkspace<T>()
     var gradient: [T] = []
 
     /// Grows `gradient` to `size` zeros (kept zero by every user).
