@@ -7,6 +7,8 @@ let package = Package(
         .library(name: "SoftSortKit", targets: ["SoftSortKit"]),
         .library(name: "SoftSortKitDifferentiable", targets: ["SoftSortKitDifferentiable"]),
         .executable(name: "simd-bench", targets: ["simd-bench"]),
+        // The C ABI (include/softsortkit.h) as a shared library; python/ bundles it.
+        .library(name: "softsortkit", type: .dynamic, targets: ["SoftSortKitCABI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,6 +34,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
+        // The C ABI: @_cdecl exports declared in include/softsortkit.h.
+        .target(name: "SoftSortKitCABI", dependencies: ["SoftSortKit"]),
 
         // MARK: - Implementation details
         // AVX2+FMA kernels and the CPU probe. No flags: every AVX2 function

@@ -9,6 +9,13 @@ timed ones; the median time per step is reported. Same operators, temperatures,
 step schedule and JSON shape as `simd-bench train`, so perf/plot.py draws both.
 
 Run it through perf/peer_pytorch.sh (which owns the venv and the malloc tuning).
+
+--binding runs the same task a second time through the Python binding
+(softsortkit.torch.cross_entropy: `pip install ./python` first) in the same
+process, with the same threads (torch's and the library's), seed and steps,
+and prints both with their ratio. --overhead times the binding's calls at
+n = 100, B = 1 (a no-op ctypes call, the raw ABI call, the NumPy and torch
+layers) and exits.
 """
 import argparse
 import datetime
@@ -22,6 +29,7 @@ import time
 import torch
 
 OPERATORS = ["softsort-p2", "softsort-p1", "neuralsort"]
+BINDING_OPERATORS = {"softsort-p2": 2.0, "softsort-p1": 1.0}  # operator -> power p
 
 
 def softsort(s, tau, power):
@@ -60,7 +68,21 @@ def spearman_against_descending(w):
     return (1 - 6 * squares / (n * (n * n - 1))).tolist()
 
 
-def run(op, n, steps, args, temperatures):
+def plain_loss(op, temperatures):
+    """L = mean -log P[b, i, i] through plain PyTorch's P."""
+    return lambda x: -torch.log(relaxed(op, x, temperatures).diagonal(dim1=1, dim2=2)).mean()
+
+
+def binding_loss(op, temperatures, batch, n, path="automatic"):
+    """The same L through the binding: its cross-entropy is a sum over the B n rows."""
+    import softsortkit.torch as sst
+    targets = torch.arange(n).repeat(batch, 1)  # contiguous int64: passed without a copy
+    power, tau = BINDING_OPERATORS[op], temperatures[op]
+    return lambda x: sst.cross_entropy(x, targets, tau, power, path=path) / (batch * n)
+
+
+def run(op, n, steps, args, temperatures, loss_of=None):
+    loss_of = loss_of or plain_loss(op, temperatures)
     generator = torch.Generator().manual_seed(args.seed)
     w = (torch.rand(args.batch, n, generator=generator, dtype=torch.float32) * 2 - 1).requires_grad_()
     optimiser = torch.optim.SGD(
@@ -73,8 +95,7 @@ def run(op, n, steps, args, temperatures):
         low = w.min(dim=1, keepdim=True).values.detach()
         high = w.max(dim=1, keepdim=True).values.detach()
         x = (w - low) / (high - low)
-        p = relaxed(op, x, temperatures)
-        loss = -torch.log(p.diagonal(dim1=1, dim2=2)).mean()
+        loss = loss_of(x)
         loss.backward()
         optimiser.step()
         loss_value = loss.item()
@@ -91,6 +112,90 @@ def run(op, n, steps, args, temperatures):
         "spearman": min(rho), "_steps": steps, "_loss": loss_value,
         "_rowsSorted": sum(1 for r in rho if r == 1.0),
     }
+
+
+def binding_comparison(sizes, operators, args, temperatures):
+    """Each operator the binding has, plain PyTorch then the binding, same process, threads, seed, steps."""
+    import softsortkit
+    softsortkit.set_threads(args.threads)
+    print(f"binding: softsortkit {softsortkit.library_version()} loss path {args.binding_path}, "
+          f"backend {softsortkit.backend()}, "
+          f"library threads {softsortkit.threads()}, torch threads {torch.get_num_threads()}")
+    print(f"{'operator':<14} {'n':>6} {'steps':>6} {'PyTorch ms':>11} {'binding ms':>11} {'speedup':>8} "
+          f"{'loss (PyTorch)':>15} {'loss (binding)':>15} {'rho min binding':>16}")
+    results = []
+    for n in sizes:
+        for op in [o for o in operators if o in BINDING_OPERATORS]:
+            steps = step_count(n, args.steps)
+            plain = run(op, n, steps, args, temperatures)
+            bound = run(op, n, steps, args, temperatures,
+                        binding_loss(op, temperatures, args.batch, n, args.binding_path))
+            bound["backend"] = f"softsortkit-binding-{args.binding_path}-{softsortkit.backend()}"
+            print(f"\r{op:<14} {n:>6} {steps:>6} {plain['msPerStep']:>11.2f} {bound['msPerStep']:>11.2f} "
+                  f"{plain['msPerStep'] / bound['msPerStep']:>7.1f}x {plain['_loss']:>15.6f} "
+                  f"{bound['_loss']:>15.6f} {bound['spearman']:>16.7f}")
+            sys.stdout.flush()
+            results += [plain, bound]
+    return results
+
+
+class _Identity(torch.autograd.Function):
+    """The cheapest autograd Function: the baseline of torch's own per-call cost."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.sum()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.expand(100).reshape(1, 100)
+
+
+def call_overhead(threads, repeats=3000):
+    """Median microseconds per call at n = 100, B = 1 (float32, p = 2, tau 0.1, the identity targets)."""
+    import numpy as np
+
+    import softsortkit
+    import softsortkit.numpy as ssn
+    import softsortkit.torch as sst
+    lib = softsortkit._library.lib
+    softsortkit.set_threads(threads)
+    n = 100
+    s = np.random.default_rng(0).random((1, n)).astype(np.float32)
+    targets = np.arange(n, dtype=np.int64)[None]
+    loss, grad, used = np.empty(1, np.float32), np.empty_like(s), np.empty(1, np.int32)
+    pointers = [p.ctypes.data for p in (s, targets, loss, grad, used)]
+    w = torch.from_numpy(s.copy()).requires_grad_()
+    t = torch.from_numpy(targets)
+
+    def raw():
+        lib.softsort_cross_entropy_f32(pointers[0], pointers[1], 1, n, 0.1, 2.0, 0, 0, pointers[2], pointers[3],
+                                       pointers[4])
+
+    def torch_step():
+        w.grad = None
+        sst.cross_entropy(w, t, 0.1, 2.0).backward()
+
+    def null_step():
+        w.grad = None
+        _Identity.apply(w).backward()
+
+    cases = [("ctypes no-op (softsortkit_abi_version)", lib.abi_version),
+             ("baseline: a no-op autograd.Function, forward + backward", null_step),
+             ("raw ABI cross-entropy, preallocated buffers", raw),
+             ("softsortkit.numpy.cross_entropy (loss + gradient)", lambda: ssn.cross_entropy(s, targets, 0.1, 2.0)),
+             ("softsortkit.torch.cross_entropy forward + backward", torch_step),
+             ("softsortkit.torch.soft_sort forward (P, 100 x 100)", lambda: sst.soft_sort(w.detach(), 0.1, 2.0))]
+    print(f"call overhead: n = {n}, B = 1, float32, p = 2, library threads {softsortkit.threads()}, "
+          f"backend {softsortkit.backend()}, median of 5 rounds of {repeats} calls")
+    for name, function in cases:
+        rounds = []
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(repeats):
+                function()
+            rounds.append((time.perf_counter() - start) / repeats * 1e6)
+        print(f"  {name:<52} {sorted(rounds)[2]:8.2f} us")
 
 
 def step_count(n, steps):
@@ -142,6 +247,11 @@ def main():
     parser.add_argument("--momentum", type=float, default=0.5)
     parser.add_argument("--weight-decay", type=float, default=0.01)
     parser.add_argument("--json", help="write the results as JSON to this file")
+    parser.add_argument("--binding", action="store_true",
+                        help="also run the softsort operators through the softsortkit binding, side by side")
+    parser.add_argument("--binding-path", default="automatic", choices=["automatic", "dense", "fused", "exact"],
+                        help="the binding's loss path (default automatic: p = 1 exact, else fused)")
+    parser.add_argument("--overhead", action="store_true", help="time the binding's calls at n = 100, B = 1 and exit")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -150,6 +260,16 @@ def main():
     sizes = list(range(100, 4001, 100)) if args.full else args.n
     operators = [op for op in OPERATORS if op in args.operators]
     info = machine()
+    if args.overhead:
+        call_overhead(args.threads)
+        return
+    if args.binding:
+        results = binding_comparison(sizes, operators, args, temperatures)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump({"machine": info, "results": [{k: v for k, v in r.items() if not k.startswith("_")}
+                                                        for r in results]}, f, indent=2, sort_keys=True)
+        return
     print(f"peer_pytorch: {info['tool']}, B = {args.batch}, threads {torch.get_num_threads()}")
     print(f"{'operator':<14} {'n':>6} {'steps':>6} {'ms/step':>10} {'vs NeuralSort':>14} "
           f"{'final loss':>11} {'Spearman min':>13} {'rows at 1.0':>12}")

@@ -1,0 +1,58 @@
+import SoftSortKit
+
+/// Why a C ABI call failed: the library's typed error, or a check the ABI
+/// adds at the boundary (pointers, enumerations).
+enum Failure: Error {
+    /// A `SoftSortError` from the library, passed through with its text.
+    case library(SoftSortError)
+    /// A required pointer is NULL while its element count is not 0.
+    case nullPointer(argument: String)
+    /// An integer argument names no value of its enumeration.
+    case invalidArgument(name: String, value: Int)
+
+    /// The `SOFTSORTKIT_ERROR_*` code of `softsortkit.h`.
+    var code: Int32 {
+        switch self {
+        case .library(let error):
+            switch error {
+            case .invalidTemperature: return 1
+            case .invalidPower: return 2
+            case .nonFiniteScore, .nonFiniteValue, .nonPositiveScore: return 3
+            case .sizeMismatch, .invalidDimension, .shapeOverflow: return 4
+            case .indexOutOfRange: return 5
+            case .invalidThreadCount: return 6
+            case .unknownBackend, .backendUnavailable: return 7
+            case .invalidRowSelection, .invalidWindowWidth, .invalidSampleCount, .invalidArgument: return 8
+            case .unsupportedPath: return 10
+            }
+        case .invalidArgument: return 8
+        case .nullPointer: return 9
+        }
+    }
+
+    /// The sentence `softsortkit_last_error()` returns.
+    var message: String {
+        switch self {
+        case .library(let error): return error.description
+        case .nullPointer(let argument): return "\(argument) is NULL but holds elements"
+        case .invalidArgument(let name, let value): return "\(name) = \(value) is out of range"
+        }
+    }
+}
+
+/// Runs one ABI call: `SOFTSORTKIT_OK` when `body` returns, otherwise the
+/// failure's code, its message stored as this thread's last error.
+func guarded(_ body: () throws(Failure) -> Void) -> Int32 {
+    do {
+        try body()
+        return 0
+    } catch {
+        LastError.set(error.message)
+        return error.code
+    }
+}
+
+/// Lifts the library's typed throws into `Failure`.
+func library<R>(_ body: () throws(SoftSortError) -> R) throws(Failure) -> R {
+    do { return try body() } catch { throw .library(error) }
+}

@@ -1,0 +1,72 @@
+"""Checks and layouts shared by the NumPy and PyTorch front ends: inputs are
+made C-contiguous (the only copy, and only when they are not already), and
+the leading dimensions are flattened into the library's batch."""
+import ctypes
+import math
+
+import numpy as np
+
+_SUFFIX = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
+
+
+def suffix(array, argument):
+    """``"f32"`` or ``"f64"`` for the array's dtype; TypeError for any other."""
+    try:
+        return _SUFFIX[array.dtype]
+    except KeyError:
+        raise TypeError(f"softsortkit: {argument} must be float32 or float64, got {array.dtype}") from None
+
+
+def scores(values):
+    """``(array, batch, n, suffix)`` for scores of shape ``(..., n)``."""
+    array = np.asarray(values)
+    if array.ndim < 1:
+        raise ValueError("softsortkit: scores must have at least one dimension (the last is n), got a scalar")
+    array = np.ascontiguousarray(array)
+    return array, math.prod(array.shape[:-1]), array.shape[-1], suffix(array, "scores")
+
+
+def like(values, argument, reference, shape):
+    """``values`` as a contiguous array of ``reference``'s dtype and the given shape (no conversion)."""
+    array = np.ascontiguousarray(values)
+    if array.dtype != reference.dtype:
+        raise TypeError(f"softsortkit: {argument} must have the scores' dtype {reference.dtype}, got {array.dtype}")
+    if array.shape != tuple(shape):
+        raise ValueError(f"softsortkit: {argument} must have shape {tuple(shape)}, got {array.shape}")
+    return array
+
+
+def indices(values, shape):
+    """Target columns as contiguous int64 of ``shape``."""
+    array = np.asarray(values)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"softsortkit: targets must be integers, got {array.dtype}")
+    if array.shape != tuple(shape):
+        raise ValueError(f"softsortkit: targets must have the scores' shape {tuple(shape)}, got {array.shape}")
+    return np.ascontiguousarray(array, dtype=np.int64)
+
+
+def direction(descending):
+    """The library's direction code."""
+    return 0 if descending else 1
+
+
+PATHS = {"automatic": 0, "dense": 1, "fused": 2, "exact": 3}
+PATH_NAMES = {code: name for name, code in PATHS.items()}
+
+
+def path(name):
+    """The library's path code of ``"automatic"``, ``"dense"``, ``"fused"`` or ``"exact"``."""
+    try:
+        return PATHS[name]
+    except KeyError:
+        raise ValueError(f"softsortkit: path must be one of {', '.join(PATHS)}, got {name!r}") from None
+
+
+def pointer(array):
+    """The address of a contiguous array's first element (``from_buffer`` is about 3x cheaper
+    than ``ndarray.ctypes.data``; read-only and empty arrays take the latter)."""
+    try:
+        return ctypes.addressof(ctypes.c_char.from_buffer(array))
+    except (TypeError, ValueError, BufferError):
+        return array.ctypes.data
