@@ -54,37 +54,50 @@ public struct DifferentiableNeuralSort: Sendable, Hashable {
         })
     }
 
-    /// The paper's sorting loss through the dense NeuralSort `P`,
-    /// `L = -sum_(b, i) log P[b, i, t[b, i]]`, `log P` computed stably.
+    /// The paper's sorting loss, `L = -sum_(b, i) log P[b, i, t[b, i]]`, on
+    /// the path `path`: `.dense` (the default here) forms `P` with the
+    /// library's forward and computes `log P` stably (finite for any finite
+    /// scores; its gradient needs `1 / P[i, t]` finite in `T`); any other path
+    /// is the library's `NeuralSort.crossEntropy(scores:targets:batch:count:path:)`
+    /// (`.automatic`, `.fused`).
     ///
     /// - Parameters:
     ///   - scores: `batch x count` scores.
-    ///   - targets: `t`, `batch x count` columns in `0 ..< count`.
+    ///   - targets: `t`, `batch x count` columns in `0 ..< count` (the
+    ///     identity: sort each row descending, the paper's task).
+    ///   - path: `.dense` (default), `.automatic`, `.fused`.
     /// - Returns: `L`, summed in `Double`, rounded to `T` once.
-    /// - Precondition: as `DifferentiableSoftSort.crossEntropy(_:targets:)`.
-    /// - Complexity: O(B n^2) time and memory.
+    /// - Precondition: finite scores, targets in range, a path the operator
+    ///   supports; on `.dense`, no target entry of `P` so small that `1 / P`
+    ///   overflows `T`.
+    /// - Complexity: `.dense`: O(B n^2) time and memory; the others as the library's.
     @differentiable(reverse)
-    public func crossEntropy<T: DifferentiableSortScalar>(_ scores: [T], targets: [Int]) -> T {
+    public func crossEntropy<T: DifferentiableSortScalar>(_ scores: [T], targets: [Int], path: LossPath = .dense) -> T {
+        guard path == .dense else { return libraryLoss(scores, targets: targets, path: path).value }
         let relaxed = unwrap { () throws(SoftSortError) in try base.forward(scores: scores, batch: batch, count: count) }
-        return DenseCrossEntropy<T>.value(
-            relaxed, scores: scores, targets: targets, logit: DenseCrossEntropy<T>.neuralSortLogit(temperature: base.temperature, direction: base.direction))
+        return DenseCrossEntropy<T>.value(relaxed, scores: scores, targets: targets, logit: DenseCrossEntropy<T>.neuralSortLogit(temperature: base.temperature, direction: base.direction))
     }
 
     @usableFromInline
     @derivative(of: crossEntropy)
     func crossEntropyPullback<T: DifferentiableSortScalar>(
-        _ scores: [T], targets: [Int]
+        _ scores: [T], targets: [Int], path: LossPath
     ) -> (value: T, pullback: (T) -> Array<T>.TangentVector) {
-        let (value, gradient) = crossEntropyValueAndGradient(scores, targets: targets)
+        let (value, gradient): (T, [T])
+        if path == .dense {
+            let relaxed = unwrap { () throws(SoftSortError) in try base.forward(scores: scores, batch: batch, count: count) }
+            (value, gradient) = DenseCrossEntropy<T>.valueAndGradient(
+                relaxed, scores: scores, targets: targets, logit: DenseCrossEntropy<T>.neuralSortLogit(temperature: base.temperature, direction: base.direction))
+        } else {
+            let loss = libraryLoss(scores, targets: targets, path: path)
+            (value, gradient) = (loss.value, loss.gradient)
+        }
         return (value, { v in .init(gradient.map { v * $0 }) })
     }
 
-    private func crossEntropyValueAndGradient<T: DifferentiableSortScalar>(
-        _ scores: [T], targets: [Int]
-    ) -> (value: T, gradient: [T]) {
-        let relaxed = unwrap { () throws(SoftSortError) in try base.forward(scores: scores, batch: batch, count: count) }
-        return DenseCrossEntropy<T>.valueAndGradient(
-            relaxed, scores: scores, targets: targets,
-            logit: DenseCrossEntropy<T>.neuralSortLogit(temperature: base.temperature, direction: base.direction))
+    private func libraryLoss<T: DifferentiableSortScalar>(_ scores: [T], targets: [Int], path: LossPath) -> Loss<T> {
+        unwrap { () throws(SoftSortError) in
+            try base.crossEntropy(scores: scores, targets: targets, batch: batch, count: count, path: path)
+        }
     }
 }

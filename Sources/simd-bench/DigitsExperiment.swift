@@ -178,7 +178,7 @@ struct DigitsLoss {
         case .neuralSort:
             let neural = self.neural
             let (value, gradient) = _Differentiation.valueWithGradient(at: scores.map(Double.init)) { s in
-                neural.crossEntropy(s, targets: targets) / rows
+                neural.crossEntropy(s, targets: targets, path: .dense) / rows
             }
             return (value, gradient.base.map(Float.init))
         case .stochasticSoftSort:

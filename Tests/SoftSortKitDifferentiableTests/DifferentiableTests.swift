@@ -4,6 +4,14 @@ import SoftSortKit
 import SoftSortKitDifferentiable
 import Testing
 
+/// `s_j = a x_j + c x_j^2`: plain Swift the compiler differentiates (a loop and `append`).
+@differentiable(reverse, wrt: (a, c))
+func quadraticScores(_ a: Double, _ c: Double, _ x: [Double]) -> [Double] {
+    var s: [Double] = []
+    for j in 0..<withoutDerivative(at: x.count) { s.append(a * x[j] + c * x[j] * x[j]) }
+    return s
+}
+
 /// The registered derivatives: each pullback against the library's own
 /// backward (the same numbers) and against central finite differences of a
 /// Double reference written from the definitions, away from ties.
@@ -140,6 +148,11 @@ struct DifferentiableLossTests {
             (valueWithGradient(at: s) { dense2.crossEntropy($0, targets: t) }, soft2),
             (valueWithGradient(at: s) { exact.crossEntropy($0, targets: t) }, soft1),
             (valueWithGradient(at: s) { neural.crossEntropy($0, targets: t) }, neuralReference),
+            // The library's paths (issue 10): fused for both operators, automatic (= exact for p = 1).
+            (valueWithGradient(at: s) { dense1.crossEntropy($0, targets: t, path: .fused) }, soft1),
+            (valueWithGradient(at: s) { dense2.crossEntropy($0, targets: t, path: .fused) }, soft2),
+            (valueWithGradient(at: s) { dense1.crossEntropy($0, targets: t, path: .automatic) }, soft1),
+            (valueWithGradient(at: s) { neural.crossEntropy($0, targets: t, path: .fused) }, neuralReference),
         ]
         for ((value, gradient), reference) in cases {
             #expect(abs(value - reference(s)) <= 1e-12 * max(1, abs(reference(s))))
@@ -148,6 +161,8 @@ struct DifferentiableLossTests {
         // The exact pullback is the library's exact gradient.
         let library = try exact.base.forward(scores: s, batch: batch, count: count).crossEntropy(targets: t)
         #expect(cases[2].0.1.base == library.gradient)
+        let fused = try dense2.base.crossEntropy(scores: s, targets: t, batch: batch, count: count, path: .fused)
+        #expect(cases[5].0.1.base == fused.gradient)
     }
 
     @Test("Stochastic SoftSort: the mean over samples of the perturbed rows' cross-entropy")
@@ -203,7 +218,7 @@ struct DifferentiableLossTests {
         let t = randomTargets(batch: batch, count: count, seed: 131)
         // A scorer s = a x + c x^2 with two parameters, differentiated end to end.
         let (da, dc) = gradient(at: 1.3, 0.2) { a, c in
-            exact.crossEntropy(x.differentiableMap { a * $0 + c * $0 * $0 }, targets: t) / Double(batch * count)
+            exact.crossEntropy(quadraticScores(a, c, x), targets: t) / Double(batch * count)
         }
         func loss(_ a: Double, _ c: Double) -> Double {
             exact.crossEntropy(x.map { a * $0 + c * $0 * $0 }, targets: t) / Double(batch * count)
