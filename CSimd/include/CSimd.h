@@ -211,6 +211,46 @@ typedef struct {
 /// for every j < count, sign(0) = 0.
 void csimd_f32_neuralsort_colsums_bwd__avx2_u8(const csimd_f32_neuralsort_colsums_bwd_params* params);
 
+// MARK: - SoftSort fused cross-entropy
+
+/// The parameters of the fused SoftSort cross-entropy (`p = 1` and `p = 2`).
+typedef struct {
+    /// The scores s of one batch row, `count` floats.
+    const float* scores;
+    /// The sorted scores c, `count` floats (as in the forward).
+    const float* centres;
+    /// t_i, the column row i should pick, in `[0, count)`; `count` entries.
+    const ptrdiff_t* targets;
+    /// `csimd_f32_softsort_loss_scratch_count(count)` floats private to the
+    /// call: the row buffer (one row of exps, reused for every row).
+    float* scratch;
+    /// `count` floats, added to (never cleared): an accumulator private to
+    /// the call, so concurrent row ranges need their own.
+    float* column_gradient;
+    /// `count` floats; the call writes entries `[row_begin, row_end)`.
+    float* centre_gradient;
+    /// n, the length of a batch row.
+    size_t count;
+    /// tau > 0.
+    float temperature;
+} csimd_f32_softsort_loss_params;
+
+/// Floats of scratch one fused-loss call needs: one row.
+static inline size_t csimd_f32_softsort_loss_scratch_count(size_t count) { return count; }
+
+/// The cross-entropy rows `[row_begin, row_end)` of one batch row, fused,
+/// p = 1 (`_p1`) or p = 2 (`_p2`): returns
+/// `sum_i |c_i - s_(t_i)|^p / tau + log Z_i` (in double, rows in increasing i),
+/// and with `g = P - onehot(t)` (dL/dz), `x = c_i - s_j`,
+/// `column_gradient[j] += sum_i g_ij d'(x) / tau` and
+/// `centre_gradient[i] = -sum_j g_ij d'(x) / tau`. One exp per entry (the
+/// forward's exp, flushing below ln(2^-96)); the only memory written besides
+/// the outputs is the one-row scratch.
+double csimd_f32_softsort_loss_p1__avx2_u32(
+    const csimd_f32_softsort_loss_params* params, size_t row_begin, size_t row_end);
+double csimd_f32_softsort_loss_p2__avx2_u32(
+    const csimd_f32_softsort_loss_params* params, size_t row_begin, size_t row_end);
+
 // MARK: - Fused apply Y = P V
 
 /// The columns of one apply tile: `column_tile`, or the whole row when it is

@@ -114,7 +114,8 @@ enum Conformance {
         return m
     }
 
-    static func json(_ checks: [Check], failed: Int) -> String {
+    /// The `cases` list (`extra`: further entries, the loss checks) and the failure count.
+    static func json(_ checks: [Check], extra: [[String: Any]] = [], failed: Int) -> String {
         func number(_ x: Double) -> Any { x.isFinite ? x : "\(x)" }
         let cases: [[String: Any]] = checks.map { c in
             [
@@ -124,7 +125,7 @@ enum Conformance {
                 "pass": c.pass,
             ]
         }
-        let object: [String: Any] = ["cases": cases, "failed": failed]
+        let object: [String: Any] = ["cases": cases + extra, "failed": failed]
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
     }

@@ -8,10 +8,21 @@ enum KernelName: String, CaseIterable, Sendable {
     case neuralSortBackward = "neuralsort-backward"
     case applyForward = "apply-forward"
     case applyBackward = "apply-backward"
+    /// The fused cross-entropy, forward and backward in one pass (issue 10).
+    case softSortLoss = "softsort-loss"
+    case neuralSortLoss = "neuralsort-loss"
 
     /// Whether the kernel takes the distance power `p` (NeuralSort does not).
     var usesPower: Bool {
-        self != .neuralSortForward && self != .neuralSortBackward
+        self != .neuralSortForward && self != .neuralSortBackward && self != .neuralSortLoss
+    }
+
+    /// Whether the kernel reads or writes the `B x n x n` matrices.
+    var needsMatrices: Bool {
+        switch self {
+        case .softSortForward, .softSortBackward, .neuralSortForward, .neuralSortBackward: return true
+        case .applyForward, .applyBackward, .softSortLoss, .neuralSortLoss: return false
+        }
     }
 }
 
@@ -38,6 +49,8 @@ final class KernelWorkload {
     private let rowScratch: Floats
     private let rowScratch2: Floats
     private let rowScratch3: Floats
+    /// The identity targets of the loss kernels, `count` columns.
+    private let identity: [Int]
 
     /// Seeded scores in [-1, 1); `dense: false` skips the `B x n x n` buffers.
     init(batch: Int, count: Int, power: Double, dense: Bool, seed: UInt64 = 42) {
@@ -66,6 +79,7 @@ final class KernelWorkload {
         rowScratch = Floats(count: count)
         rowScratch2 = Floats(count: count)
         rowScratch3 = Floats(count: count)
+        identity = Array(0..<count)
     }
 
     /// The elements one run covers: `batch * count^2` entries of `P`.
@@ -95,11 +109,14 @@ final class KernelWorkload {
         let kernels = Float.kernelSet.kernels(for: backend)
         let rows = kernels.dense, apply = kernels.apply
         let tileScratch = Floats(count: ApplyTiling.scratchCount(count: n, columnTile: columnTile))
-        precondition(dense || !(kernel == .softSortForward || kernel == .softSortBackward
-            || kernel == .neuralSortForward || kernel == .neuralSortBackward), "dense kernels need dense: true")
+        precondition(dense || !kernel.needsMatrices, "dense kernels need dense: true")
+        // The C loss table has no NeuralSort loss: avx2 runs simd's (as KernelSet.lossKernels chooses).
+        let loss = Float.kernelSet.kernels(for: kernel == .neuralSortLoss && backend == .avx2 ? .simd : backend).loss
         let p = matrix.base, g = matrixGradient.base, v = values.base, y = output.base, z = normalizers.base
         let r1 = rowScratch.base, r2 = rowScratch2.base, r3 = rowScratch3.base, scratch = tileScratch.base
         let streamingBuffer = streamingStores ? r3 : nil
+        identity.withUnsafeBufferPointer { identity in
+        let t = identity.baseAddress!
         for b in batchRows ?? 0..<batch {
             let row = b * n, block = b * n * n
             let s = scores.base + row, c = centres.base + row
@@ -136,9 +153,24 @@ final class KernelWorkload {
                     scores: s, centres: c, values: v + row, normalizers: z + row, outputDots: dots.base + row,
                     outputGradient: y + row, scoreGradient: r1, valueGradient: r2, centreGradient: r3, count: n,
                     dimension: 1, temperature: 1, power: distance, columnTile: columnTile, scratch: scratch), 0..<n)
+            case .softSortLoss:
+                r1.initialize(repeating: 0, count: n)
+                _ = loss.softSortCrossEntropy(SoftSortLossJob(
+                    scores: s, centres: c, targets: t, rowBuffer: r3, columnGradient: r1, centreGradient: r2,
+                    count: n, temperature: 1, power: distance), 0..<n)
+            case .neuralSortLoss:
+                rows.columnSums(s, n, z + row)
+                r1.initialize(repeating: 0, count: n)
+                r2.initialize(repeating: 0, count: n)
+                _ = loss.neuralSortCrossEntropy(NeuralSortLossJob(
+                    scores: s, columnSums: z + row, targets: t, rowBuffer: r3, scoreGradient: r1,
+                    columnSumGradient: r2, count: n, temperature: 1, sign: 1), 0..<n)
+                rows.columnSumsBackward(s, n, r2, r1)
             }
         }
+        }
         switch kernel {
+        case .softSortLoss, .neuralSortLoss: return loss.backend
         case .applyForward, .applyBackward: return apply.backend
         default: return rows.backend
         }

@@ -16,7 +16,8 @@ struct KernelsCommand: ParsableCommand {
             per-run ratios; roofline.expPerSecond the median over the whole run). \
             expMaxULP is the largest error of that exp against Double exp on a dense sample of \
             [-87.3, 0] (perf/exp-ulp-sweep.sh checks every float). The apply kernels run with \
-            d = 1. NeuralSort has no p: its rows say "p": null. Every figure is the median of \
+            d = 1. softsort-loss and neuralsort-loss are the fused cross-entropy \
+            (forward and backward in one pass, identity targets, no n x n buffer). NeuralSort has no p: its rows say "p": null. Every figure is the median of \
             --repetitions runs after one warm-up run.
             """)
 
@@ -91,7 +92,7 @@ struct KernelsCommand: ParsableCommand {
             for power in p {
                 var workloads: [Bool: KernelWorkload] = [:]
                 for kernel in names where kernel.usesPower || power == p.first {
-                    let dense = kernel != .applyForward && kernel != .applyBackward
+                    let dense = kernel.needsMatrices
                     let workload = workloads[dense] ?? KernelWorkload(batch: batch, count: count, power: power, dense: dense)
                     workloads[dense] = workload
                     for backend in chosen {
@@ -145,6 +146,11 @@ struct KernelsCommand: ParsableCommand {
     static func printRatios(_ rate: [String: Double], n: [Int], p: [Double]) {
         for count in n {
             for power in p {
+                if let f = rate["softsort-forward avx2 \(count) \(power)"], let b = rate["softsort-backward avx2 \(count) \(power)"],
+                   let l = rate["softsort-loss avx2 \(count) \(power)"] {
+                    print(String(format: "n %d p %g: dense forward + backward take %.2fx the time of the fused loss (avx2)",
+                                 count, power, (1 / f + 1 / b) * l))
+                }
                 for (forward, backward) in [("softsort-forward", "softsort-backward"), ("apply-forward", "apply-backward")] {
                     if let f = rate["\(forward) avx2 \(count) \(power)"], let b = rate["\(backward) avx2 \(count) \(power)"] {
                         print(String(format: "n %d p %g: %@ takes %.2fx the time of %@ (avx2)", count, power,

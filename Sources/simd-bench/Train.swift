@@ -17,7 +17,11 @@ struct Train: ParsableCommand {
             steps; the median time per step is reported, with the speedup against NeuralSort \
             and the smallest Spearman correlation of a row with the descending order. \
             Operators: softsort-p2 (tau 0.1), softsort-p1 (dense, tau 0.1), softsort-p1-exact (the O(n log n) \
-            scan path, tau 0.1), neuralsort (tau 100).
+            scan path, tau 0.1), neuralsort (tau 100), and softsort-p2-fused, softsort-p1-fused, \
+            neuralsort-fused: the same loss (the library's sum, divided by B n here) and update on the \
+            fused path (one row of P at a time, no n x n matrix). Every run reports its peak resident \
+            memory (peakMemoryBytes: VmHWM after a reset through /proc/self/clear_refs at the start of \
+            the run, so one run's matrices are not charged to the next; it includes the process's baseline).
             """)
 
     @Option(parsing: .upToNextOption, help: "Row lengths n (default 100 500 1000 2000 4000).")
@@ -41,7 +45,7 @@ struct Train: ParsableCommand {
     @Option(help: "Library threads (default: Parallelism.defaultThreadCount, i.e. SOFTSORT_THREADS or the cores available).")
     var threads: Int?
 
-    @Flag(help: "Allocate fresh buffers every step instead of reusing one DenseWorkspace per run.")
+    @Flag(help: "Allocate fresh buffers every step instead of reusing one DenseWorkspace (LossWorkspace) per run.")
     var noWorkspace = false
 
     @Option(help: "Seed of the initial parameters.")

@@ -6,20 +6,69 @@ import SoftSortKit
 enum TrainOperator: String, CaseIterable, Sendable {
     /// SoftSort, p = 2, tau = 0.1: the operator the paper timed.
     case softSortP2 = "softsort-p2"
+    /// The same loss on the fused path (`SoftSort.crossEntropy(path: .fused)`):
+    /// one row of `P` at a time, no `n x n` matrix (issue 10).
+    case softSortP2Fused = "softsort-p2-fused"
     /// SoftSort, p = 1 (the paper's default distance), dense `B x n x n` path.
     case softSortP1 = "softsort-p1"
+    /// SoftSort, p = 1, on the fused path.
+    case softSortP1Fused = "softsort-p1-fused"
     /// SoftSort, p = 1, the exact `O(n log n)` scan path (`ExactSoftSort`):
     /// no `n x n` matrix, the loss and its gradient from `crossEntropy(targets:)`.
     case softSortP1Exact = "softsort-p1-exact"
     /// NeuralSort, tau = 100, with the `O(n^2)` association `(A 1) 1^T`.
     case neuralSort = "neuralsort"
+    /// NeuralSort on the fused path (`NeuralSort.crossEntropy(path: .fused)`).
+    case neuralSortFused = "neuralsort-fused"
+
+    /// Whether the loss and its gradient come straight from a loss call
+    /// (exact and fused paths) rather than through a materialised `P`.
+    var usesLossCall: Bool {
+        switch self {
+        case .softSortP1Exact, .softSortP2Fused, .softSortP1Fused, .neuralSortFused: return true
+        case .softSortP2, .softSortP1, .neuralSort: return false
+        }
+    }
+
+    /// The materialised operator whose experiment this one repeats (itself
+    /// for the dense ones): the same temperature and loss.
+    var materialised: TrainOperator {
+        switch self {
+        case .softSortP2Fused: return .softSortP2
+        case .softSortP1Fused, .softSortP1Exact: return .softSortP1
+        case .neuralSortFused: return .neuralSort
+        case .softSortP2, .softSortP1, .neuralSort: return self
+        }
+    }
+
+    /// `L = sum_(b, i) -log P[b, i, t[b, i]]` and `dL/ds` by the loss call of
+    /// an exact or fused operator.
+    func loss(
+        _ scores: [Float], targets: [Int], batch: Int, count: Int, temperature: Double, threads: Int,
+        workspace: LossWorkspace<Float>?
+    ) throws -> Loss<Float> {
+        switch self {
+        case .softSortP1Exact:
+            return try SoftSort(temperature: temperature, power: 1, threads: threads).crossEntropy(
+                scores: scores, targets: targets, batch: batch, count: count, path: .exact)
+        case .softSortP2Fused, .softSortP1Fused:
+            return try SoftSort(temperature: temperature, power: self == .softSortP2Fused ? 2 : 1, threads: threads)
+                .crossEntropy(
+                    scores: scores, targets: targets, batch: batch, count: count, path: .fused, workspace: workspace)
+        case .neuralSortFused:
+            return try NeuralSort(temperature: temperature, threads: threads).crossEntropy(
+                scores: scores, targets: targets, batch: batch, count: count, path: .fused, workspace: workspace)
+        case .softSortP2, .softSortP1, .neuralSort:
+            preconditionFailure("a materialised operator computes its loss through P")
+        }
+    }
 
     /// The temperature each operator runs at unless told otherwise
     /// (README, "The speed experiment").
     var defaultTemperature: Double {
-        switch self {
-        case .softSortP2, .softSortP1, .softSortP1Exact: return 0.1
+        switch materialised {
         case .neuralSort: return 100
+        default: return 0.1
         }
     }
 
@@ -39,8 +88,8 @@ enum TrainOperator: String, CaseIterable, Sendable {
         case .neuralSort:
             return try NeuralSort(temperature: temperature, threads: threads)
                 .forward(scores: scores, batch: batch, count: count, workspace: workspace)
-        case .softSortP1Exact:
-            preconditionFailure("the exact path has no dense forward")
+        case .softSortP1Exact, .softSortP2Fused, .softSortP1Fused, .neuralSortFused:
+            preconditionFailure("the exact and fused paths have no dense forward")
         }
     }
 }
@@ -72,6 +121,17 @@ struct TrainResult: Sendable {
     var finalLoss: Double
     /// Spearman's rho of each row's parameters against the descending order.
     var spearmanPerRow: [Double]
+    /// The loss of every step, warm-up first (before that step's update).
+    var lossPerStep: [Double]
+    /// The smallest Spearman rho over the rows after every step's update
+    /// (computed outside the timed part of the step).
+    var spearmanMinimumPerStep: [Double]
+    /// The peak resident memory of this run: `VmHWM` of /proc/self/status
+    /// after resetting it through /proc/self/clear_refs ("5") at the start of
+    /// the run (Linux); `nil` where that cannot be done. It includes the
+    /// process's baseline (the Swift runtime, the code, freed heap that the
+    /// allocator still holds), so it is an upper bound on what the run needs.
+    var peakMemoryBytes: Int?
 
     /// The smallest rho over the rows: 1 when every row ends sorted.
     var spearmanMinimum: Double { spearmanPerRow.min() ?? 1 }
@@ -111,7 +171,7 @@ struct TrainExperiment {
         var velocity = [Float](repeating: 0, count: size)
         // dL/dP is zero except on the diagonals; one buffer serves every step
         // (only the diagonal entries are rewritten).
-        var matrixGradient = [Float](repeating: 0, count: op == .softSortP1Exact ? 0 : size * n)
+        var matrixGradient = [Float](repeating: 0, count: op.usesLossCall ? 0 : size * n)
         let targets = (0..<size).map { $0 % n }  // the identity: row i picks column i
         var normalised = [Float](repeating: 0, count: size)
         var range = [Float](repeating: 1, count: batch)
@@ -124,8 +184,11 @@ struct TrainExperiment {
         let momentum = Float(hyperparameters.momentum)
         let decay = Float(hyperparameters.weightDecay)
         let scale = 1 / Float(size)
-        let temperature = temperatures[op] ?? op.defaultTemperature
+        PeakMemory.reset()
+        let temperature = temperatures[op] ?? temperatures[op.materialised] ?? op.defaultTemperature
         let workspace = reuseWorkspace ? DenseWorkspace<Float>() : nil
+        let lossWorkspace = reuseWorkspace ? LossWorkspace<Float>() : nil
+        var lossPerStep: [Double] = [], spearmanPerStep: [Double] = []
 
         for step in 0..<total {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -138,12 +201,12 @@ struct TrainExperiment {
                 for j in 0..<n { normalised[b * n + j] = (parameters[b * n + j] - low) / width }
             }
             let gradient: [Float]
-            if op == .softSortP1Exact {
-                // The scan path gives sum -log P[b, i, i] and its gradient directly.
-                let result = try ExactSoftSort(temperature: temperature, threads: threads)
-                    .forward(scores: normalised, batch: batch, count: n)
-                let crossEntropy = try result.crossEntropy(targets: targets)
-                backend = result.backend.rawValue
+            if op.usesLossCall {
+                // The exact and fused paths give sum -log P[b, i, i] and its gradient directly.
+                let crossEntropy = try op.loss(
+                    normalised, targets: targets, batch: batch, count: n, temperature: temperature,
+                    threads: threads, workspace: lossWorkspace)
+                backend = crossEntropy.backend.rawValue
                 loss = Double(crossEntropy.value) / Double(size)
                 gradient = crossEntropy.gradient.map { $0 * scale }
             } else {
@@ -179,6 +242,8 @@ struct TrainExperiment {
             if step > 0 {
                 samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
             }
+            lossPerStep.append(loss)
+            spearmanPerStep.append(try Spearman.againstDescending(parameters, batch: batch, count: n).min() ?? 1)
             progress(step + 1, total)
         }
         samples.sort()
@@ -187,6 +252,7 @@ struct TrainExperiment {
             steps: steps, temperature: temperature,
             msPerStep: samples.isEmpty ? 0 : samples[samples.count / 2],
             finalLoss: loss,
-            spearmanPerRow: try Spearman.againstDescending(parameters, batch: batch, count: n))
+            spearmanPerRow: try Spearman.againstDescending(parameters, batch: batch, count: n),
+            lossPerStep: lossPerStep, spearmanMinimumPerStep: spearmanPerStep, peakMemoryBytes: PeakMemory.bytes())
     }
 }

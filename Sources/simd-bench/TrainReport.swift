@@ -54,7 +54,7 @@ struct TrainReport {
     /// The table printed on stdout, one line per (operator, n).
     var table: String {
         var lines = [
-            "operator               tau      n  steps     ms/step  vs NeuralSort  final loss  Spearman min  rows at 1.0  backend  threads"
+            "operator               tau      n  steps     ms/step  vs NeuralSort  final loss  Spearman min  rows at 1.0  backend  threads  peak MB"
         ]
         for r in results {
             let ratio = speedup(r).map { String(format: "%.2fx", $0) } ?? "-"
@@ -66,7 +66,8 @@ struct TrainReport {
                     + String(repeating: " ", count: max(1, 14 - Self.formatted(r.spearmanMinimum).count))
                     + Self.formatted(r.spearmanMinimum) + String(format: " %9d/%-3d", r.rowsSorted, r.batch)
                     + String(repeating: " ", count: max(1, 8 - r.backend.count)) + r.backend
-                    + String(format: " %8d", r.threads))
+                    + String(format: " %8d", r.threads)
+                    + (r.peakMemoryBytes.map { String(format: " %8.1f", Double($0) / 1e6) } ?? "        -"))
         }
         let unsorted = results.filter { $0.rowsSorted < $0.batch }
         if unsorted.isEmpty {
@@ -83,13 +84,14 @@ struct TrainReport {
 
     /// One header line and one line per result.
     var csv: String {
-        var lines = ["operator,n,batch,threads,backend,steps,msPerStep,speedupVsNeuralSort,finalLoss,spearmanMin,rowsSorted"]
+        var lines = ["operator,n,batch,threads,backend,steps,msPerStep,speedupVsNeuralSort,finalLoss,spearmanMin,rowsSorted,peakMemoryBytes"]
         for r in results {
             let ratio = speedup(r).map { String(format: "%.4f", $0) } ?? ""
             lines.append(
                 "\(r.op.rawValue),\(r.count),\(r.batch),\(r.threads),\(r.backend),\(r.steps),"
                     + String(format: "%.4f", r.msPerStep) + ",\(ratio)," + String(format: "%.6f", r.finalLoss) + ","
-                    + String(format: "%.6f", r.spearmanMinimum) + ",\(r.rowsSorted)")
+                    + String(format: "%.6f", r.spearmanMinimum) + ",\(r.rowsSorted),"
+                    + (r.peakMemoryBytes.map(String.init) ?? ""))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -102,6 +104,10 @@ struct TrainReport {
         var backend: String
         var msPerStep: Double
         var spearman: Double
+        var finalLoss: Double
+        var peakMemoryBytes: Int?
+        var lossPerStep: [Double]
+        var spearmanMinimumPerStep: [Double]
     }
 
     private struct Document: Codable {
@@ -110,12 +116,16 @@ struct TrainReport {
     }
 
     /// `{"machine": {...}, "results": [{"operator", "n", "batch", "threads",
-    /// "backend", "msPerStep", "spearman"}]}`; `spearman` is the minimum over rows.
+    /// "backend", "msPerStep", "spearman", "finalLoss", "peakMemoryBytes",
+    /// "lossPerStep", "spearmanMinimumPerStep"}]}`; `spearman` is the minimum
+    /// over rows; the per-step lists start with the warm-up step.
     func json() throws -> Data {
         let rows = results.map {
             Row(
                 operator: $0.op.rawValue, n: $0.count, batch: $0.batch, threads: $0.threads,
-                backend: $0.backend, msPerStep: $0.msPerStep, spearman: $0.spearmanMinimum)
+                backend: $0.backend, msPerStep: $0.msPerStep, spearman: $0.spearmanMinimum, finalLoss: $0.finalLoss,
+                peakMemoryBytes: $0.peakMemoryBytes, lossPerStep: $0.lossPerStep,
+                spearmanMinimumPerStep: $0.spearmanMinimumPerStep)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

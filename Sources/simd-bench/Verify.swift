@@ -12,7 +12,10 @@ struct Verify: ParsableCommand {
             error max|a - b| / max|b| <= 1e-9 on P, Ps, L and grad (grad skipped \
             for cases of kind 'ties'). Float: the Float path against the library's \
             own Double path on the Float-rounded inputs, with the tolerances in \
-            README.md ("Accuracy"). Exits 1 when any check fails.
+            README.md ("Accuracy"). The loss cases (DIR/loss/*.json) check L and dL/ds of \
+            softsort-loss and neuralsort-loss on every path (dense, fused, and exact for p = 1) \
+            with the same rules (LossTolerance.swift); their JSON entries carry a "path". Exits 1 \
+            when any check fails.
             """)
 
     @Option(help: "The folder of case files (default: ../shared/golden).")
@@ -39,11 +42,19 @@ struct Verify: ParsableCommand {
                 }
             }
         }
-        let failed = checks.filter { !$0.pass }.count
+        var lossChecks: [LossConformance.Check] = []
+        for golden in try GoldenLossCase.load(directory: directory + "/loss") {
+            for check in try LossConformance.checks(golden) {
+                lossChecks.append(check)
+                if !json { print(check.line) }
+            }
+        }
+        let failed = checks.filter { !$0.pass }.count + lossChecks.filter { !$0.pass }.count
+        let total = checks.count + lossChecks.count
         if json {
-            print(Conformance.json(checks, failed: failed))
+            print(Conformance.json(checks, extra: lossChecks.map(\.object), failed: failed))
         } else {
-            print("\(checks.count - failed) passed, \(failed) failed")
+            print("\(total - failed) passed, \(failed) failed")
         }
         if failed > 0 { throw ExitCode(1) }
     }

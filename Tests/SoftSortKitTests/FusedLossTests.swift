@@ -46,7 +46,7 @@ struct FusedLossTests {
     }
 
     /// Whether `Float` has the C fused-loss kernels in this build.
-    static let floatLossHasCKernels = false
+    static let floatLossHasCKernels = true
 
     /// The reported backend when `backend` is asked for: the C loss kernels
     /// are the SoftSort cross-entropy for `Float` at `p = 1` and `p = 2`.

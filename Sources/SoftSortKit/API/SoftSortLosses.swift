@@ -106,7 +106,10 @@ extension SoftSort {
         if path == .dense {
             return kernelSet.loss.dense(request, kernelSet.denseKernels(backend, power: power))
         }
+        // NeuralSort's column sums and their backward run the requested
+        // backend's dense kernels (C ones for Float on avx2), as the dense
+        // path's do; the reported backend is the loss rows' (the O(n^2) bulk).
         let kernels = kernelSet.lossKernels(backend, method: request.method, objective: request.objective)
-        return kernelSet.loss.fused(request, kernels, kernelSet.kernels(for: kernels.backend).dense)
+        return kernelSet.loss.fused(request, kernels, kernelSet.denseKernels(backend, power: nil))
     }
 }

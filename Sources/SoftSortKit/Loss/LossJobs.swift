@@ -27,6 +27,22 @@ package struct SoftSortLossJob<T>: @unchecked Sendable {
     package var count: Int
     package var temperature: T
     package var power: DistancePower
+
+    package init(
+        scores: UnsafePointer<T>, centres: UnsafePointer<T>, targets: UnsafePointer<Int>,
+        rowBuffer: UnsafeMutablePointer<T>, columnGradient: UnsafeMutablePointer<T>,
+        centreGradient: UnsafeMutablePointer<T>, count: Int, temperature: T, power: DistancePower
+    ) {
+        self.scores = scores
+        self.centres = centres
+        self.targets = targets
+        self.rowBuffer = rowBuffer
+        self.columnGradient = columnGradient
+        self.centreGradient = centreGradient
+        self.count = count
+        self.temperature = temperature
+        self.power = power
+    }
 }
 
 /// The kNN loss rows of SoftSort: with `m_i = sum_j P_ij y_j` and the weight
@@ -66,4 +82,20 @@ package struct NeuralSortLossJob<T>: @unchecked Sendable {
     package var count: Int
     package var temperature: T
     package var sign: T
+
+    package init(
+        scores: UnsafePointer<T>, columnSums: UnsafePointer<T>, targets: UnsafePointer<Int>,
+        rowBuffer: UnsafeMutablePointer<T>, scoreGradient: UnsafeMutablePointer<T>,
+        columnSumGradient: UnsafeMutablePointer<T>, count: Int, temperature: T, sign: T
+    ) {
+        self.scores = scores
+        self.columnSums = columnSums
+        self.targets = targets
+        self.rowBuffer = rowBuffer
+        self.scoreGradient = scoreGradient
+        self.columnSumGradient = columnSumGradient
+        self.count = count
+        self.temperature = temperature
+        self.sign = sign
+    }
 }

@@ -78,7 +78,7 @@ extension KernelSet where T: ScanScalar {
             dense: .simd(), apply: .simd(), loss: .simd(), scanLanes: T.BatchLanes.laneCount, scanBackend: .simd)
         let avx2 = T.avx2Kernels.map { tables in
             BackendKernels<T>(
-                dense: tables.dense, apply: tables.apply, loss: tables.loss ?? .simd(), scanLanes: simd.scanLanes, scanBackend: .simd)
+                dense: tables.dense, apply: tables.apply, loss: tables.loss, scanLanes: simd.scanLanes, scanBackend: .simd)
         }
         return KernelSet(
             scalar: BackendKernels(dense: .scalar(), apply: .scalar(), loss: .scalar(), scanLanes: 1, scanBackend: .scalar),
@@ -91,8 +91,7 @@ extension KernelSet where T: ScanScalar {
 struct AVX2KernelTables<T>: Sendable {
     let dense: DenseKernels<T>
     let apply: ApplyKernels<T>
-    /// The fused-loss kernels, where there are any (`nil`: `simd`'s).
-    let loss: LossKernels<T>?
+    let loss: LossKernels<T>
 }
 
 /// Built on first use (Swift globals are initialized lazily and once).

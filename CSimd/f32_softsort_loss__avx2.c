@@ -1,0 +1,99 @@
+// SoftSort's cross-entropy, fused: for each row i in [row_begin, row_end),
+//   pass 1: e_j = exp(-|c_i - s_j|^p / tau) into the row buffer, Z = sum_j e_j
+//           (the forward's exp-store-sum pass, softsort_exp_row_avx2.h);
+//   loss_i = |c_i - s_(t_i)|^p / tau + log Z          (in double);
+//   pass 2: u_j = d'(c_i - s_j) P_ij / tau, P_ij = e_j / Z, read back from the
+//           row buffer (L1): column_gradient[j] += u_j, centre -= u_j;
+//   the one-hot part of dL/dz = P - onehot at t_i, a scalar fix-up.
+// One exp per entry for the loss and its gradient together; nothing of size
+// n^2 is written. The row buffer is reused for every row, so it stays in L1.
+
+#include "CSimd.h"
+
+#if defined(__x86_64__)
+#include <math.h>
+#include "avx2_helpers.h"
+#include "exp_avx2.h"
+#include "softsort_exp_row_avx2.h"
+
+// Pass 2 over one row: column_gradient[j] += u_j; returns -sum_j u_j.
+__attribute__((target("avx2,fma"), always_inline))
+static inline float csimd_softsort_loss_gradient_row(
+    const float* s, float centre, const float* e, float* column_gradient, size_t n, __m256 scaled_factor,
+    int power) {
+    const __m256 c = _mm256_set1_ps(centre);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        const __m256 u0 = csimd_softsort_dprime_times(
+            _mm256_sub_ps(c, _mm256_loadu_ps(s + j)), _mm256_mul_ps(_mm256_loadu_ps(e + j), scaled_factor), power);
+        const __m256 u1 = csimd_softsort_dprime_times(
+            _mm256_sub_ps(c, _mm256_loadu_ps(s + j + 8)), _mm256_mul_ps(_mm256_loadu_ps(e + j + 8), scaled_factor),
+            power);
+        _mm256_storeu_ps(column_gradient + j, _mm256_add_ps(_mm256_loadu_ps(column_gradient + j), u0));
+        _mm256_storeu_ps(column_gradient + j + 8, _mm256_add_ps(_mm256_loadu_ps(column_gradient + j + 8), u1));
+        acc0 = _mm256_add_ps(acc0, u0);
+        acc1 = _mm256_add_ps(acc1, u1);
+    }
+    for (; j + 8 <= n; j += 8) {
+        const __m256 u = csimd_softsort_dprime_times(
+            _mm256_sub_ps(c, _mm256_loadu_ps(s + j)), _mm256_mul_ps(_mm256_loadu_ps(e + j), scaled_factor), power);
+        _mm256_storeu_ps(column_gradient + j, _mm256_add_ps(_mm256_loadu_ps(column_gradient + j), u));
+        acc0 = _mm256_add_ps(acc0, u);
+    }
+    if (j < n) {
+        // Masked lanes load 0 (e = 0 gives u = 0) and are not stored.
+        const __m256i mask = csimd_tail_mask(n - j);
+        const __m256 u = csimd_softsort_dprime_times(
+            _mm256_sub_ps(c, _mm256_maskload_ps(s + j, mask)),
+            _mm256_mul_ps(_mm256_maskload_ps(e + j, mask), scaled_factor), power);
+        _mm256_maskstore_ps(column_gradient + j, mask, _mm256_add_ps(_mm256_maskload_ps(column_gradient + j, mask), u));
+        acc1 = _mm256_add_ps(acc1, u);
+    }
+    return -csimd_hsum(_mm256_add_ps(acc0, acc1));
+}
+
+__attribute__((target("avx2,fma"), always_inline))
+static inline double csimd_softsort_loss(
+    const csimd_f32_softsort_loss_params* params, size_t row_begin, size_t row_end, int power) {
+    const float* s = params->scores;
+    const size_t n = params->count;
+    if (row_begin >= row_end || n == 0) return 0.0;
+    const csimd_exp_consts k = csimd_exp_consts_make(CSIMD_EXP_CUTOFF_KERNEL);
+    const float inv_tau = 1.0f / params->temperature;
+    const __m256 neg_inv_tau = _mm256_set1_ps(-inv_tau);
+    const double tau = (double)params->temperature;
+    // d'(x) = sign(x) (p = 1) or 2 x (p = 2): the factor 2 rides on the scale.
+    const float derivative_scale = power == 1 ? inv_tau : 2.0f * inv_tau;
+    double loss = 0.0;
+    for (size_t i = row_begin; i < row_end; i++) {
+        const float centre = params->centres[i];
+        const float sum = csimd_softsort_exp_row(s, centre, params->scratch, n, neg_inv_tau, &k, power);
+        const ptrdiff_t t = params->targets[i];
+        const double x = (double)centre - (double)s[t];
+        loss += (power == 1 ? fabs(x) : x * x) / tau + log((double)sum);
+        const float centre_gradient = csimd_softsort_loss_gradient_row(
+            s, centre, params->scratch, params->column_gradient, n,
+            _mm256_mul_ps(_mm256_set1_ps(1.0f / sum), _mm256_set1_ps(derivative_scale)), power);
+        // The one-hot part of dL/dz = P - onehot.
+        const float xt = centre - s[t];
+        const float u = power == 1 ? (xt > 0 ? inv_tau : (xt < 0 ? -inv_tau : 0.0f)) : xt * derivative_scale;
+        params->column_gradient[t] -= u;
+        params->centre_gradient[i] = centre_gradient + u;
+    }
+    return loss;
+}
+
+__attribute__((target("avx2,fma")))
+double csimd_f32_softsort_loss_p1__avx2_u32(
+    const csimd_f32_softsort_loss_params* params, size_t row_begin, size_t row_end) {
+    return csimd_softsort_loss(params, row_begin, row_end, 1);
+}
+
+__attribute__((target("avx2,fma")))
+double csimd_f32_softsort_loss_p2__avx2_u32(
+    const csimd_f32_softsort_loss_params* params, size_t row_begin, size_t row_end) {
+    return csimd_softsort_loss(params, row_begin, row_end, 2);
+}
+
+#endif
