@@ -10,6 +10,9 @@ struct EntryPoints: Sendable {
     var backend: Backend? = nil
     /// The powers of SoftSort's paths (dense, fused, windowed, stochastic).
     var powers: [Double] = [1, 2, 1.5]
+    /// `false`: only the `O(B n)` paths (exact, windowed, argsort), for shapes
+    /// too large for `B x n x n` matrices in a debug build.
+    var matrices = true
 
     /// `count` values in `[-1, 1)` from `seed`: upstream gradients, values.
     static func upstream<T: SoftSortScalar>(_ count: Int, seed: UInt64) -> [T] {
@@ -23,16 +26,7 @@ struct EntryPoints: Sendable {
         let m = b * n, values: [T] = Self.upstream(m * 2, seed: 1)
         for p in powers {
             let soft = SoftSort(temperature: temperature, power: p, backend: backend, threads: threads)
-            let dense = try soft.forward(scores: s, batch: b, count: n)
-            out.append(("SoftSort p=\(p) P", dense.matrices))
-            out.append(("SoftSort p=\(p) dL/ds", try dense.backward(Self.upstream(m * n, seed: 2))))
-            let sorted = dense.sortedValues()
-            out.append(("SoftSort p=\(p) P s", sorted.values))
-            out.append(("SoftSort p=\(p) d(P s)", try sorted.backward(Self.upstream(m, seed: 3))))
-            let fused = try soft.apply(to: values, scores: s, batch: b, count: n, dimension: 2)
-            let fusedGradient = try fused.backward(Self.upstream(m * 2, seed: 4))
-            out += [("apply p=\(p) P V", fused.values), ("apply p=\(p) dL/ds", fusedGradient.scores),
-                    ("apply p=\(p) dL/dV", fusedGradient.values)]
+            if matrices { try out += matrixOutputs(soft, s, batch: b, count: n, values: values) }
             for window in [WindowedSoftSort.Window.ranks(2), .tolerance(1e-6)] {
                 let windowed = try WindowedSoftSort(
                     temperature: temperature, power: p, backend: backend, threads: threads, topK: min(3, n), window: window
@@ -41,20 +35,37 @@ struct EntryPoints: Sendable {
                 out.append(("windowed p=\(p) \(window) dropped", windowed.droppedMass))
                 out.append(("windowed p=\(p) \(window) dL/ds", try windowed.backward(Self.upstream(windowed.values.count, seed: 5))))
             }
-            for kind in [StochasticSoftSort.ScoreKind.logScores, .positive] where kind == .logScores || s.allSatisfy({ $0 > 0 }) {
-                let stochastic = try StochasticSoftSort(base: soft, samplesPerRow: 2, scoreKind: kind, seed: 9)
-                    .forward(scores: s, batch: b, count: n)
-                out.append(("stochastic p=\(p) \(kind) P", stochastic.relaxed.matrices))
-                out.append(("stochastic p=\(p) \(kind) s~", stochastic.perturbedScores))
-                out.append(("stochastic p=\(p) \(kind) dL/ds", try stochastic.backward(Self.upstream(2 * m * n, seed: 6))))
-            }
         }
-        let neural = try NeuralSort(temperature: temperature, backend: backend, threads: threads).forward(scores: s, batch: b, count: n)
-        out.append(("NeuralSort P", neural.matrices))
-        out.append(("NeuralSort dL/ds", try neural.backward(Self.upstream(m * n, seed: 7))))
-        out.append(("NeuralSort d(P s)", try neural.sortedValues().backward(Self.upstream(m, seed: 8))))
+        if matrices {
+            let neural = try NeuralSort(temperature: temperature, backend: backend, threads: threads).forward(scores: s, batch: b, count: n)
+            out.append(("NeuralSort P", neural.matrices))
+            out.append(("NeuralSort dL/ds", try neural.backward(Self.upstream(m * n, seed: 7))))
+            out.append(("NeuralSort d(P s)", try neural.sortedValues().backward(Self.upstream(m, seed: 8))))
+        }
         try out += exactOutputs(s, batch: b, count: n, values: values)
         out.append(("argsort", try argsort(s, batch: b, count: n, threads: threads).map { T($0) }))
+        return out
+    }
+
+    /// The dense, fused and stochastic outputs of one SoftSort.
+    func matrixOutputs<T: SoftSortScalar>(_ soft: SoftSort, _ s: [T], batch b: Int, count n: Int, values: [T]) throws -> [(String, [T])] {
+        let m = b * n, p = soft.power
+        let dense = try soft.forward(scores: s, batch: b, count: n)
+        let sorted = dense.sortedValues()
+        var out: [(String, [T])] = [
+            ("SoftSort p=\(p) P", dense.matrices), ("SoftSort p=\(p) dL/ds", try dense.backward(Self.upstream(m * n, seed: 2))),
+            ("SoftSort p=\(p) P s", sorted.values), ("SoftSort p=\(p) d(P s)", try sorted.backward(Self.upstream(m, seed: 3)))]
+        let fused = try soft.apply(to: values, scores: s, batch: b, count: n, dimension: 2)
+        let fusedGradient = try fused.backward(Self.upstream(m * 2, seed: 4))
+        out += [("apply p=\(p) P V", fused.values), ("apply p=\(p) dL/ds", fusedGradient.scores),
+                ("apply p=\(p) dL/dV", fusedGradient.values)]
+        for kind in [StochasticSoftSort.ScoreKind.logScores, .positive] where kind == .logScores || s.allSatisfy({ $0 > 0 }) {
+            let stochastic = try StochasticSoftSort(base: soft, samplesPerRow: 2, scoreKind: kind, seed: 9)
+                .forward(scores: s, batch: b, count: n)
+            out.append(("stochastic p=\(p) \(kind) P", stochastic.relaxed.matrices))
+            out.append(("stochastic p=\(p) \(kind) s~", stochastic.perturbedScores))
+            out.append(("stochastic p=\(p) \(kind) dL/ds", try stochastic.backward(Self.upstream(2 * m * n, seed: 6))))
+        }
         return out
     }
 
