@@ -41,6 +41,11 @@ struct EntryPoints: Sendable {
             out.append(("NeuralSort P", neural.matrices))
             out.append(("NeuralSort dL/ds", try neural.backward(Self.upstream(m * n, seed: 7))))
             out.append(("NeuralSort d(P s)", try neural.sortedValues().backward(Self.upstream(m, seed: 8))))
+            for path in [LossPath.dense, .fused] {
+                let loss = try NeuralSort(temperature: temperature, backend: backend, threads: threads).crossEntropy(
+                    scores: s, targets: try argsort(s, batch: b, count: n), batch: b, count: n, path: path)
+                out += [("NeuralSort loss \(path)", [loss.value]), ("NeuralSort loss \(path) dL/ds", loss.gradient)]
+            }
         }
         try out += exactOutputs(s, batch: b, count: n, values: values)
         out.append(("argsort", try argsort(s, batch: b, count: n, threads: threads).map { T($0) }))
@@ -59,6 +64,17 @@ struct EntryPoints: Sendable {
         let fusedGradient = try fused.backward(Self.upstream(m * 2, seed: 4))
         out += [("apply p=\(p) P V", fused.values), ("apply p=\(p) dL/ds", fusedGradient.scores),
                 ("apply p=\(p) dL/dV", fusedGradient.values)]
+        // The fused losses (issue 10) on each path; targets: every row its own sorted position.
+        let targets = try argsort(s, batch: b, count: n)
+        let matches: [T] = (0..<m).map { T($0 % 2) }
+        for path in [LossPath.dense, .fused] + (p == 1 ? [.exact] : []) {
+            let loss = try soft.crossEntropy(scores: s, targets: targets, batch: b, count: n, path: path)
+            out += [("loss p=\(p) \(path)", [loss.value]), ("loss p=\(p) \(path) dL/ds", loss.gradient)]
+            if n > 0 {
+                let knn = try soft.nearestNeighborLoss(scores: s, matches: matches, k: min(2, n), batch: b, count: n, path: path)
+                out += [("kNN p=\(p) \(path)", [knn.value]), ("kNN p=\(p) \(path) dL/ds", knn.gradient)]
+            }
+        }
         for kind in [StochasticSoftSort.ScoreKind.logScores, .positive] where kind == .logScores || s.allSatisfy({ $0 > 0 }) {
             let stochastic = try StochasticSoftSort(base: soft, samplesPerRow: 2, scoreKind: kind, seed: 9)
                 .forward(scores: s, batch: b, count: n)

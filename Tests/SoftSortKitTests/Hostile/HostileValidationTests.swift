@@ -33,6 +33,9 @@ struct HostileValidationTests {
         .init("exact d(P V) NaN", .nonFiniteInput(argument: "gradient", row: 0, column: 2)) { _ = try O.exact.apply(to: O.ones(6, 1, at: 0)).backward(O.ones(6, at: 2)) },
         .init("exact top-k gradient NaN", .nonFiniteInput(argument: "gradient", row: 1, column: 0)) { _ = try O.exact.topK(1, of: O.ones(6, 1, at: 0)).backward(O.ones(2, at: 1)) },
         .init("fused dL/dY NaN", .nonFiniteInput(argument: "gradient", row: 1, column: 5)) { _ = try O.fused.backward(O.ones(12, at: 11)) },
+        .init("fused loss scores NaN", .nonFiniteScore(row: 1, column: 0)) { _ = try O.soft(p: 2).crossEntropy(scores: O.ones(6, at: 3), targets: [0, 1, 2, 0, 1, 2], batch: 2, count: 3) },
+        .init("NeuralSort loss scores inf", .nonFiniteScore(row: 0, column: 2)) { _ = try NeuralSort().crossEntropy(scores: O.ones(6, .infinity, at: 2), targets: [0, 1, 2, 0, 1, 2], batch: 2, count: 3) },
+        .init("fused kNN matches NaN", .nonFiniteInput(argument: "matches", row: 1, column: 2)) { _ = try O.soft(p: 2).nearestNeighborLoss(scores: O.scores, matches: O.ones(6, at: 5), k: 1, batch: 2, count: 3) },
         .init("windowed gradient NaN", .nonFiniteInput(argument: "gradient", row: 3, column: 1)) {
             let w = try O.windowed
             _ = try w.backward(O.ones(w.values.count, at: w.rowOffsets[3] + 1))
@@ -52,12 +55,14 @@ struct HostileValidationTests {
         HostileCase("exact tau \(tau)", .invalidTemperature(tau)) { _ = try ExactSoftSort(temperature: tau).forward(scores: O.scores, batch: 2, count: 3) },
         HostileCase("windowed tau \(tau)", .invalidTemperature(tau)) { _ = try WindowedSoftSort(temperature: tau, window: .ranks(1)).forward(scores: O.scores, batch: 2, count: 3) },
         HostileCase("stochastic tau \(tau)", .invalidTemperature(tau)) { _ = try StochasticSoftSort(base: O.soft(tau: tau)).forward(scores: O.scores, batch: 2, count: 3) },
+        HostileCase("loss tau \(tau)", .invalidTemperature(tau)) { _ = try O.soft(tau: tau, p: 2).crossEntropy(scores: O.scores, targets: [0, 1, 2, 0, 1, 2], batch: 2, count: 3) },
     ] }
 
     static let powers: [HostileCase] = [0.0, -2, .nan, .infinity, -.infinity].flatMap { p -> [HostileCase] in [
         HostileCase("SoftSort p \(p)", .invalidPower(p)) { _ = try O.soft(p: p).forward(scores: O.scores, batch: 2, count: 3) },
         HostileCase("fused p \(p)", .invalidPower(p)) { _ = try O.soft(p: p).apply(to: O.scores, scores: O.scores, batch: 2, count: 3) },
         HostileCase("windowed p \(p)", .invalidPower(p)) { _ = try WindowedSoftSort(power: p, window: .ranks(1)).forward(scores: O.scores, batch: 2, count: 3) },
+        HostileCase("loss p \(p)", .invalidPower(p)) { _ = try O.soft(p: p).nearestNeighborLoss(scores: O.scores, matches: O.scores, k: 1, batch: 2, count: 3) },
         HostileCase("stochastic p \(p)", .invalidPower(p)) { _ = try StochasticSoftSort(base: O.soft(p: p)).forward(scores: O.scores, batch: 2, count: 3) },
     ] }
 
@@ -91,6 +96,10 @@ struct HostileValidationTests {
         .init("targets too short", .sizeMismatch(argument: "targets", expected: 6, actual: 3)) { _ = try O.exact.crossEntropy(targets: [0, 1, 2]) },
         .init("target 3 of n = 3", .indexOutOfRange(argument: "targets", position: 4, value: 3, count: 3)) { _ = try O.exact.crossEntropy(targets: [0, 1, 2, 0, 3, 1]) },
         .init("target -1", .indexOutOfRange(argument: "targets", position: 0, value: -1, count: 3)) { _ = try O.exact.crossEntropy(targets: [-1, 1, 2, 0, 1, 2]) },
+        .init("fused loss target 5", .indexOutOfRange(argument: "targets", position: 1, value: 5, count: 3)) { _ = try O.soft(p: 2).crossEntropy(scores: O.scores, targets: [0, 5, 2, 0, 1, 2], batch: 2, count: 3, path: .fused) },
+        .init("dense loss target -2", .indexOutOfRange(argument: "targets", position: 5, value: -2, count: 3)) { _ = try NeuralSort().crossEntropy(scores: O.scores, targets: [0, 1, 2, 0, 1, -2], batch: 2, count: 3, path: .dense) },
+        .init("exact loss path with p = 2", .unsupportedPath(path: "exact", reason: "the exact scans need SoftSort with power 1")) { _ = try O.soft(p: 2).crossEntropy(scores: O.scores, targets: [0, 1, 2, 0, 1, 2], batch: 2, count: 3, path: .exact) },
+        .init("fused kNN k 4 of 3", .invalidRowSelection(argument: "k", value: 4, count: 3)) { _ = try O.soft(p: 2).nearestNeighborLoss(scores: O.scores, matches: O.scores, k: 4, batch: 2, count: 3) },
         .init("top-k 4 of 3", .invalidRowSelection(argument: "k", value: 4, count: 3)) { _ = try O.exact.topK(4, of: O.scores) },
         .init("top-k -1", .invalidRowSelection(argument: "k", value: -1, count: 3)) { _ = try O.exact.topK(-1, of: O.scores) },
         .init("kNN k 0", .invalidRowSelection(argument: "k", value: 0, count: 3)) { _ = try O.exact.nearestNeighborLoss(matches: O.scores, k: 0) },
@@ -117,6 +126,7 @@ struct HostileValidationTests {
         HostileCase("exact threads \(threads)", .invalidThreadCount(threads)) { _ = try ExactSoftSort(threads: threads).forward(scores: O.scores, batch: 2, count: 3) },
         HostileCase("windowed threads \(threads)", .invalidThreadCount(threads)) { _ = try WindowedSoftSort(threads: threads, window: .ranks(1)).forward(scores: O.scores, batch: 2, count: 3) },
         HostileCase("fused threads \(threads)", .invalidThreadCount(threads)) { _ = try O.soft(threads: threads).apply(to: O.scores, scores: O.scores, batch: 2, count: 3) },
+        HostileCase("loss threads \(threads)", .invalidThreadCount(threads)) { _ = try O.soft(threads: threads).crossEntropy(scores: O.scores, targets: [0, 1, 2, 0, 1, 2], batch: 2, count: 3) },
         HostileCase("argsort threads \(threads)", .invalidThreadCount(threads)) { _ = try argsort(O.scores, batch: 2, count: 3, threads: threads) },
     ] }
 
