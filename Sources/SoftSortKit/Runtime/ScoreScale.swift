@@ -44,11 +44,7 @@ struct ScoreScale<T: SoftSortScalar>: Sendable, Equatable {
 
     /// The scale for `scores` (finite, already checked) under `bound`.
     init(_ scores: [T], bound: Bound) {
-        var largest: T = 0
-        scores.withUnsafeBufferPointer { buffer in
-            for x in buffer { largest = Swift.max(largest, x.magnitude) }
-        }
-        self.init(largestMagnitude: largest, limitExponent: bound.exponent)
+        self.init(largestMagnitude: Validation.largestMagnitude(scores), limitExponent: bound.exponent)
     }
 
     init(largestMagnitude: T, limitExponent: Int) {

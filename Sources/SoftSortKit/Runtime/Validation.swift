@@ -91,6 +91,10 @@ enum Validation {
     /// The index of the first infinite or NaN element. One pass that adds
     /// `x * 0` (0 for a finite `x`, NaN otherwise) into four sums, then a
     /// search only when a sum is NaN.
+    /// Specialized for the two element types: the API's generic entry points
+    /// are not, and an unspecialized element loop costs a witness call per element.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func firstNonFinite<T: SoftSortScalar>(_ values: [T]) -> Int? {
         let clean: Bool = values.withUnsafeBufferPointer { buffer in
             var a: T = 0, b: T = 0, c: T = 0, d: T = 0
@@ -132,6 +136,17 @@ enum Validation {
     static func power(_ p: Double) throws(SoftSortError) -> DistancePower {
         guard p.isFinite, p > 0 else { throw .invalidPower(p) }
         return DistancePower(p)
+    }
+
+    /// max |x| over `values` (0 when empty), specialized as `firstNonFinite`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func largestMagnitude<T: SoftSortScalar>(_ values: [T]) -> T {
+        values.withUnsafeBufferPointer { buffer in
+            var largest: T = 0
+            for x in buffer { largest = Swift.max(largest, x.magnitude) }
+            return largest
+        }
     }
 
     /// The first index whose element satisfies `predicate`. A plain loop over
