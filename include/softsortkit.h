@@ -55,7 +55,7 @@ extern "C" {
 #define SOFTSORTKIT_ERROR_INVALID_TEMPERATURE 1
 /** p <= 0, infinite or NaN. */
 #define SOFTSORTKIT_ERROR_INVALID_POWER 2
-/** A score or value is infinite or NaN. */
+/** A score, value, target weight or upstream gradient is infinite or NaN. */
 #define SOFTSORTKIT_ERROR_NON_FINITE 3
 /** A shape is negative, does not fit in memory's index range, or mismatches. */
 #define SOFTSORTKIT_ERROR_INVALID_SHAPE 4
@@ -71,6 +71,9 @@ extern "C" {
 #define SOFTSORTKIT_ERROR_NULL_POINTER 9
 /** The computation asked for is not available (the exact loss path with p != 1). */
 #define SOFTSORTKIT_ERROR_UNSUPPORTED 10
+/** The B x n x n matrix (or another buffer) does not fit in the memory this
+ *  process may use; the message names the bytes and the path without it. */
+#define SOFTSORTKIT_ERROR_OUT_OF_MEMORY 11
 
 /* ---- Enumerations ------------------------------------------------------ */
 

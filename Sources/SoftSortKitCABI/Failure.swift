@@ -17,13 +17,14 @@ enum Failure: Error {
             switch error {
             case .invalidTemperature: return 1
             case .invalidPower: return 2
-            case .nonFiniteScore, .nonFiniteValue, .nonPositiveScore: return 3
+            case .nonFiniteScore, .nonFiniteValue, .nonFiniteInput, .nonPositiveScore: return 3
             case .sizeMismatch, .invalidDimension, .shapeOverflow: return 4
             case .indexOutOfRange: return 5
             case .invalidThreadCount: return 6
             case .unknownBackend, .backendUnavailable: return 7
             case .invalidRowSelection, .invalidWindowWidth, .invalidSampleCount, .invalidArgument: return 8
             case .unsupportedPath: return 10
+            case .insufficientMemory: return 11
             }
         case .invalidArgument: return 8
         case .nullPointer: return 9

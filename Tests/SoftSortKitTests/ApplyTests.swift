@@ -141,7 +141,7 @@ struct ApplyTests {
         #expect(throws: SoftSortError.nonFiniteScore(row: 0, column: 1)) {
             try op.apply(to: [Float](repeating: 0, count: 3), scores: [0, .nan, 1], batch: 1, count: 3)
         }
-        #expect(throws: SoftSortError.nonFiniteValue(argument: "values", index: 1)) {
+        #expect(throws: SoftSortError.nonFiniteInput(argument: "values", row: 0, column: 1)) {
             try op.apply(to: [0, .infinity, 1] as [Float], scores: [Float](repeating: 0, count: 3), batch: 1, count: 3)
         }
         #expect(throws: SoftSortError.invalidTemperature(0)) {

@@ -133,7 +133,7 @@ extension FusedLossTests {
         #expect(throws: SoftSortError.invalidRowSelection(argument: "k", value: 4, count: 3)) {
             try op.nearestNeighborLoss(scores: s, matches: [1, 0, 1], k: 4, batch: 1, count: 3)
         }
-        #expect(throws: SoftSortError.nonFiniteValue(argument: "matches", index: 1)) {
+        #expect(throws: SoftSortError.nonFiniteInput(argument: "matches", row: 0, column: 1)) {
             try op.nearestNeighborLoss(scores: s, matches: [1, .nan, 1], k: 1, batch: 1, count: 3)
         }
         #expect(throws: SoftSortError.nonFiniteScore(row: 0, column: 1)) {

@@ -157,9 +157,10 @@ struct WindowTests {
     func format() throws {
         for n in [0, 1, 2, 9] {
             let s = Self.scores(batch: 2, count: n, seed: 5)
-            let result = try WindowedSoftSort(temperature: 0.5, topK: 4, window: .ranks(1))
-                .forward(scores: s.map { Float($0) }, batch: 2, count: n)
+            // topK above n is an error (not clamped): ask for at most n rows.
             let k = min(4, n)
+            let result = try WindowedSoftSort(temperature: 0.5, topK: k, window: .ranks(1))
+                .forward(scores: s.map { Float($0) }, batch: 2, count: n)
             #expect(result.topK == k && result.rowOffsets.count == 2 * k + 1)
             for r in 0..<2 * k {
                 let row = result.values[result.rowOffsets[r] ..< result.rowOffsets[r + 1]]
@@ -179,6 +180,9 @@ struct WindowTests {
         }
         #expect(throws: SoftSortError.invalidRowSelection(argument: "topK", value: -2, count: 1)) {
             try WindowedSoftSort(topK: -2, window: .ranks(1)).forward(scores: [1.0], batch: 1, count: 1)
+        }
+        #expect(throws: SoftSortError.invalidRowSelection(argument: "topK", value: 2, count: 1)) {
+            try WindowedSoftSort(topK: 2, window: .ranks(1)).forward(scores: [1.0], batch: 1, count: 1)
         }
         #expect(throws: SoftSortError.invalidPower(0)) {
             try WindowedSoftSort(power: 0, window: .ranks(1)).forward(scores: [1.0], batch: 1, count: 1)

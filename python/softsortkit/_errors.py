@@ -4,7 +4,7 @@
 CODES = {
     1: "invalid temperature", 2: "invalid power", 3: "non-finite input", 4: "invalid shape",
     5: "index out of range", 6: "invalid thread count", 7: "backend unavailable", 8: "invalid argument",
-    9: "null pointer", 10: "unsupported",
+    9: "null pointer", 10: "unsupported", 11: "out of memory",
 }
 
 

@@ -10,9 +10,15 @@
 /// spreads its batch rows over the forward's `threads`, with bitwise
 /// identical results for every thread count.
 public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
+    /// The state of the scores divided by `scale` (`ScoreScale`): `P` is the
+    /// same; score gradients are divided by `c`, `P s` multiplied by it.
     let state: ExactState<T>
+    let scale: ScoreScale<T>
 
-    init(state: ExactState<T>) { self.state = state }
+    init(state: ExactState<T>, scale: ScoreScale<T>) {
+        self.state = state
+        self.scale = scale
+    }
 
     /// The number of score rows `B`.
     public var batch: Int { state.shape.batch }
@@ -41,7 +47,7 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///   - dimension: `d >= 1`.
     /// - Returns: `batch x count x dimension`, rows in sorted order, and its backward.
     /// - Throws: `SoftSortError.invalidDimension` for `d < 1`, `.sizeMismatch`,
-    ///   `.nonFiniteValue`.
+    ///   `.nonFiniteInput`.
     /// - Complexity: O(B n d) time and memory.
     public func apply(to values: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
         try selectedRows(0..<count, of: values, dimension: dimension)
@@ -55,13 +61,14 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///   - dimension: `d >= 1`.
     /// - Returns: `batch x count x dimension`, in the scores' column order,
     ///   and its backward (whose `values` is `dL/dU`).
-    /// - Throws: `SoftSortError.invalidDimension`, `.sizeMismatch`, `.nonFiniteValue`.
+    /// - Throws: `SoftSortError.invalidDimension`, `.sizeMismatch`, `.nonFiniteInput`.
     /// - Complexity: O(B n d) time and memory.
     public func applyTransposed(to values: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
-        try Validation.matrix("values", values, rows: batch * count, dimension: dimension)
+        try Validation.matrix("values", values, shape: state.shape, dimension: dimension)
         let output = T.kernelSet.exact.applyTransposed(state, values, dimension)
         return RelaxedProduct(
-            values: output, rows: count, source: .exactTransposed(state, values: values, dimension: dimension))
+            values: output, rows: count, source: .exactTransposed(state, values: values, dimension: dimension),
+            scale: scale)
     }
 
     /// The relaxed sorted values `P s`, `batch x count`: entry `i` of row `b`
@@ -70,8 +77,9 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Returns: the values and their backward through both `P` and `s`.
     /// - Complexity: O(B n).
     public func sortedValues() -> RelaxedValues<T> {
-        let values = T.kernelSet.exact.apply(state, state.scores, 1)
-        return RelaxedValues(values: values, batch: batch, count: count, source: .exactSortedValues(state))
+        let values = scale.multiply(T.kernelSet.exact.apply(state, state.scores, 1))
+        return RelaxedValues(
+            values: values, batch: batch, count: count, source: .exactSortedValues(state), gradientScale: .identity)
     }
 
     /// The relaxed ranks `P^T r`, `r = (1, 2, ..., n)`: entry `j` of row `b` is
@@ -82,7 +90,7 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     public func ranks() -> RelaxedValues<T> {
         let exact = T.kernelSet.exact
         let values = exact.applyTransposed(state, exact.rankRows(state.shape), 1)
-        return RelaxedValues(values: values, batch: batch, count: count, source: .exactRanks(state))
+        return RelaxedValues(values: values, batch: batch, count: count, source: .exactRanks(state), gradientScale: scale)
     }
 
     /// Relaxed top-k: the first `k` rows of `P` applied to values.
@@ -94,7 +102,7 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Returns: `batch x k x dimension` (row `i < k` is close to the values
     ///   of the `i`-th largest score) and its backward.
     /// - Throws: `SoftSortError.invalidRowSelection` for `k` outside `0 ... count`,
-    ///   `.invalidDimension`, `.sizeMismatch`, `.nonFiniteValue`.
+    ///   `.invalidDimension`, `.sizeMismatch`, `.nonFiniteInput`.
     /// - Complexity: O(B n d) (the normalizers need every column).
     public func topK(_ k: Int, of values: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
         try Validation.rowSelection("k", k, count: count)
@@ -112,7 +120,7 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Returns: `batch x 1 x dimension` and its backward.
     /// - Throws: `SoftSortError.invalidArgument(name: "q", ...)` for `q` outside
     ///   `[0, 1]`, `.invalidRowSelection` for `count == 0`, `.invalidDimension`,
-    ///   `.sizeMismatch`, `.nonFiniteValue`.
+    ///   `.sizeMismatch`, `.nonFiniteInput`.
     /// - Complexity: O(B n d).
     public func quantile(_ q: Double, of values: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
         guard q.isFinite, q >= 0, q <= 1 else { throw .invalidArgument(name: "q", value: q) }
@@ -129,7 +137,9 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///
     /// `t[b, i]` is the column row `i` should pick (a permutation, or any
     /// columns). The loss is summed in `Double` and rounded to `T` once; it is
-    /// `+infinity` in `T` only when the true sum exceeds `T`'s range.
+    /// `+infinity` in `T` only when the true sum exceeds `T`'s range
+    /// (`T.greatestFiniteMagnitude`): the one output that is not finite for
+    /// finite scores, and only where the true value is not representable.
     ///
     /// - Parameter targets: `t`, `batch x count` columns in `0 ..< count`.
     /// - Returns: the loss and `dL/ds`, `batch x count`.
@@ -142,7 +152,7 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
             throw .indexOutOfRange(argument: "targets", position: bad, value: targets[bad], count: count)
         }
         let result = T.kernelSet.exact.crossEntropy(state, targets)
-        return Loss(value: T(result.loss), gradient: result.gradient, path: .exact, backend: backend)
+        return Loss(value: T(result.loss), gradient: scale.divide(result.gradient), path: .exact, backend: backend)
     }
 
     /// The paper's differentiable kNN loss (section 5.4, after Grover et al.):
@@ -159,11 +169,11 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///     matches, else 0), in column order; it is not differentiated.
     ///   - k: the number of neighbours, `1 ... count`.
     /// - Returns: the loss and `dL/ds`, `batch x count`.
-    /// - Throws: `SoftSortError.sizeMismatch`, `.nonFiniteValue`,
+    /// - Throws: `SoftSortError.sizeMismatch`, `.nonFiniteInput`,
     ///   `.invalidRowSelection` for `k` outside `1 ... count`.
     /// - Complexity: O(B n).
     public func nearestNeighborLoss(matches: [T], k: Int) throws(SoftSortError) -> Loss<T> {
-        try Validation.matrix("matches", matches, rows: batch * count, dimension: 1)
+        try Validation.matrix("matches", matches, shape: state.shape, dimension: 1)
         try Validation.rowSelection("k", k, count: count, minimum: 1)
         let n = count
         let weight = -1 / (T(batch) * T(k))
@@ -174,17 +184,17 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
         let result = T.kernelSet.exact.applyBackward(state, matches, 1, rowGradient, true)
         var loss = 0.0
         for (g, y) in zip(rowGradient, result.product) { loss += Double(g) * Double(y) }
-        return Loss(value: T(loss), gradient: result.scores, path: .exact, backend: backend)
+        return Loss(value: T(loss), gradient: scale.divide(result.scores), path: .exact, backend: backend)
     }
 
     /// Rows `selected` (sorted) of `P V`.
     private func selectedRows(_ selected: Range<Int>, of values: [T], dimension: Int) throws(SoftSortError) -> RelaxedProduct<T> {
-        try Validation.matrix("values", values, rows: batch * count, dimension: dimension)
+        try Validation.matrix("values", values, shape: state.shape, dimension: dimension)
         let full = T.kernelSet.exact.apply(state, values, dimension)
         let output = selected.count == count ? full : Self.selectRows(selected, of: full, shape: state.shape, dimension: dimension)
         return RelaxedProduct(
             values: output, rows: selected.count,
-            source: .exactRows(state, values: values, dimension: dimension, rows: selected))
+            source: .exactRows(state, values: values, dimension: dimension, rows: selected), scale: scale)
     }
 
     /// Rows `rows` of every batch row of a `batch x count x d` array.

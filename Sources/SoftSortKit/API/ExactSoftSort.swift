@@ -57,7 +57,9 @@ public struct ExactSoftSort: Sendable, Hashable {
     /// - Throws: `SoftSortError.invalidTemperature`, `.invalidDimension` (a
     ///   negative shape), `.shapeOverflow` (`B n` overflows `Int`),
     ///   `.sizeMismatch`, `.nonFiniteScore`, `.invalidThreadCount`,
-    ///   `.backendUnavailable`.
+    ///   `.backendUnavailable`. Scores near `T.greatestFiniteMagnitude` are
+    ///   rescaled exactly (`P(s, tau) = P(s / c, tau / c)`, `c` a power of
+    ///   two), so every output and gradient is finite where the true one is.
     /// - Complexity: O(B n log n) time (the sort), O(B n) memory; batch rows
     ///   spread over `threads` threads.
     public func forward<T: SoftSortScalar>(
@@ -66,8 +68,11 @@ public struct ExactSoftSort: Sendable, Hashable {
         let configuration = try Configuration<T>(
             temperature: temperature, direction: direction, backend: backend, threads: threads)
         let shape = try Validation.batch(scores, batch: batch, count: count, footprint: .rows)
+        let scale = ScoreScale(scores, bound: .distance(power: 1))
         let kernelSet = T.kernelSet
-        let state = kernelSet.exact.prepare(scores, shape, configuration, kernelSet.kernels(for: configuration.backend))
-        return ExactRelaxedPermutation(state: state)
+        let state = kernelSet.exact.prepare(
+            scale.divide(scores), shape, configuration.rescaled(by: scale, power: 1),
+            kernelSet.kernels(for: configuration.backend))
+        return ExactRelaxedPermutation(state: state, scale: scale)
     }
 }

@@ -47,6 +47,10 @@ public struct NeuralSort: Sendable, Hashable {
     /// - Returns: the `B x n x n` matrices, the hard permutations, and the
     ///   state for `backward(_:)`.
     /// - Throws: as `SoftSort.forward(scores:batch:count:mode:workspace:)`.
+    ///   Huge finite scores are rescaled exactly (`P(s, tau) = P(s / c, tau /
+    ///   c)`); rows whose logits `3 n max|s| / tau` would still overflow run
+    ///   `scalar` kernels that subtract the row's largest numerator before
+    ///   dividing by `tau` (the result then reports `Backend.scalar`).
     /// - Complexity: O(B n^2) time and memory, spread over `threads` threads.
     public func forward<T: SoftSortScalar>(
         scores: [T], batch: Int, count: Int, mode: OutputMode = .soft, workspace: DenseWorkspace<T>? = nil
@@ -54,7 +58,7 @@ public struct NeuralSort: Sendable, Hashable {
         let configuration = try Configuration<T>(
             temperature: temperature, direction: direction, backend: backend, threads: threads)
         let shape = try Validation.batch(scores, batch: batch, count: count, footprint: .matrices)
-        return RelaxedPermutation(
+        return try RelaxedPermutation(
             scores: scores, shape: shape, method: .neuralSort, mode: mode, configuration: configuration,
             workspace: workspace)
     }

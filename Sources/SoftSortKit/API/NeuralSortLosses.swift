@@ -32,7 +32,7 @@ extension NeuralSort {
         let resolved = try Validation.neuralSortPath(path)
         let shape = try Validation.batch(scores, batch: batch, count: count, footprint: Validation.footprint(of: resolved))
         try Validation.targets(targets, shape: shape)
-        return SoftSort.run(LossRequest(
+        return try SoftSort.run(LossRequest(
             scores: scores, shape: shape, method: .neuralSort, objective: .crossEntropy(targets: targets),
             configuration: configuration, workspace: workspace), path: resolved)
     }

@@ -11,20 +11,46 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// Whether `matrices` holds the soft or the straight-through matrices.
     public let mode: OutputMode
 
+    /// The forward of the scores divided by `scale` (`ScoreScale`): `P` is the
+    /// same, score gradients are divided by `c`, `P s` multiplied by it.
     let state: DenseState<T>
+    let scale: ScoreScale<T>
+    /// The caller's scores (`state.scores` holds them divided by `c`).
+    let scores: [T]
 
     init(
         scores: [T], shape: BatchShape, method: DenseMethod, mode: OutputMode, configuration: Configuration<T>,
         workspace: DenseWorkspace<T>?
-    ) {
+    ) throws(SoftSortError) {
+        let matrix = MemoryBudget.product(shape.batch, shape.count, shape.count)
+        let held = (workspace?.matrices.capacity ?? 0) + (mode == .straightThrough ? workspace?.hardMatrices.capacity ?? 0 : 0)
+        try MemoryBudget.require(
+            MemoryBudget.sum(mode == .straightThrough ? MemoryBudget.sum(matrix, matrix) : matrix, -held), of: T.self,
+            alternative: method == .neuralSort
+                ? "NeuralSort needs its B x n x n matrices; use a smaller batch, or SoftSort's fused or exact paths"
+                : "SoftSort.apply(to:scores:batch:count:dimension:) (fused P V, O(B n d)) and ExactSoftSort (p = 1, O(B n)) form no matrix")
         let kernelSet = T.kernelSet
         let power: DistancePower? = if case .softSort(let p) = method { p } else { nil }
+        var kernels = kernelSet.denseKernels(configuration.backend, power: power)
+        let scaled: Configuration<T>
+        if let power {
+            scale = ScoreScale(scores, bound: .distance(power: power.value))
+            scaled = configuration.rescaled(by: scale, power: power.value)
+        } else {
+            scale = ScoreScale(scores, bound: .neuralSort(count: shape.count))
+            scaled = configuration.rescaled(by: scale, power: 1)
+            if WideLogitKernels.neuralSortMayOverflow(
+                count: shape.count, largestMagnitude: scale.largestMagnitude, temperature: configuration.temperature) {
+                kernels = kernelSet.dense.wideLogitKernels
+            }
+        }
         let result = kernelSet.dense.forward(DenseRequest(
-            scores: scores, shape: shape, method: method, mode: mode, configuration: configuration,
-            kernels: kernelSet.denseKernels(configuration.backend, power: power), workspace: workspace))
+            scores: scale.divide(scores), shape: shape, method: method, mode: mode, configuration: scaled,
+            kernels: kernels, workspace: workspace))
         self.matrices = result.matrices
         self.mode = mode
         self.state = result.state
+        self.scores = scores
     }
 
     /// The number of score rows `B`.
@@ -51,11 +77,18 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Parameter gradient: `dL/dP`, `batch x count x count`, laid out as `matrices`.
     /// - Returns: `dL/ds`, `batch x count`. With a workspace, the returned
     ///   array shares its storage until the workspace's next call.
-    /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong size.
+    /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong
+    ///   size, `.nonFiniteInput(argument: "gradient", row: b, column: i * count + j)`
+    ///   for an infinite or NaN entry. To keep the cost `O(B n)` rather than a
+    ///   pass over `B n^2`, the result is checked and `gradient` searched only
+    ///   when the result is not finite; a finite `gradient` whose true `dL/ds`
+    ///   exceeds `T`'s range gives `+-infinity` there.
     /// - Complexity: O(B n^2), spread over `threads` threads.
     public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
         try Validation.size("gradient", gradient.count, expected: batch * count * count)
-        return T.kernelSet.dense.backward(state, gradient)
+        let result = try Validation.resultOfLargeGradient(
+            T.kernelSet.dense.backward(state, gradient), gradient: gradient, argument: "gradient", rowLength: count * count)
+        return scale.divide(result)
     }
 
     /// The relaxed sorted values `M s` of the result's `matrices` `M`, with
@@ -66,6 +99,8 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Returns: `batch x count` values and their `backward(_:)`.
     /// - Complexity: O(B n^2); its backward O(B n^2) time and memory.
     public func sortedValues() -> RelaxedValues<T> {
-        RelaxedValues(values: T.kernelSet.dense.sortedValues(state, matrices), batch: batch, count: count, source: .dense(state))
+        RelaxedValues(
+            values: scale.multiply(T.kernelSet.dense.sortedValues(state, matrices)), batch: batch, count: count,
+            source: .dense(state), gradientScale: .identity)
     }
 }

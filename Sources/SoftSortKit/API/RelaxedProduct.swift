@@ -21,17 +21,22 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
     }
 
     let source: Source
+    /// The forward ran on the scores divided by this scale's `c`
+    /// (`ScoreScale`): the score gradient is divided by `c`.
+    let scale: ScoreScale<T>
 
-    init(fused state: ApplyState<T>) {
+    init(fused state: ApplyState<T>, scale: ScoreScale<T>) {
         self.values = state.output
         self.rows = state.shape.count
         self.source = .fused(state)
+        self.scale = scale
     }
 
-    init(values: [T], rows: Int, source: Source) {
+    init(values: [T], rows: Int, source: Source, scale: ScoreScale<T>) {
         self.values = values
         self.rows = rows
         self.source = source
+        self.scale = scale
     }
 
     /// The number of score rows `B`.
@@ -85,23 +90,32 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
     ///
     /// - Parameter gradient: `dL/dvalues`, `batch x rows x dimension`, laid out as `values`.
     /// - Returns: `dL/ds` (`batch x count`) and `dL/dV` (laid out as `V`).
-    /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong size.
+    /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong
+    ///   size, `.nonFiniteInput(argument: "gradient", row: b, column: i * d + e)`
+    ///   for an infinite or NaN entry, `.insufficientMemory` when the fused
+    ///   backward's `O((B + 16) n d)` buffers do not fit.
     /// - Complexity: fused: O(B n^2 d) time over `threads` threads, O((B + 16) n d)
     ///   memory; exact: O(B n d). Bitwise identical for every thread count.
     public func backward(_ gradient: [T]) throws(SoftSortError) -> SoftSortGradient<T> {
         try Validation.size("gradient", gradient.count, expected: batch * rows * dimension)
+        try Validation.finite("gradient", gradient, rowLength: rows * dimension)
         let kernelSet = T.kernelSet
+        let result: SoftSortGradient<T>
         switch source {
         case .fused(let state):
-            return kernelSet.apply.backward(state, gradient)
+            try MemoryBudget.require(
+                MemoryBudget.product(MemoryBudget.sum(batch, 16), count, MemoryBudget.sum(dimension, 2)), of: T.self,
+                alternative: "ExactSoftSort (p = 1) differentiates P V in O(B n d) without per-block partials")
+            result = kernelSet.apply.backward(state, gradient)
         case .exactRows(let state, let values, let d, let selected):
             let full = ExactRelaxedPermutation<T>.expandRows(selected, gradient, shape: state.shape, dimension: d)
-            let result = kernelSet.exact.applyBackward(state, values, d, full, false)
-            return SoftSortGradient(scores: result.scores, values: result.values)
+            let exact = kernelSet.exact.applyBackward(state, values, d, full, false)
+            result = SoftSortGradient(scores: exact.scores, values: exact.values)
         case .exactTransposed(let state, let u, let d):
             // <H, P^T U> = <U, P H>: dL/dU = P H, dL/ds the score gradient of P H against U.
-            let result = kernelSet.exact.applyBackward(state, gradient, d, u, true)
-            return SoftSortGradient(scores: result.scores, values: result.product)
+            let exact = kernelSet.exact.applyBackward(state, gradient, d, u, true)
+            result = SoftSortGradient(scores: exact.scores, values: exact.product)
         }
+        return scale.isIdentity ? result : SoftSortGradient(scores: scale.divide(result.scores), values: result.values)
     }
 }

@@ -18,24 +18,37 @@ public struct RelaxedValues<T: SoftSortScalar>: Sendable {
     }
 
     let source: Source
+    /// The score gradient is divided by this scale's `c` (`ScoreScale`): the
+    /// identity for `P s` (homogeneous of degree 1 in `s`), the forward's
+    /// scale for the ranks.
+    let gradientScale: ScoreScale<T>
 
     /// The vector-Jacobian product: `dL/ds` given `dL/dvalues`, through `P`
     /// (and, for `P s`, through `s` too).
     ///
     /// - Parameter gradient: `dL/dvalues`, `batch x count`, laid out as `values`.
     /// - Returns: `dL/ds`, `batch x count`.
-    /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong size.
+    /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong
+    ///   size, `.nonFiniteInput(argument: "gradient", ...)` for an infinite or
+    ///   NaN entry, `.insufficientMemory` when the dense backward's `B x n x n`
+    ///   buffer does not fit (the exact path needs none).
     /// - Complexity: dense: O(B n^2) time and memory; exact: O(B n).
     public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
         try Validation.size("gradient", gradient.count, expected: batch * count)
+        try Validation.finite("gradient", gradient, rowLength: count)
         let kernelSet = T.kernelSet
+        let result: [T]
         switch source {
         case .dense(let state):
-            return kernelSet.dense.sortedValuesBackward(state, gradient)
+            try MemoryBudget.require(
+                MemoryBudget.product(batch, count, count), of: T.self,
+                alternative: "ExactSoftSort's sortedValues() (p = 1) differentiates P s in O(B n)")
+            result = kernelSet.dense.sortedValuesBackward(state, gradient)
         case .exactSortedValues(let state):
-            return kernelSet.exact.sortedValuesBackward(state, gradient)
+            result = kernelSet.exact.sortedValuesBackward(state, gradient)
         case .exactRanks(let state):
-            return kernelSet.exact.applyBackward(state, gradient, 1, kernelSet.exact.rankRows(state.shape), false).scores
+            result = kernelSet.exact.applyBackward(state, gradient, 1, kernelSet.exact.rankRows(state.shape), false).scores
         }
+        return gradientScale.divide(result)
     }
 }

@@ -58,7 +58,12 @@ public struct SoftSort: Sendable, Hashable {
     /// - Throws: `SoftSortError.invalidTemperature`, `.invalidPower`,
     ///   `.invalidDimension` (a negative shape), `.shapeOverflow` (`B n^2`
     ///   overflows `Int`), `.sizeMismatch`, `.nonFiniteScore`,
-    ///   `.invalidThreadCount`, `.backendUnavailable`.
+    ///   `.invalidThreadCount`, `.backendUnavailable`, `.insufficientMemory`
+    ///   when the `B x n x n` matrices do not fit in what this process may
+    ///   use (the message names the fused and exact paths, which need none).
+    ///   Finite scores of any magnitude give finite results: huge ones are
+    ///   rescaled exactly (`P(s, tau) = P(s / c, tau / c^p)`, `c` a power of
+    ///   two; <doc:Accuracy>).
     /// - Complexity: O(B n^2) time and memory, spread over `threads` threads.
     public func forward<T: SoftSortScalar>(
         scores: [T], batch: Int, count: Int, mode: OutputMode = .soft, workspace: DenseWorkspace<T>? = nil
@@ -66,7 +71,7 @@ public struct SoftSort: Sendable, Hashable {
         let configuration = try Configuration<T>(
             temperature: temperature, power: power, direction: direction, backend: backend, threads: threads)
         let shape = try Validation.batch(scores, batch: batch, count: count, footprint: .matrices)
-        return RelaxedPermutation(
+        return try RelaxedPermutation(
             scores: scores, shape: shape, method: .softSort(configuration.power), mode: mode,
             configuration: configuration, workspace: workspace)
     }
@@ -97,8 +102,10 @@ public struct SoftSort: Sendable, Hashable {
     ///   - dimension: the value width `d >= 0`.
     /// - Returns: `Y` (`batch x count x dimension`) and its backward.
     /// - Throws: as `forward(scores:batch:count:mode:workspace:)`, and
-    ///   `.nonFiniteValue` for a non-finite value, `.invalidDimension` for
-    ///   `d < 0`, `.shapeOverflow` when `B n d` overflows `Int`.
+    ///   `.nonFiniteInput(argument: "values", row: b, column: j * d + e)` for
+    ///   a non-finite value, `.invalidDimension` for `d < 0`, `.shapeOverflow`
+    ///   when `B n d` overflows `Int`, `.insufficientMemory` when the `O(B n d)`
+    ///   buffers do not fit. Only the scores are rescaled, never the values.
     /// - Complexity: O(B n^2 d) time over `threads` threads, O(B n d) memory
     ///   (the backward: O((B + 16) n d), its per-block partial sums).
     public func apply<T: SoftSortScalar>(
@@ -107,11 +114,17 @@ public struct SoftSort: Sendable, Hashable {
         let configuration = try Configuration<T>(
             temperature: temperature, power: power, direction: direction, backend: backend, threads: threads)
         let shape = try Validation.batch(scores, batch: batch, count: count, footprint: .values(dimension: dimension))
-        try Validation.matrix("values", values, rows: shape.elements, dimension: dimension, minimumDimension: 0)
+        try Validation.matrix("values", values, shape: shape, dimension: dimension, minimumDimension: 0)
+        try MemoryBudget.require(
+            MemoryBudget.product(shape.elements, MemoryBudget.sum(2 * dimension, 2)), of: T.self,
+            alternative: "ExactSoftSort (p = 1) applies P to values in O(B n d) without tiles; else use a smaller batch")
+        let p = configuration.power.value
+        let scale = ScoreScale(scores, bound: .distance(power: p))
         let kernelSet = T.kernelSet
         let state = kernelSet.apply.forward(ApplyRequest(
-            scores: scores, values: values, shape: shape, dimension: dimension, configuration: configuration,
+            scores: scale.divide(scores), values: values, shape: shape, dimension: dimension,
+            configuration: configuration.rescaled(by: scale, power: p),
             kernels: kernelSet.applyKernels(configuration.backend, power: configuration.power)))
-        return RelaxedProduct(fused: state)
+        return RelaxedProduct(fused: state, scale: scale)
     }
 }

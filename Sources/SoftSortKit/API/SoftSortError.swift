@@ -11,8 +11,24 @@ public enum SoftSortError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A score is infinite or NaN; `row` is the batch row, `column` the index in it.
     case nonFiniteScore(row: Int, column: Int)
     /// An element of another input (values, rows, matches) is infinite or
-    /// NaN; `index` is its position in the flat buffer.
+    /// NaN; `index` is its position in the flat buffer. Kept for source
+    /// compatibility: the library's checks throw `nonFiniteInput` instead.
     case nonFiniteValue(argument: String, index: Int)
+    /// An element of an input other than the scores (`values`, `matches`,
+    /// an upstream `gradient`) is infinite or NaN. `row` is its batch row (of
+    /// the result's rows for an upstream gradient: `B k` for stochastic
+    /// samples) and `column` its index within that batch row's block of the
+    /// flat buffer: `j * d + e` for `count x d` values, `i * count + j` for a
+    /// `dL/dP` block, the entry's index within the row's kept entries for a
+    /// windowed gradient.
+    case nonFiniteInput(argument: String, row: Int, column: Int)
+    /// Memory the call needs (a `B x n x n` matrix, or `B n d` values) is more
+    /// than this process may use now: the smallest of its address-space and
+    /// data limits (`RLIMIT_AS`, `RLIMIT_DATA`) less what it uses, its cgroup's
+    /// `memory.max` less `memory.current` (v1: `memory.limit_in_bytes`), and
+    /// the system's `MemAvailable`. `alternative` names the path that needs
+    /// no such matrix.
+    case insufficientMemory(bytesNeeded: Int, bytesAvailable: Int, alternative: String)
     /// A score that must be positive (its logarithm is taken) is not.
     case nonPositiveScore(row: Int, column: Int)
     /// A buffer's element count does not match the shape it was given with.
@@ -56,6 +72,10 @@ public enum SoftSortError: Error, Equatable, Sendable, CustomStringConvertible {
             return "score at row \(row), column \(column) is not finite"
         case .nonFiniteValue(let argument, let index):
             return "\(argument)[\(index)] is not finite"
+        case .nonFiniteInput(let argument, let row, let column):
+            return "\(argument) at row \(row), column \(column) is not finite"
+        case .insufficientMemory(let needed, let available, let alternative):
+            return "the call needs \(needed) bytes but this process may use only \(available) more; \(alternative)"
         case .nonPositiveScore(let row, let column):
             return "score at row \(row), column \(column) must be > 0 to take its logarithm"
         case .sizeMismatch(let argument, let expected, let actual):

@@ -31,7 +31,11 @@ extension SoftSort {
     /// - Throws: as `forward(scores:batch:count:mode:workspace:)` (the
     ///   `.shapeOverflow` check is `B n^2` for `.dense`, `B n` otherwise),
     ///   and `.sizeMismatch` / `.indexOutOfRange` for `targets`,
-    ///   `.unsupportedPath` for `.exact` with `p != 1`.
+    ///   `.unsupportedPath` for `.exact` with `p != 1`, `.insufficientMemory`
+    ///   when `.dense`'s `B x n x n` matrices do not fit (the message names
+    ///   `.fused`). Huge finite scores are rescaled exactly on every path
+    ///   (`ScoreScale`); the loss is `+infinity` only when the true sum
+    ///   exceeds `T.greatestFiniteMagnitude`.
     /// - Complexity: `.fused` and `.dense` O(B n^2) time over `threads`
     ///   threads; memory O(B n) (`.fused`, `.exact`) or O(B n^2) (`.dense`);
     ///   `.exact` O(B n log n) time.
@@ -48,7 +52,7 @@ extension SoftSort {
             return try ExactSoftSort(temperature: temperature, direction: direction, backend: backend, threads: threads)
                 .forward(scores: scores, batch: batch, count: count).crossEntropy(targets: targets)
         }
-        return Self.run(LossRequest(
+        return try Self.run(LossRequest(
             scores: scores, shape: shape, method: .softSort(configuration.power),
             objective: .crossEntropy(targets: targets), configuration: configuration, workspace: workspace),
             path: resolved)
@@ -75,7 +79,7 @@ extension SoftSort {
     ///   - workspace: buffers to reuse across calls, or `nil`.
     /// - Returns: the loss, `dL/ds` and the path and backend that ran.
     /// - Throws: as `crossEntropy(scores:targets:batch:count:path:workspace:)`,
-    ///   and `.sizeMismatch` / `.nonFiniteValue` for `matches`,
+    ///   and `.sizeMismatch` / `.nonFiniteInput` for `matches`,
     ///   `.invalidRowSelection` for `k` outside `1 ... count`.
     /// - Complexity: `.fused` O(B k n) time, O(B n) memory; `.dense` O(B n^2)
     ///   time and memory; `.exact` O(B n log n).
@@ -87,29 +91,48 @@ extension SoftSort {
             temperature: temperature, power: power, direction: direction, backend: backend, threads: threads)
         let resolved = try Validation.softSortPath(path, power: configuration.power)
         let shape = try Validation.batch(scores, batch: batch, count: count, footprint: Validation.footprint(of: resolved))
-        try Validation.matrix("matches", matches, rows: shape.elements, dimension: 1)
+        try Validation.matrix("matches", matches, shape: shape, dimension: 1)
         try Validation.rowSelection("k", k, count: count, minimum: 1)
         if resolved == .exact {
             return try ExactSoftSort(temperature: temperature, direction: direction, backend: backend, threads: threads)
                 .forward(scores: scores, batch: batch, count: count).nearestNeighborLoss(matches: matches, k: k)
         }
-        return Self.run(LossRequest(
+        return try Self.run(LossRequest(
             scores: scores, shape: shape, method: .softSort(configuration.power),
             objective: .nearestNeighbors(matches: matches, k: k), configuration: configuration,
             workspace: workspace), path: resolved)
     }
 
-    /// Runs a checked `.dense` or `.fused` loss (SoftSort or NeuralSort).
-    static func run<T: SoftSortScalar>(_ request: LossRequest<T>, path: LossPath) -> Loss<T> {
-        let kernelSet = T.kernelSet, backend = request.configuration.backend
+    /// Runs a checked `.dense` or `.fused` loss (SoftSort or NeuralSort) on
+    /// the scores divided by their `ScoreScale` (the loss is unchanged, its
+    /// gradient divided by `c`), after the memory check of `.dense`.
+    static func run<T: SoftSortScalar>(_ request: LossRequest<T>, path: LossPath) throws(SoftSortError) -> Loss<T> {
+        let kernelSet = T.kernelSet, backend = request.configuration.backend, shape = request.shape
         let power: DistancePower? = if case .softSort(let p) = request.method { p } else { nil }
+        let scale = ScoreScale(
+            request.scores, bound: power.map { .distance(power: $0.value) } ?? .neuralSort(count: shape.count))
+        let scaled = LossRequest(
+            scores: scale.divide(request.scores), shape: shape, method: request.method, objective: request.objective,
+            configuration: request.configuration.rescaled(by: scale, power: power?.value ?? 1),
+            workspace: request.workspace)
+        let loss: Loss<T>
         if path == .dense {
-            return kernelSet.loss.dense(request, kernelSet.denseKernels(backend, power: power))
+            try MemoryBudget.require(
+                MemoryBudget.product(shape.batch, shape.count, shape.count), of: T.self,
+                alternative: "path: .fused computes the same loss one row of P at a time, in O(B n) memory")
+            var kernels = kernelSet.denseKernels(backend, power: power)
+            if power == nil, WideLogitKernels.neuralSortMayOverflow(
+                count: shape.count, largestMagnitude: scale.largestMagnitude, temperature: request.configuration.temperature) {
+                kernels = kernelSet.dense.wideLogitKernels
+            }
+            loss = kernelSet.loss.dense(scaled, kernels)
+        } else {
+            // NeuralSort's column sums and their backward run the requested
+            // backend's dense kernels (C ones for Float on avx2), as the dense
+            // path's do; the reported backend is the loss rows' (the O(n^2) bulk).
+            let kernels = kernelSet.lossKernels(backend, method: request.method, objective: request.objective)
+            loss = kernelSet.loss.fused(scaled, kernels, kernelSet.denseKernels(backend, power: nil))
         }
-        // NeuralSort's column sums and their backward run the requested
-        // backend's dense kernels (C ones for Float on avx2), as the dense
-        // path's do; the reported backend is the loss rows' (the O(n^2) bulk).
-        let kernels = kernelSet.lossKernels(backend, method: request.method, objective: request.objective)
-        return kernelSet.loss.fused(request, kernels, kernelSet.denseKernels(backend, power: nil))
+        return scale.isIdentity ? loss : Loss(value: loss.value, gradient: scale.divide(loss.gradient), path: loss.path, backend: loss.backend)
     }
 }

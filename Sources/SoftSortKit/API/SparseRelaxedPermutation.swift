@@ -13,9 +13,15 @@
 ///   the window, `sum_(dropped j) P[i, j]`; so `|P~ - P|_1 <= 2 droppedMass`
 ///   on that row.
 public struct SparseRelaxedPermutation<T: SoftSortScalar>: Sendable {
+    /// The rows of the scores divided by `scale` (`ScoreScale`): the entries
+    /// are the same; the score gradient is divided by `c`.
     let state: WindowState<T>
+    let scale: ScoreScale<T>
 
-    init(state: WindowState<T>) { self.state = state }
+    init(state: WindowState<T>, scale: ScoreScale<T>) {
+        self.state = state
+        self.scale = scale
+    }
 
     /// The number of score rows `B`.
     public var batch: Int { state.shape.batch }
@@ -61,10 +67,18 @@ public struct SparseRelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///
     /// - Parameter gradient: `dL/dvalues`, laid out as `values`.
     /// - Returns: `dL/ds`, `batch x count`.
-    /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong size.
+    /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong
+    ///   size, `.nonFiniteInput(argument: "gradient", row: r, column: t)` for an
+    ///   infinite or NaN entry (`r = b * topK + i` the kept row, `t` the
+    ///   entry's index within it).
     /// - Complexity: O(B (n + k m)), `m` the mean window width, over `threads` threads.
     public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
         try Validation.size("gradient", gradient.count, expected: state.values.count)
-        return T.kernelSet.window.backward(state, gradient)
+        if let bad = Validation.firstNonFinite(gradient) {
+            var row = 0
+            while state.rowOffsets[row + 1] <= bad { row += 1 }
+            throw .nonFiniteInput(argument: "gradient", row: row, column: bad - state.rowOffsets[row])
+        }
+        return scale.divide(T.kernelSet.window.backward(state, gradient))
     }
 }

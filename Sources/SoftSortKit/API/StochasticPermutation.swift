@@ -11,7 +11,7 @@ public struct StochasticPermutation<T: SoftSortScalar>: Sendable {
     let scoreKind: StochasticSoftSort.ScoreKind
 
     /// The perturbed scores, `B k x n`, laid out as `relaxed`.
-    public var perturbedScores: [T] { relaxed.state.scores }
+    public var perturbedScores: [T] { relaxed.scores }
 
     /// `dL/ds` for the original `B x n` scores given `dL/dP` for all samples:
     /// each sample's gradient, summed over the samples of its row, times
@@ -19,7 +19,9 @@ public struct StochasticPermutation<T: SoftSortScalar>: Sendable {
     ///
     /// - Parameter gradient: `dL/dP`, `B k x n x n`, laid out as `relaxed.matrices`.
     /// - Returns: `dL/ds`, `B x n`.
-    /// - Throws: `SoftSortError.sizeMismatch` for a gradient of the wrong size.
+    /// - Throws: `SoftSortError.sizeMismatch` for a gradient of the wrong
+    ///   size, `.nonFiniteInput` as `RelaxedPermutation.backward(_:)` (its
+    ///   `row` is the sample's batch row `b * k + m`).
     /// - Complexity: O(B k n^2).
     public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
         let perturbedGradient = try relaxed.backward(gradient)

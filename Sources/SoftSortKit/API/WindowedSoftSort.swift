@@ -51,7 +51,8 @@ public struct WindowedSoftSort: Sendable, Hashable {
     ///   - direction: `.descending` (default) or `.ascending`.
     ///   - backend: the row kernels' backend, or `nil` for the preferred one.
     ///   - threads: at least 1, or `nil` for `Parallelism.defaultThreadCount`.
-    ///   - topK: `k >= 0` rows kept per batch row, or `nil` for every row; `k > n` keeps `n`.
+    ///   - topK: `0 ... n` rows kept per batch row, or `nil` for every row
+    ///     (`k > n` is an error when the operator runs, not clamped).
     ///   - window: `.ranks(w)` or `.tolerance(t)`.
     /// - Complexity: O(1).
     public init(
@@ -77,7 +78,7 @@ public struct WindowedSoftSort: Sendable, Hashable {
     ///   dropped-mass bounds, and the state for `backward(_:)`.
     /// - Throws: `SoftSortError.invalidTemperature`, `.invalidPower`,
     ///   `.invalidDimension` for a negative shape, `.invalidRowSelection` for
-    ///   a negative `topK`, `.invalidWindowWidth` for `w < 0`,
+    ///   a `topK` outside `0 ... count`, `.invalidWindowWidth` for `w < 0`,
     ///   `.invalidArgument(name: "tolerance", ...)` for a tolerance outside
     ///   `(0, 1)`, `.shapeOverflow`, `.sizeMismatch`, `.nonFiniteScore`,
     ///   `.invalidThreadCount`, `.backendUnavailable`.
@@ -90,8 +91,10 @@ public struct WindowedSoftSort: Sendable, Hashable {
         let configuration = try Configuration<T>(
             temperature: temperature, power: power, direction: direction, backend: backend, threads: threads)
         let shape = try Validation.batch(scores, batch: batch, count: count, footprint: .rows)
-        if let topK, topK < 0 { throw .invalidRowSelection(argument: "topK", value: topK, count: count) }
-        let k = min(topK ?? count, count)
+        let k = topK ?? count
+        try Validation.rowSelection("topK", k, count: count)
+        let scale = ScoreScale(scores, bound: .distance(power: power))
+        let scaled = configuration.rescaled(by: scale, power: power)
         let rule: WindowRule
         switch window {
         case .ranks(let w):
@@ -99,12 +102,14 @@ public struct WindowedSoftSort: Sendable, Hashable {
             rule = .ranks(w)
         case .tolerance(let t):
             guard t.isFinite, t > 0, t < 1 else { throw .invalidArgument(name: "tolerance", value: t) }
-            let logit = -Double(configuration.temperature) * Double.libmLog(t)
+            // In the rescaled coordinates: the radius is divided by c too.
+            let logit = -Double(scaled.temperature) * Double.libmLog(t)
             rule = .radius(power == 1 ? logit : Double.libmPow(logit, 1 / power))
         }
         let kernelSet = T.kernelSet
         let state = kernelSet.window.forward(
-            scores, shape, k, rule, configuration, kernelSet.denseKernels(configuration.backend, power: configuration.power))
-        return SparseRelaxedPermutation(state: state)
+            scale.divide(scores), shape, k, rule, scaled,
+            kernelSet.denseKernels(configuration.backend, power: configuration.power))
+        return SparseRelaxedPermutation(state: state, scale: scale)
     }
 }

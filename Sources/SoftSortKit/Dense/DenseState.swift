@@ -45,6 +45,8 @@ struct DenseOperations<T: SoftSortScalar>: Sendable {
     let sortedValues: @Sendable (DenseState<T>, _ matrices: [T]) -> [T]
     /// `dL/ds` given `dL/d(P s)`, through `P` and `s`.
     let sortedValuesBackward: @Sendable (DenseState<T>, _ gradient: [T]) -> [T]
+    /// The kernels for NeuralSort rows whose logits overflow `T` (`WideLogitKernels`).
+    let wideLogitKernels: DenseKernels<T>
 }
 
 extension DenseOperations where T: VectorScalar {
@@ -53,6 +55,7 @@ extension DenseOperations where T: VectorScalar {
             forward: { request in DenseEngine.forward(request) },
             backward: { state, gradient in DenseEngine.backward(state, matrixGradient: gradient) },
             sortedValues: { state, matrices in DenseEngine.sortedValues(state, matrices: matrices) },
-            sortedValuesBackward: { state, gradient in DenseEngine.sortedValuesBackward(state, gradient: gradient) })
+            sortedValuesBackward: { state, gradient in DenseEngine.sortedValuesBackward(state, gradient: gradient) },
+            wideLogitKernels: .wideLogits())
     }
 }

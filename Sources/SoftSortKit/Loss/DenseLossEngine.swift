@@ -103,7 +103,7 @@ enum DenseLossEngine {
         }}}}}}}}}}
         var total = 0.0
         for loss in losses { total += loss }
-        if case .nearestNeighbors = request.objective { total *= -1 / (Double(batch) * Double(k)) }
+        if case .nearestNeighbors = request.objective, batch > 0 { total *= -1 / (Double(batch) * Double(k)) }
         return Loss(value: T(total), gradient: gradient, path: .dense, backend: kernels.backend)
     }
 }

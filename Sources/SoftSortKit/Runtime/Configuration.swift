@@ -24,4 +24,19 @@ struct Configuration<T: SoftSortScalar>: Sendable {
         self.backend = try Backend.resolve(backend)
         self.scheduler = BatchScheduler(threads: try Parallelism.resolve(threads))
     }
+
+    /// The same parameters with another (already checked) temperature.
+    func with(temperature: T) -> Configuration<T> {
+        Configuration(checkedTemperature: temperature, power: power, direction: direction, backend: backend, scheduler: scheduler)
+    }
+
+    private init(
+        checkedTemperature: T, power: DistancePower, direction: SortDirection, backend: Backend, scheduler: BatchScheduler
+    ) {
+        self.temperature = checkedTemperature
+        self.power = power
+        self.direction = direction
+        self.backend = backend
+        self.scheduler = scheduler
+    }
 }

@@ -40,7 +40,7 @@ enum Validation {
         let (_, o2) = rows.multipliedReportingOverflow(by: width)
         guard !o1, !o2 else { throw .shapeOverflow(batch: batch, count: count) }
         try size("scores", scores.count, expected: rows)
-        if let bad = firstIndex(in: scores, where: { !$0.isFinite }) {
+        if let bad = firstNonFinite(scores) {
             throw .nonFiniteScore(row: bad / count, column: bad % count)
         }
         return BatchShape(batch: batch, count: count)
@@ -53,18 +53,66 @@ enum Validation {
         }
     }
 
-    /// Checks `dimension >= minimum` and that `argument` holds `rows x
-    /// dimension` elements, every one finite.
+    /// Checks `dimension >= minimum` and that `argument` holds `batch x count
+    /// x dimension` elements, every one finite (`nonFiniteInput` names the
+    /// batch row and the index within its `count x dimension` block).
     static func matrix<T: SoftSortScalar>(
-        _ argument: String, _ values: [T], rows: Int, dimension: Int, minimumDimension: Int = 1
+        _ argument: String, _ values: [T], shape: BatchShape, dimension: Int, minimumDimension: Int = 1
     ) throws(SoftSortError) {
         guard dimension >= minimumDimension else { throw .invalidDimension(argument: "dimension", value: dimension) }
-        let (expected, overflow) = rows.multipliedReportingOverflow(by: dimension)
+        let (expected, overflow) = shape.elements.multipliedReportingOverflow(by: dimension)
         guard !overflow else { throw .invalidDimension(argument: "dimension", value: dimension) }
         try size(argument, values.count, expected: expected)
-        if let bad = firstIndex(in: values, where: { !$0.isFinite }) {
-            throw .nonFiniteValue(argument: argument, index: bad)
+        try finite(argument, values, rowLength: shape.count * dimension)
+    }
+
+    /// Checks that every element of `values` is finite; the first that is
+    /// not is reported as batch row `index / rowLength`, column `index %
+    /// rowLength`.
+    static func finite<T: SoftSortScalar>(_ argument: String, _ values: [T], rowLength: Int) throws(SoftSortError) {
+        if let bad = firstNonFinite(values) {
+            throw .nonFiniteInput(argument: argument, row: bad / max(rowLength, 1), column: bad % max(rowLength, 1))
         }
+    }
+
+    /// The policy for an upstream gradient too large to check in full (`dL/dP`,
+    /// `B n^2`): the `O(B n)` result is checked instead, and only when it is
+    /// not finite is the cause looked for in `gradient`, reported as
+    /// `nonFiniteInput`. A result that is not finite from a finite gradient
+    /// (a true `dL/ds` beyond `T`'s range) is returned as it is.
+    static func resultOfLargeGradient<T: SoftSortScalar>(
+        _ result: [T], gradient: [T], argument: String, rowLength: Int
+    ) throws(SoftSortError) -> [T] {
+        guard firstNonFinite(result) != nil else { return result }
+        try finite(argument, gradient, rowLength: rowLength)
+        return result
+    }
+
+    /// The index of the first infinite or NaN element. One pass that adds
+    /// `x * 0` (0 for a finite `x`, NaN otherwise) into four sums, then a
+    /// search only when a sum is NaN.
+    /// Specialized for the two element types: the API's generic entry points
+    /// are not, and an unspecialized element loop costs a witness call per element.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func firstNonFinite<T: SoftSortScalar>(_ values: [T]) -> Int? {
+        let clean: Bool = values.withUnsafeBufferPointer { buffer in
+            var a: T = 0, b: T = 0, c: T = 0, d: T = 0
+            var k = 0
+            while k + 4 <= buffer.count {
+                a += buffer[k] * 0
+                b += buffer[k + 1] * 0
+                c += buffer[k + 2] * 0
+                d += buffer[k + 3] * 0
+                k += 4
+            }
+            while k < buffer.count {
+                a += buffer[k] * 0
+                k += 1
+            }
+            return (a + b + c + d) == 0
+        }
+        return clean ? nil : firstIndex(in: values, where: { !$0.isFinite })
     }
 
     /// Checks that `k` rows can be taken from rows of `count`: `0 ... count`
@@ -88,6 +136,17 @@ enum Validation {
     static func power(_ p: Double) throws(SoftSortError) -> DistancePower {
         guard p.isFinite, p > 0 else { throw .invalidPower(p) }
         return DistancePower(p)
+    }
+
+    /// max |x| over `values` (0 when empty), specialized as `firstNonFinite`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func largestMagnitude<T: SoftSortScalar>(_ values: [T]) -> T {
+        values.withUnsafeBufferPointer { buffer in
+            var largest: T = 0
+            for x in buffer { largest = Swift.max(largest, x.magnitude) }
+            return largest
+        }
     }
 
     /// The first index whose element satisfies `predicate`. A plain loop over
