@@ -11,6 +11,9 @@ enum TrainOperator: String, CaseIterable, Sendable {
     /// SoftSort, p = 1, the exact `O(n log n)` scan path (`ExactSoftSort`):
     /// no `n x n` matrix, the loss and its gradient from `crossEntropy(targets:)`.
     case softSortP1Exact = "softsort-p1-exact"
+    /// SoftSort, p = 2, through the fast Gauss transform (`GaussEngine`, no
+    /// `n x n` matrix): the loss and its gradient in one call.
+    case softSortP2Gauss = "softsort-p2-gauss"
     /// NeuralSort, tau = 100, with the `O(n^2)` association `(A 1) 1^T`.
     case neuralSort = "neuralsort"
 
@@ -18,7 +21,7 @@ enum TrainOperator: String, CaseIterable, Sendable {
     /// (README, "The speed experiment").
     var defaultTemperature: Double {
         switch self {
-        case .softSortP2, .softSortP1, .softSortP1Exact: return 0.1
+        case .softSortP2, .softSortP1, .softSortP1Exact, .softSortP2Gauss: return 0.1
         case .neuralSort: return 100
         }
     }
@@ -39,8 +42,8 @@ enum TrainOperator: String, CaseIterable, Sendable {
         case .neuralSort:
             return try NeuralSort(temperature: temperature, threads: threads)
                 .forward(scores: scores, batch: batch, count: count, workspace: workspace)
-        case .softSortP1Exact:
-            preconditionFailure("the exact path has no dense forward")
+        case .softSortP1Exact, .softSortP2Gauss:
+            preconditionFailure("the exact and gauss paths have no dense forward")
         }
     }
 }
@@ -111,7 +114,7 @@ struct TrainExperiment {
         var velocity = [Float](repeating: 0, count: size)
         // dL/dP is zero except on the diagonals; one buffer serves every step
         // (only the diagonal entries are rewritten).
-        var matrixGradient = [Float](repeating: 0, count: op == .softSortP1Exact ? 0 : size * n)
+        var matrixGradient = [Float](repeating: 0, count: op == .softSortP1Exact || op == .softSortP2Gauss ? 0 : size * n)
         let targets = (0..<size).map { $0 % n }  // the identity: row i picks column i
         var normalised = [Float](repeating: 0, count: size)
         var range = [Float](repeating: 1, count: batch)
@@ -146,6 +149,13 @@ struct TrainExperiment {
                 backend = result.backend.rawValue
                 loss = Double(crossEntropy.value) / Double(size)
                 gradient = crossEntropy.gradient.map { $0 * scale }
+            } else if op == .softSortP2Gauss {
+                let result = GaussBenchmarkHooks.crossEntropy(
+                    scores: normalised, targets: targets, batch: batch, count: n, temperature: temperature,
+                    threads: threads)
+                backend = "gauss"
+                loss = result.loss / Double(size)
+                gradient = result.gradient.map { $0 * scale }
             } else {
                 let result = try op.forward(
                     normalised, batch: batch, count: n, temperature: temperature, threads: threads, workspace: workspace)

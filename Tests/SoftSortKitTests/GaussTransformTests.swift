@@ -73,7 +73,7 @@ struct GaussTransformTests {
             let v = (0..<n).map { _ in g.uniform(0, extent) }.sorted()
             let q = (0..<n).map { _ in g.uniform(-1, 1) }
             for accuracy in [1e-6, 1e-10, GaussEngine.defaultAccuracy] {
-                let plan = GaussPlan.make(accuracy: accuracy, extent: v.last! - v.first!)
+                let plan = GaussPlan.make(accuracy: accuracy, extent: v.last! - v.first!, count: n)
                 let bound = plan.bound
                 #expect(bound.value <= accuracy && bound.moment <= accuracy)
                 let scratch = UnsafeMutableRawPointer.allocate(byteCount: 8 * GaussCells.scratchWords(count: n), alignment: 8)

@@ -14,11 +14,19 @@ struct RadixArgsortTests {
         defer { scratch.deallocate() }
         values.withUnsafeBufferPointer { v in
             intro.withUnsafeMutableBufferPointer { stableArgsort(v, direction: direction, into: $0) }
+            var sorted = [T](repeating: .nan, count: n)
             radix.withUnsafeMutableBufferPointer { o in
-                if let base = v.baseAddress {
-                    RadixArgsort.sort(base, count: n, descending: direction == .descending, order: o.baseAddress!, scratch: scratch)
+                sorted.withUnsafeMutableBufferPointer { out in
+                    if let base = v.baseAddress {
+                        RadixArgsort.sort(
+                            base, count: n, descending: direction == .descending, order: o.baseAddress!,
+                            sorted: out.baseAddress!, scratch: scratch)
+                    }
                 }
             }
+            // The values decoded from the keys equal the gathered ones (`-0` comes back as `+0`).
+            #expect(sorted == radix.map { values[$0] })
+            #expect(!sorted.contains { $0 == 0 && $0.sign == .minus })
         }
         return (intro, radix)
     }

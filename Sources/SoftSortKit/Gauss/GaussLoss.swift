@@ -19,7 +19,7 @@ enum GaussEngine {
 
     /// Scratch words for one row of `n`.
     static func scratchWords(count n: Int) -> Int {
-        n + max(SortedRows.scratchWords(count: n), 6 * n + GaussCells.scratchWords(count: n))
+        2 * n + max(SortedRows.scratchWords(count: n), 6 * n + GaussCells.scratchWords(count: n))
     }
 
     /// One row's loss (the return value), `dL/ds` into `gradient` and the
@@ -31,15 +31,16 @@ enum GaussEngine {
     ) -> Double {
         guard n > 0 else { return 0 }
         let order = scratch.assumingMemoryBound(to: Int.self)
-        let region = UnsafeMutableRawPointer(order + n)
-        SortedRows.sort(s, count: n, direction: direction, order: order, sorted: nil, scratch: region)
+        let sortedScores = UnsafeMutableRawPointer(order + n).assumingMemoryBound(to: T.self)
+        let region = UnsafeMutableRawPointer(order + 2 * n)
+        SortedRows.sort(s, count: n, direction: direction, order: order, sorted: sortedScores, scratch: region)
         let x = region.assumingMemoryBound(to: Double.self)
         let v = x + n, z = v + n, m1 = z + n, mq = m1 + n, g = mq + n
         let h = tau.squareRoot(), sign: Double = direction == .descending ? -1 : 1
-        for r in 0..<n { x[r] = Double(s[order[r]]) }
+        for r in 0..<n { x[r] = Double(sortedScores[r]) }
         // Ascending points in bandwidths, measured from the first sorted score.
         for r in 0..<n { v[r] = sign * (x[r] - x[0]) / h }
-        let plan = GaussPlan.make(accuracy: accuracy, extent: v[n - 1] - v[0])
+        let plan = GaussPlan.make(accuracy: accuracy, extent: v[n - 1] - v[0], count: n)
         let cells = GaussCells(points: v, count: n, plan: plan, scratch: UnsafeMutableRawPointer(g + n))
         let transform = GaussTransform(plan: plan, points: v, cells: cells)
         transform.run(weights: nil, sums: z, moments: m1)
@@ -51,15 +52,17 @@ enum GaussEngine {
             z[r] = 1 / z[r]
         }
         transform.run(weights: z, sums: nil, moments: mq)
-        // g in column order: the normaliser terms, then the direct target terms.
+        // In rank order: the normaliser terms and the target terms' share at
+        // the row's own column; one scatter to columns, then the targets' share.
         let scale = -2 * sign / h
-        for r in 0..<n { g[order[r]] = scale * (mq[r] + z[r] * m1[r]) }
         for i in 0..<n {
             let t = targets[i], d = x[i] - Double(s[t])
             loss += d * d / tau
-            g[order[i]] += 2 * d / tau
-            g[t] -= 2 * d / tau
+            mq[i] = scale * (mq[i] + z[i] * m1[i]) + 2 * d / tau
+            m1[i] = 2 * d / tau
         }
+        for r in 0..<n { g[order[r]] = mq[r] }
+        for i in 0..<n { g[targets[i]] -= m1[i] }
         for j in 0..<n { gradient[j] = T(g[j]) }
         return loss
     }

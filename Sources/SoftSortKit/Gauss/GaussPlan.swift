@@ -57,23 +57,42 @@ struct GaussPlan: Sendable {
         return (e0, Double(p) / (2 * width) * e0)
     }
 
-    /// The plan for `accuracy` (the bound's `epsilon`) on a row whose sorted
-    /// points span `extent` bandwidths.
-    static func make(accuracy: Double, extent: Double) -> GaussPlan {
+    /// The plan for `accuracy` (the bound's `epsilon`) on a row of `count`
+    /// points whose sorted points span `extent` bandwidths: of the cell widths
+    /// 1/2, 1/4, 1/8, 1/16 (or the extent, when smaller), the one with the
+    /// lowest estimated cost for uniformly spread points, 4 n p per-point work
+    /// plus p^2 / 2 per pair of expanded cells (or n x neighbours direct
+    /// exponentials where cells would be too thin to expand).
+    static func make(accuracy: Double, extent: Double, count n: Int = 1 << 20) -> GaussPlan {
         let epsilon = min(max(accuracy, 1e-16), 1e-2)
         // r with r exp(-r^2) <= epsilon (which also gives exp(-r^2) <= epsilon for r >= 1).
         var radius = (-log(epsilon)).squareRoot()
         for _ in 0..<4 { radius = (-log(epsilon) + log(max(radius, 1)) + 0x1p-6).squareRoot() }
-        let width = min(0.5, max(extent, 1e-6))
-        let momentTarget = epsilon * width / 0.5
-        var order = 1
-        while order < maximumOrder {
-            let (e0, e1) = truncationBounds(order: order, width: width)
-            if e0 <= epsilon && e1 <= momentTarget { break }
-            order += 1
+        let span = max(extent, 1e-6), count = Double(max(n, 1))
+        let momentTarget = epsilon * min(1, span / 0.5)
+        var best = GaussPlan(width: 0.5, order: maximumOrder, radius: radius, expansionThreshold: maximumOrder)
+        var bestCost = Double.infinity
+        for candidate in [0.5, 0.25, 0.125, 0.0625] {
+            let width = min(candidate, span)
+            var order = 1
+            while order < maximumOrder {
+                let (e0, e1) = truncationBounds(order: order, width: width)
+                if e0 <= epsilon && e1 <= momentTarget { break }
+                order += 1
+            }
+            let p = Double(order), threshold = max(4, order / 2)
+            let cells = min(count, span / width + 1), perCell = count / cells
+            let pairs = min(cells, 2 * radius / width + 3)
+            let cost = perCell >= Double(threshold)
+                ? 4 * count * p + cells * pairs * p * p / 2
+                : 6 * count * min(count, perCell * pairs)
+            if cost < bestCost {
+                bestCost = cost
+                best = GaussPlan(width: width, order: order, radius: radius, expansionThreshold: threshold)
+            }
+            if span <= candidate { break }
         }
-        return GaussPlan(
-            width: width, order: order, radius: radius, expansionThreshold: max(4, order / 2))
+        return best
     }
 
     /// The bound's `epsilon` for sums of `g` and for sums of `g(d) d` this plan gives.

@@ -35,16 +35,9 @@ struct GaussTransform {
         let cellCount = cells.count
         // Source moments of the expanded cells.
         for k in 0..<cellCount where slot[k] >= 0 {
-            let ak = a + slot[k] * p
-            ak.update(repeating: 0, count: p)
-            for j in start[k]..<start[k + 1] {
-                let minusB = centre[k] - v[j]
-                var term = weights?[j] ?? 1
-                for m in 0..<p {
-                    ak[m] += term
-                    term *= minusB * reciprocal[m + 1]
-                }
-            }
+            GaussLanes.moments(
+                points: v, weights: weights, range: start[k]..<start[k + 1], centre: centre[k], order: p,
+                reciprocal: reciprocal, lanes: cells.lanes, into: a + slot[k] * p)
         }
         var low = 0, high = 0
         for t in 0..<cellCount {
@@ -64,11 +57,12 @@ struct GaussTransform {
                 switch (targetExpanded, slot[s] >= 0) {
                 case (true, true):
                     Self.derivatives(of: tCentre - centre[s], count: p, into: h)
+                    // n outer, m inner: every local[m] its own chain (no
+                    // add-latency chain through one sum), a fixed order.
                     let am = a + slot[s] * p
-                    for m in 0..<p {
-                        var sum = 0.0
-                        for n in 0..<(p - m) { sum += h[m + n] * am[n] }
-                        local[m] += sum
+                    for n in 0..<p {
+                        let an = am[n], hn = h + n
+                        for m in 0..<(p - n) { local[m] += hn[m] * an }
                     }
                 case (true, false):
                     for j in sStart..<sEnd where v[j] >= tFirst - r && v[j] <= tLast + r {
@@ -106,16 +100,8 @@ struct GaussTransform {
             }
             if targetExpanded {
                 for m in 0..<p { local[m] *= cells.inverseFactorial[m] }
-                for i in first..<end {
-                    let x = v[i] - tCentre
-                    var value = 0.0, slope = 0.0
-                    for m in stride(from: p - 1, through: 0, by: -1) {
-                        slope = slope * x + value
-                        value = value * x + local[m]
-                    }
-                    sums?[i] = value
-                    moments[i] = -0.5 * slope
-                }
+                GaussLanes.evaluate(
+                    local, order: p, points: v, range: first..<end, centre: tCentre, sums: sums, moments: moments)
             }
         }
     }
@@ -149,10 +135,12 @@ struct GaussCells {
     /// `1 / k`, `k = 0 ... order + 1` (entry 0 unused).
     let reciprocal: UnsafeMutablePointer<Double>
     let inverseFactorial: UnsafeMutablePointer<Double>
+    /// `GaussLanes.width` partial moments per order.
+    let lanes: UnsafeMutablePointer<Double>
     let count: Int
 
     /// `Double` words of scratch for `n` points (the `Int` arrays count as words too).
-    static func scratchWords(count n: Int) -> Int { 2 * (n + 1) + n + 3 * n + 4 * (GaussPlan.maximumOrder + 2) + 8 }
+    static func scratchWords(count n: Int) -> Int { 2 * (n + 1) + n + 3 * n + (4 + GaussLanes.width) * (GaussPlan.maximumOrder + 2) + 8 }
 
     /// Cuts ascending `points` into cells for `plan` in `scratch`.
     init(points v: UnsafePointer<Double>, count n: Int, plan: GaussPlan, scratch: UnsafeMutableRawPointer) {
@@ -169,6 +157,7 @@ struct GaussCells {
         derivatives = tables + slots
         reciprocal = tables + 2 * slots
         inverseFactorial = tables + 3 * slots
+        lanes = tables + 4 * slots
         let p = plan.order
         reciprocal[0] = 0
         inverseFactorial[0] = 1

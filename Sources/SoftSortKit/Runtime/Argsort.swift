@@ -126,12 +126,14 @@ enum SortedRows {
         scratch: UnsafeMutableRawPointer?
     ) {
         if let scratch, n >= RadixArgsort.minimumCount {
-            RadixArgsort.sort(scores, count: n, descending: direction == .descending, order: order, scratch: scratch)
-        } else {
-            stableArgsort(
-                UnsafeBufferPointer(start: scores, count: n), direction: direction,
-                into: UnsafeMutableBufferPointer(start: order, count: n))
+            // The radix sort decodes the sorted values from its keys (`-0` as `+0`).
+            RadixArgsort.sort(
+                scores, count: n, descending: direction == .descending, order: order, sorted: sorted, scratch: scratch)
+            return
         }
+        stableArgsort(
+            UnsafeBufferPointer(start: scores, count: n), direction: direction,
+            into: UnsafeMutableBufferPointer(start: order, count: n))
         if let sorted {
             for r in 0..<n { sorted[r] = scores[order[r]] }
         }

@@ -31,17 +31,21 @@ enum RadixArgsort {
     @inline(__always)
     static func sort<T: BinaryFloatingPoint>(
         _ values: UnsafePointer<T>, count n: Int, descending: Bool,
-        order: UnsafeMutablePointer<Int>, scratch: UnsafeMutableRawPointer
+        order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<T>? = nil, scratch: UnsafeMutableRawPointer
     ) {
         precondition(n <= Int(UInt32.max), "radix argsort indexes rows with UInt32")
         if MemoryLayout<T>.size == 4 {
             sort32(
                 UnsafeRawPointer(values).assumingMemoryBound(to: UInt32.self), count: n,
-                descending: descending, order: order, scratch: scratch)
+                descending: descending, order: order,
+                sorted: sorted.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: UInt32.self) },
+                scratch: scratch)
         } else {
             sort64(
                 UnsafeRawPointer(values).assumingMemoryBound(to: UInt64.self), count: n,
-                descending: descending, order: order, scratch: scratch)
+                descending: descending, order: order,
+                sorted: sorted.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: UInt64.self) },
+                scratch: scratch)
         }
     }
 
@@ -51,6 +55,20 @@ enum RadixArgsort {
         let b = bits & 0x7fff_ffff == 0 ? 0 : bits
         let key = b & 0x8000_0000 != 0 ? ~b : b | 0x8000_0000
         return descending ? ~key : key
+    }
+
+    /// The bits of the `Float` whose key is `key` (`-0` comes back as `+0`).
+    @inline(__always)
+    static func bits32(_ key: UInt32, descending: Bool) -> UInt32 {
+        let k = descending ? ~key : key
+        return k & 0x8000_0000 != 0 ? k & 0x7fff_ffff : ~k
+    }
+
+    /// The bits of the `Double` whose key is `key` (`-0` comes back as `+0`).
+    @inline(__always)
+    static func bits64(_ key: UInt64, descending: Bool) -> UInt64 {
+        let k = descending ? ~key : key
+        return k & 0x8000_0000_0000_0000 != 0 ? k & 0x7fff_ffff_ffff_ffff : ~k
     }
 
     /// The order-preserving key of a `Double`'s bits (`-0` as `+0`).
@@ -77,7 +95,7 @@ enum RadixArgsort {
 
     static func sort32(
         _ bits: UnsafePointer<UInt32>, count n: Int, descending: Bool,
-        order: UnsafeMutablePointer<Int>, scratch: UnsafeMutableRawPointer
+        order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<UInt32>?, scratch: UnsafeMutableRawPointer
     ) {
         var source = scratch.assumingMemoryBound(to: UInt64.self)
         var target = source + n
@@ -104,11 +122,15 @@ enum RadixArgsort {
             swap(&source, &target)
         }
         for r in 0..<n { order[r] = Int(truncatingIfNeeded: source[r] & 0xffff_ffff) }
+        // The sorted values decoded from the keys: no gather through `order`.
+        if let sorted {
+            for r in 0..<n { sorted[r] = bits32(UInt32(truncatingIfNeeded: source[r] >> 32), descending: descending) }
+        }
     }
 
     static func sort64(
         _ bits: UnsafePointer<UInt64>, count n: Int, descending: Bool,
-        order: UnsafeMutablePointer<Int>, scratch: UnsafeMutableRawPointer
+        order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<UInt64>?, scratch: UnsafeMutableRawPointer
     ) {
         var keys = scratch.assumingMemoryBound(to: UInt64.self)
         var keysOut = keys + n
@@ -142,5 +164,8 @@ enum RadixArgsort {
             swap(&index, &indexOut)
         }
         for r in 0..<n { order[r] = Int(index[r]) }
+        if let sorted {
+            for r in 0..<n { sorted[r] = bits64(keys[r], descending: descending) }
+        }
     }
 }
