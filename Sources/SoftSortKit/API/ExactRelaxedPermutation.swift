@@ -142,7 +142,7 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
             throw .indexOutOfRange(argument: "targets", position: bad, value: targets[bad], count: count)
         }
         let result = T.kernelSet.exact.crossEntropy(state, targets)
-        return Loss(value: T(result.loss), gradient: result.gradient)
+        return Loss(value: T(result.loss), gradient: result.gradient, path: .exact, backend: backend)
     }
 
     /// The paper's differentiable kNN loss (section 5.4, after Grover et al.):
@@ -174,7 +174,7 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
         let result = T.kernelSet.exact.applyBackward(state, matches, 1, rowGradient, true)
         var loss = 0.0
         for (g, y) in zip(rowGradient, result.product) { loss += Double(g) * Double(y) }
-        return Loss(value: T(loss), gradient: result.scores)
+        return Loss(value: T(loss), gradient: result.scores, path: .exact, backend: backend)
     }
 
     /// Rows `selected` (sorted) of `P V`.

@@ -37,6 +37,9 @@ public enum SoftSortError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A real-valued argument other than the temperature or power (a quantile
     /// level, a window tolerance) is outside its documented range or not finite.
     case invalidArgument(name: String, value: Double)
+    /// A loss path that the operator cannot run (`LossPath.exact` needs
+    /// SoftSort with power 1); `reason` says which paths apply.
+    case unsupportedPath(path: String, reason: String)
     /// `SOFTSORT_BACKEND` names no backend.
     case unknownBackend(String)
     /// The backend asked for cannot run in this build or on this CPU.
@@ -73,6 +76,8 @@ public enum SoftSortError: Error, Equatable, Sendable, CustomStringConvertible {
             return "samplesPerRow must be at least 1, got \(samples)"
         case .invalidArgument(let name, let value):
             return "\(name) = \(value) is out of range"
+        case .unsupportedPath(let path, let reason):
+            return "loss path '\(path)' cannot run here: \(reason)"
         case .unknownBackend(let name):
             return "unknown backend '\(name)': expected one of scalar, simd, avx2"
         case .backendUnavailable(let name):

@@ -21,7 +21,7 @@ extension Float {
     static var avx2Kernels: AVX2KernelTables<Float>? {
         #if arch(x86_64)
         guard AVX2Support.kernelsAvailable else { return nil }
-        return AVX2KernelTables(dense: DenseAVX2Kernels.make(), apply: ApplyAVX2Kernels.make())
+        return AVX2KernelTables(dense: DenseAVX2Kernels.make(), apply: ApplyAVX2Kernels.make(), loss: nil)
         #else
         return nil
         #endif

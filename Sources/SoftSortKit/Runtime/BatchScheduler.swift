@@ -23,10 +23,20 @@ struct BatchScheduler: Sendable {
     /// contiguous range of items. `work` estimates the element-operations of
     /// the whole loop.
     func forEach(items: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        forEachChunk(items: items, work: work) { _, range in body(range) }
+    }
+
+    /// The most chunks `forEachChunk` cuts `items` items into.
+    func maximumChunks(items: Int) -> Int { max(1, min(items, 3 * threads)) }
+
+    /// As `forEach(items:work:_:)`, `body` also receiving the chunk's number,
+    /// `0 ..< maximumChunks(items:)`: no two concurrent calls share one, so a
+    /// caller can give each chunk its own slice of a preallocated scratch.
+    func forEachChunk(items: Int, work: Int, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
         guard items > 0 else { return }
         let chunkCount = min(items, 3 * threads)
         guard threads > 1, chunkCount > 1, work >= Self.serialThreshold else {
-            body(0..<items)
+            body(0, 0..<items)
             return
         }
         let iterations = min(threads, chunkCount)
@@ -37,7 +47,7 @@ struct BatchScheduler: Sendable {
                 var chunk = worker
                 while chunk < chunkCount {
                     let start = items * chunk / chunkCount, end = items * (chunk + 1) / chunkCount
-                    if start < end { transfer.value(start..<end) }
+                    if start < end { transfer.value(chunk, start..<end) }
                     chunk += iterations
                 }
             }

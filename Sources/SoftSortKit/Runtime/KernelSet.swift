@@ -18,6 +18,7 @@ public struct KernelSet<T: SoftSortScalar>: Sendable {
     let exact: ExactOperations<T>
     let window: WindowOperations<T>
     let sort: SortOperations<T>
+    let loss: LossOperations<T>
 
     /// The row kernels that run when `backend` is asked for. A backend
     /// without kernels for `T` (`avx2` for `Double`) runs the `simd` ones,
@@ -38,6 +39,18 @@ public struct KernelSet<T: SoftSortScalar>: Sendable {
         return chosen
     }
 
+    /// The fused-loss kernels for `backend`, `method` and `objective`. The C
+    /// table covers the SoftSort cross-entropy at `p = 1` and `p = 2`; any
+    /// other loss runs `simd`, whose `backend` says so.
+    func lossKernels(_ backend: Backend, method: DenseMethod, objective: LossObjective<T>) -> LossKernels<T> {
+        let chosen = kernels(for: backend).loss
+        guard !chosen.coversEverything else { return chosen }
+        switch (method, objective) {
+        case (.softSort(.one), .crossEntropy), (.softSort(.two), .crossEntropy): return chosen
+        default: return simd.loss
+        }
+    }
+
     /// The fused-apply kernels for `backend` and `power`, chosen as `denseKernels`.
     func applyKernels(_ backend: Backend, power: DistancePower) -> ApplyKernels<T> {
         let chosen = kernels(for: backend).apply
@@ -50,6 +63,7 @@ public struct KernelSet<T: SoftSortScalar>: Sendable {
 package struct BackendKernels<T>: Sendable {
     package let dense: DenseKernels<T>
     package let apply: ApplyKernels<T>
+    package let loss: LossKernels<T>
     /// Batch rows the exact scans run in lockstep (1: one row at a time).
     let scanLanes: Int
     /// The backend whose code the exact scans run (`.scalar` or `.simd`).
@@ -61,15 +75,15 @@ extension KernelSet where T: ScanScalar {
     /// `VectorScalar.avx2Kernels`), where there are any.
     static func make() -> KernelSet<T> {
         let simd = BackendKernels<T>(
-            dense: .simd(), apply: .simd(), scanLanes: T.BatchLanes.laneCount, scanBackend: .simd)
+            dense: .simd(), apply: .simd(), loss: .simd(), scanLanes: T.BatchLanes.laneCount, scanBackend: .simd)
         let avx2 = T.avx2Kernels.map { tables in
             BackendKernels<T>(
-                dense: tables.dense, apply: tables.apply, scanLanes: simd.scanLanes, scanBackend: .simd)
+                dense: tables.dense, apply: tables.apply, loss: tables.loss ?? .simd(), scanLanes: simd.scanLanes, scanBackend: .simd)
         }
         return KernelSet(
-            scalar: BackendKernels(dense: .scalar(), apply: .scalar(), scanLanes: 1, scanBackend: .scalar),
+            scalar: BackendKernels(dense: .scalar(), apply: .scalar(), loss: .scalar(), scanLanes: 1, scanBackend: .scalar),
             simd: simd, avx2: avx2, dense: .make(), apply: .make(), exact: .make(), window: .make(),
-            sort: .make())
+            sort: .make(), loss: .make())
     }
 }
 
@@ -77,6 +91,8 @@ extension KernelSet where T: ScanScalar {
 struct AVX2KernelTables<T>: Sendable {
     let dense: DenseKernels<T>
     let apply: ApplyKernels<T>
+    /// The fused-loss kernels, where there are any (`nil`: `simd`'s).
+    let loss: LossKernels<T>?
 }
 
 /// Built on first use (Swift globals are initialized lazily and once).

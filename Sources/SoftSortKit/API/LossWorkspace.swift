@@ -1,0 +1,61 @@
+/// Buffers a training loop reuses across loss calls (`SoftSort.crossEntropy`,
+/// `NeuralSort.crossEntropy`, `SoftSort.nearestNeighborLoss`), so that the
+/// `.fused` path allocates nothing in the steady state.
+///
+/// Pass the same workspace to every call of a loop. The returned
+/// `Loss.gradient` shares the workspace's storage until the next call writes
+/// it: let the previous `Loss` go first (declare it inside the loop body), or
+/// that call copies it (correct, but it allocates). A workspace is not
+/// thread-safe: give each concurrent loop its own. The `.dense` path keeps its
+/// matrices here too (`B n^2` elements, held until the workspace goes); the
+/// `.exact` path ignores the workspace (its scans keep their own `O(B n)` state).
+public final class LossWorkspace<T: SoftSortScalar>: @unchecked Sendable {
+    // @unchecked: mutable state, documented as one workspace per loop; the
+    // scheduler's threads write disjoint parts of these buffers within a call.
+    var order: [Int] = []
+    var sorted: [T] = []
+    var columnSums: [T] = []
+    var centres: [T] = []
+    /// Per work item: its column partial (NeuralSort: and its column-sum partial).
+    var partials: [T] = []
+    /// Per work item: its share of the loss.
+    var losses: [Double] = []
+    /// Per scheduler chunk: one row of `P`.
+    var rows: [T] = []
+    var gradient: [T] = []
+    /// The `.dense` path's buffers.
+    let dense = DenseWorkspace<T>()
+
+    /// Creates an empty workspace; buffers grow on first use.
+    ///
+    /// - Complexity: O(1).
+    public init() {}
+
+    /// The base addresses of every buffer of the fused path.
+    struct Pointers {
+        let order: UnsafeMutablePointer<Int>
+        let sorted: UnsafeMutablePointer<T>
+        let columnSums: UnsafeMutablePointer<T>
+        let centres: UnsafeMutablePointer<T>
+        let partials: UnsafeMutablePointer<T>
+        let losses: UnsafeMutablePointer<Double>
+        let rows: UnsafeMutablePointer<T>
+        let gradient: UnsafeMutablePointer<T>
+    }
+
+    /// Runs `body` with the fused path's buffers (dangling addresses when empty).
+    func withPointers<R>(_ body: (Pointers) -> R) -> R {
+        order.withUnsafeMutableBufferPointer { order in
+        sorted.withUnsafeMutableBufferPointer { sorted in
+        columnSums.withUnsafeMutableBufferPointer { columnSums in
+        centres.withUnsafeMutableBufferPointer { centres in
+        partials.withUnsafeMutableBufferPointer { partials in
+        losses.withUnsafeMutableBufferPointer { losses in
+        rows.withUnsafeMutableBufferPointer { rows in
+        gradient.withUnsafeMutableBufferPointer { gradient in
+            body(Pointers(
+                order: order.base, sorted: sorted.base, columnSums: columnSums.base, centres: centres.base,
+                partials: partials.base, losses: losses.base, rows: rows.base, gradient: gradient.base))
+        }}}}}}}}
+    }
+}

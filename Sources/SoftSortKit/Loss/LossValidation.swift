@@ -1,0 +1,38 @@
+extension Validation {
+    /// Checks `targets`: `batch x count` columns, each in `0 ..< count`.
+    static func targets(_ targets: [Int], shape: BatchShape) throws(SoftSortError) {
+        try size("targets", targets.count, expected: shape.elements)
+        if let bad = firstIndex(in: targets, where: { $0 < 0 || $0 >= shape.count }) {
+            throw .indexOutOfRange(argument: "targets", position: bad, value: targets[bad], count: shape.count)
+        }
+    }
+
+    /// The path a SoftSort loss runs: `.automatic` is `.exact` for `p = 1`,
+    /// `.fused` otherwise; `.exact` needs `p = 1`.
+    static func softSortPath(_ path: LossPath, power: DistancePower) throws(SoftSortError) -> LossPath {
+        switch path {
+        case .automatic: return power == .one ? .exact : .fused
+        case .exact:
+            guard power == .one else {
+                throw .unsupportedPath(path: path.rawValue, reason: "the exact scans need SoftSort with power 1")
+            }
+            return .exact
+        case .dense, .fused: return path
+        }
+    }
+
+    /// The path a NeuralSort loss runs: `.automatic` is `.fused`; there is no `.exact`.
+    static func neuralSortPath(_ path: LossPath) throws(SoftSortError) -> LossPath {
+        switch path {
+        case .automatic: return .fused
+        case .exact:
+            throw .unsupportedPath(path: path.rawValue, reason: "NeuralSort has the dense and fused paths only")
+        case .dense, .fused: return path
+        }
+    }
+
+    /// The footprint a loss path's shape check uses: `B n^2` for `.dense`.
+    static func footprint(of path: LossPath) -> Footprint {
+        path == .dense ? .matrices : .rows
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+@testable import SoftSortKit
+
+/// The fused losses' determinism, the exact path, workspaces and validation:
+/// more tests of the "Fused losses" suite.
+extension FusedLossTests {
+    @Test("Bitwise identical for 1, 2 and 7 threads, with and without a workspace")
+    func threadCounts() throws {
+        // B n^2 = 270 000 is above the scheduler's serial threshold, so the loops really split.
+        let batch = 3, n = 300
+        let s = Self.scores(batch: batch, count: n, seed: 5), t = Self.targets(batch: batch, count: n, seed: 6)
+        let y = (0..<batch * n).map { Double($0 % 2) }
+        /// Per run (thread count, workspace): every loss's value and gradient.
+        func runs<T: SoftSortScalar>(_ scores: [T], _ matches: [T], backend: Backend) throws -> [[[T]]] {
+            try [(1, false), (2, false), (7, false), (7, true)].map { threads, reuse in
+                let workspace = reuse ? LossWorkspace<T>() : nil
+                var results: [[T]] = []
+                for power in [1.0, 2.0, 1.5] {
+                    let op = SoftSort(temperature: 0.05, power: power, backend: backend, threads: threads)
+                    let loss = try op.crossEntropy(
+                        scores: scores, targets: t, batch: batch, count: n, path: .fused, workspace: workspace)
+                    results.append([loss.value] + loss.gradient)
+                }
+                let knn = try SoftSort(temperature: 0.05, power: 2, backend: backend, threads: threads)
+                    .nearestNeighborLoss(
+                        scores: scores, matches: matches, k: 40, batch: batch, count: n, path: .fused,
+                        workspace: workspace)
+                results.append([knn.value] + knn.gradient)
+                let neural = try NeuralSort(temperature: 0.05, backend: backend, threads: threads).crossEntropy(
+                    scores: scores, targets: t, batch: batch, count: n, workspace: workspace)
+                results.append([neural.value] + neural.gradient)
+                return results
+            }
+        }
+        for backend in Backend.available {
+            let float = try runs(s.map { Float($0) }, y.map { Float($0) }, backend: backend)
+            let double = try runs(s, y, backend: backend)
+            for run in 1..<float.count {
+                #expect(float[run] == float[0], "\(backend) Float: run \(run) differs from one thread")
+                #expect(double[run] == double[0], "\(backend) Double: run \(run) differs from one thread")
+            }
+        }
+    }
+
+    @Test("A reused workspace: the same bits as fresh buffers, across shapes")
+    func workspaceReuse() throws {
+        let workspace = LossWorkspace<Float>()
+        let op = SoftSort(temperature: 0.1, power: 2)
+        for (batch, n) in [(2, 33), (1, 70), (2, 33), (4, 9)] {
+            let s = Self.scores(batch: batch, count: n, seed: UInt64(n)).map { Float($0) }
+            let t = Self.targets(batch: batch, count: n, seed: 1)
+            let fresh = try op.crossEntropy(scores: s, targets: t, batch: batch, count: n)
+            let reused = try op.crossEntropy(scores: s, targets: t, batch: batch, count: n, workspace: workspace)
+            #expect(fresh.value == reused.value && fresh.gradient == reused.gradient)
+            let dense = try op.crossEntropy(scores: s, targets: t, batch: batch, count: n, path: .dense, workspace: workspace)
+            #expect(abs(dense.value - fresh.value) <= 1e-4 * max(1, abs(fresh.value)))
+        }
+    }
+
+    @Test("p = 1: automatic runs the exact scans; exact, fused and dense agree", arguments: [1, 8, 65, 257])
+    func exactAgainstFused(count n: Int) throws {
+        let batch = 2
+        for direction in Self.directions {
+            for tau in [1e-3, 0.3, 10.0] {
+                let s = Self.scores(batch: batch, count: n, seed: UInt64(n) &+ 50)
+                let t = Self.targets(batch: batch, count: n, seed: 9)
+                let op = SoftSort(temperature: tau, power: 1, direction: direction)
+                let automatic = try op.crossEntropy(scores: s, targets: t, batch: batch, count: n)
+                let exact = try op.crossEntropy(scores: s, targets: t, batch: batch, count: n, path: .exact)
+                let fused = try op.crossEntropy(scores: s, targets: t, batch: batch, count: n, path: .fused)
+                #expect(automatic.path == .exact && exact.path == .exact && fused.path == .fused)
+                #expect(automatic.value == exact.value && automatic.gradient == exact.gradient)
+                let old = try ExactSoftSort(temperature: tau, direction: direction)
+                    .forward(scores: s, batch: batch, count: n).crossEntropy(targets: t)
+                #expect(old.value == exact.value && old.gradient == exact.gradient && old.path == .exact)
+                let size = Double(batch * n) * (1 + 2 / tau)
+                #expect(abs(exact.value - fused.value) <= 1e-13 * size)
+                #expect(maxAbsDifference(exact.gradient, fused.gradient) <= 1e-13 * Double(n) * (1 + maxAbs(exact.gradient)))
+            }
+        }
+        // Other powers choose the fused path.
+        let other = try SoftSort(power: 2).crossEntropy(scores: [0.5, 0.1], targets: [0, 1], batch: 1, count: 2)
+        #expect(other.path == .fused)
+        let neural = try NeuralSort().crossEntropy(scores: [0.5, 0.1], targets: [0, 1], batch: 1, count: 2)
+        #expect(neural.path == .fused)
+    }
+
+    @Test("Empty shapes, huge scores and the identity target")
+    func extremes() throws {
+        for path in [LossPath.fused, .dense] {
+            let empty = try SoftSort(power: 2).crossEntropy(scores: [Float](), targets: [], batch: 0, count: 5, path: path)
+            #expect(empty.value == 0 && empty.gradient.isEmpty)
+            let none = try NeuralSort().crossEntropy(scores: [Double](), targets: [], batch: 3, count: 0, path: path)
+            #expect(none.value == 0 && none.gradient.isEmpty)
+        }
+        // Scores of size 1e6 at a small temperature: finite, the reference's loss.
+        let batch = 2, n = 20
+        let s = Self.scores(batch: batch, count: n, seed: 77).map { $0 * 1e6 }
+        let identity = (0..<batch).flatMap { _ in Array(0..<n) }
+        for power in [1.0, 2.0] {
+            let reference = Reference.softSortCrossEntropy(
+                scores: s, targets: identity, batch: batch, count: n, temperature: 1e-2, power: power)
+            let loss = try SoftSort(temperature: 1e-2, power: power).crossEntropy(
+                scores: s, targets: identity, batch: batch, count: n, path: .fused)
+            #expect(loss.value.isFinite && loss.gradient.allSatisfy(\.isFinite))
+            #expect(abs(loss.value - reference.loss) <= 1e-12 * max(1, reference.loss))
+        }
+    }
+
+    @Test("Invalid input throws typed errors")
+    func validation() {
+        let s: [Float] = [0.3, 0.1, 0.2]
+        let op = SoftSort(temperature: 0.5, power: 2)
+        #expect(throws: SoftSortError.sizeMismatch(argument: "targets", expected: 3, actual: 2)) {
+            try op.crossEntropy(scores: s, targets: [0, 1], batch: 1, count: 3)
+        }
+        #expect(throws: SoftSortError.indexOutOfRange(argument: "targets", position: 2, value: 3, count: 3)) {
+            try op.crossEntropy(scores: s, targets: [0, 1, 3], batch: 1, count: 3)
+        }
+        #expect(throws: SoftSortError.indexOutOfRange(argument: "targets", position: 0, value: -1, count: 3)) {
+            try NeuralSort().crossEntropy(scores: s, targets: [-1, 1, 2], batch: 1, count: 3)
+        }
+        #expect(throws: SoftSortError.unsupportedPath(path: "exact", reason: "the exact scans need SoftSort with power 1")) {
+            try op.crossEntropy(scores: s, targets: [0, 1, 2], batch: 1, count: 3, path: .exact)
+        }
+        #expect(throws: SoftSortError.unsupportedPath(path: "exact", reason: "NeuralSort has the dense and fused paths only")) {
+            try NeuralSort().crossEntropy(scores: s, targets: [0, 1, 2], batch: 1, count: 3, path: .exact)
+        }
+        #expect(throws: SoftSortError.invalidRowSelection(argument: "k", value: 0, count: 3)) {
+            try op.nearestNeighborLoss(scores: s, matches: [1, 0, 1], k: 0, batch: 1, count: 3)
+        }
+        #expect(throws: SoftSortError.invalidRowSelection(argument: "k", value: 4, count: 3)) {
+            try op.nearestNeighborLoss(scores: s, matches: [1, 0, 1], k: 4, batch: 1, count: 3)
+        }
+        #expect(throws: SoftSortError.nonFiniteValue(argument: "matches", index: 1)) {
+            try op.nearestNeighborLoss(scores: s, matches: [1, .nan, 1], k: 1, batch: 1, count: 3)
+        }
+        #expect(throws: SoftSortError.nonFiniteScore(row: 0, column: 1)) {
+            try op.crossEntropy(scores: [0, .infinity, 1] as [Float], targets: [0, 1, 2], batch: 1, count: 3)
+        }
+        #expect(throws: SoftSortError.invalidTemperature(0)) {
+            try SoftSort(temperature: 0).crossEntropy(scores: s, targets: [0, 1, 2], batch: 1, count: 3, path: .fused)
+        }
+        #expect(throws: SoftSortError.shapeOverflow(batch: 1 << 31, count: 1 << 31)) {
+            try op.crossEntropy(scores: s, targets: [0, 1, 2], batch: 1 << 31, count: 1 << 31, path: .dense)
+        }
+    }
+}
