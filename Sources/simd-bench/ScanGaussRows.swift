@@ -66,13 +66,31 @@ extension ScanCommand {
         let scores = (0..<batch * n).map { _ in Float(generator.nextUnit()) }
         let targets = (0..<batch * n).map { $0 % n }
         for threads in [1, 2] {
-            let ms = Timing.medianMilliseconds(repetitions) {
-                let r = GaussBenchmarkHooks.crossEntropy(
-                    scores: scores, targets: targets, batch: batch, count: n, temperature: tau, threads: threads)
-                precondition(r.loss.isFinite)
+            let op = SoftSort(temperature: tau, power: 2, threads: threads)
+            let ms = try Timing.medianMilliseconds(repetitions) {
+                let r = try op.crossEntropy(scores: scores, targets: targets, batch: batch, count: n, path: .gauss)
+                precondition(r.value.isFinite)
             }
-            report(Result(case: "gauss-p2-train-step-\(threads)t", n: n, batch: batch, ms: ms))
+            let workspace = LossWorkspace<Float>()
+            let msFused = try Timing.medianMilliseconds(max(1, repetitions / 2)) {
+                let r = try op.crossEntropy(
+                    scores: scores, targets: targets, batch: batch, count: n, path: .fused, workspace: workspace)
+                precondition(r.value.isFinite)
+            }
+            // msDense column = the fused path's step here.
+            report(Result(case: "gauss-p2-train-step-\(threads)t", n: n, batch: batch, ms: ms, msDense: msFused))
         }
+        // Accuracy of the step against the fused path in Double.
+        let s64 = scores.map(Double.init)
+        let op = SoftSort(temperature: tau, power: 2)
+        let fused64 = try op.crossEntropy(scores: s64, targets: targets, batch: batch, count: n, path: .fused)
+        let gauss32 = try op.crossEntropy(scores: scores, targets: targets, batch: batch, count: n, path: .gauss)
+        let gauss64 = try op.crossEntropy(scores: s64, targets: targets, batch: batch, count: n, path: .gauss)
+        let size = fused64.gradient.reduce(0) { max($0, abs($1)) }
+        func error<T: BinaryFloatingPoint>(_ g: [T]) -> Double { zip(g, fused64.gradient).reduce(0) { max($0, abs(Double($1.0) - $1.1)) } / size }
+        print(String(format: "  B = 20 n = 4000 tau 0.1 vs fused Double: loss Float %.1e Double %.1e, dL/ds Float %.1e Double %.1e",
+                     abs(Double(gauss32.value) - fused64.value) / abs(fused64.value),
+                     abs(gauss64.value - fused64.value) / abs(fused64.value), error(gauss32.gradient), error(gauss64.gradient)))
     }
 
     /// The accuracy the gauss path reaches on one row, as text.
