@@ -89,7 +89,7 @@ extern "C" {
 #define SOFTSORTKIT_BACKEND_AVX2 3
 
 /** Loss paths (softsortkit_softsort_cross_entropy_*), as SoftSortKit's LossPath. */
-/** The library chooses: p == 1 -> EXACT, otherwise FUSED. */
+/** The library chooses: p == 1 -> EXACT, p == 2 -> GAUSS, otherwise FUSED. */
 #define SOFTSORTKIT_PATH_AUTOMATIC 0
 /** Through the materialised B x n x n matrix P (a reference; B n^2 memory). */
 #define SOFTSORTKIT_PATH_DENSE 1
@@ -97,6 +97,8 @@ extern "C" {
 #define SOFTSORTKIT_PATH_FUSED 2
 /** The exact O(n log n) scan; SoftSort with p == 1 only. */
 #define SOFTSORTKIT_PATH_EXACT 3
+/** The fast Gauss transform on the sorted scores; SoftSort with p == 2 only. */
+#define SOFTSORTKIT_PATH_GAUSS 4
 
 /* ---- Version, errors, settings ----------------------------------------- */
 

@@ -6,6 +6,7 @@ enum LossPathCode: Int32 {
     case dense = 1
     case fused = 2
     case exact = 3
+    case gauss = 4
 
     /// The path of a code, or `.invalidArgument`.
     static func from(_ code: Int32) throws(Failure) -> LossPathCode {
@@ -20,6 +21,7 @@ enum LossPathCode: Int32 {
         case .dense: self = .dense
         case .fused: self = .fused
         case .exact: self = .exact
+        case .gauss: self = .gauss
         }
     }
 
@@ -30,6 +32,7 @@ enum LossPathCode: Int32 {
         case .dense: return .dense
         case .fused: return .fused
         case .exact: return .exact
+        case .gauss: return .gauss
         }
     }
 }

@@ -32,6 +32,9 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "Repetitions of the dense B = 20, n = 4000 step (about 1 s each).")
     var denseRepetitions = 3
 
+    @Option(help: "Comma-separated sections to run: exact, window, sort, gauss.")
+    var sections = "exact,window,sort,gauss"
+
     struct Result: Encodable {
         var `case`: String
         var n: Int
@@ -62,8 +65,9 @@ struct ScanCommand: ParsableCommand {
             results.append(r)
         }
 
+        let chosen = Set(sections.split(separator: ",").map(String.init))
         // (1) B = 1: forward + backward of P s, and one plain sort.
-        for n in [10_000, 100_000, 1_000_000] {
+        for n in [10_000, 100_000, 1_000_000] where chosen.contains("exact") {
             let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
             let gradient = (0..<n).map { _ in Float(generator.nextUnit() - 0.5) }
             let exact = ExactSoftSort(temperature: 1e-3, threads: 1)
@@ -82,7 +86,7 @@ struct ScanCommand: ParsableCommand {
         }
 
         // (2) B = 20, n = 4000: the training step, scan path vs dense p = 1 path.
-        do {
+        if chosen.contains("exact") {
             let batch = 20, n = 4000, tau = 0.1
             let scores = (0..<batch * n).map { _ in Float(generator.nextUnit()) }
             let targets = (0..<batch * n).map { $0 % n }
@@ -117,7 +121,7 @@ struct ScanCommand: ParsableCommand {
 
         // (3) The sparse window: top 100 rows, tolerance 1e-7, tau 1e-3, U(0, 1).
         print("window: top 100 rows, tolerance 1e-7, tau 1e-3; entries = kept (row, column) pairs")
-        for power in [1.0, 2.0] {
+        for power in [1.0, 2.0] where chosen.contains("window") {
             for n in [10_000, 100_000, 1_000_000] {
                 let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
                 let windowed = WindowedSoftSort(temperature: 1e-3, power: power, topK: 100, window: .tolerance(1e-7))
@@ -146,7 +150,7 @@ struct ScanCommand: ParsableCommand {
 
         // (3b) Many rows: cost per kept entry, n = 1e4 (every row) and n = 1e5 (10^4 rows), p = 1.
         print("window: 10^4 rows, p = 1, tolerance 1e-7, tau 1e-3 (dense p = 1 would be rows x n entries)")
-        for n in [10_000, 100_000] {
+        for n in [10_000, 100_000] where chosen.contains("window") {
             let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
             let windowed = WindowedSoftSort(temperature: 1e-3, power: 1, topK: 10_000, window: .tolerance(1e-7))
             let entries = try windowed.forward(scores: scores, batch: 1, count: n).values.count
@@ -165,6 +169,9 @@ struct ScanCommand: ParsableCommand {
                          100 * Double(entries) / (1e4 * Double(n)), (ms - msSort) * 1e6 / Double(entries)))
             report(Result(case: "window-p1-rows10000-fwd+bwd", n: n, batch: 1, ms: ms, msSort: msSort))
         }
+
+        if chosen.contains("sort") { scanSorts(&generator, report: report) }
+        if chosen.contains("gauss") { try scanGauss(&generator, report: report) }
 
         if let json {
             let encoder = JSONEncoder()

@@ -17,7 +17,8 @@ struct Train: ParsableCommand {
             steps; the median time per step is reported, with the speedup against NeuralSort \
             and the smallest Spearman correlation of a row with the descending order. \
             Operators: softsort-p2 (tau 0.1), softsort-p1 (dense, tau 0.1), softsort-p1-exact (the O(n log n) \
-            scan path, tau 0.1), neuralsort (tau 100), and softsort-p2-fused, softsort-p1-fused, \
+            scan path, tau 0.1), softsort-p2-gauss (p = 2 through the fast Gauss transform, tau 0.1), \
+            neuralsort (tau 100), and softsort-p2-fused, softsort-p1-fused, \
             neuralsort-fused: the same loss (the library's sum, divided by B n here) and update on the \
             fused path (one row of P at a time, no n x n matrix). Every run reports its peak resident \
             memory (peakMemoryBytes: VmHWM after a reset through /proc/self/clear_refs at the start of \
@@ -105,6 +106,7 @@ struct Train: ParsableCommand {
                 learningRate: learningRate, momentum: momentum, weightDecay: weightDecay),
             temperatures: [
                 .softSortP2: temperatureP2, .softSortP1: temperatureP1, .softSortP1Exact: temperatureP1,
+                .softSortP2Gauss: temperatureP2,
                 .neuralSort: temperatureNeuralSort,
             ],
             threads: threadCount, reuseWorkspace: !noWorkspace)

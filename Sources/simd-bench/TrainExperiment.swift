@@ -16,6 +16,9 @@ enum TrainOperator: String, CaseIterable, Sendable {
     /// SoftSort, p = 1, the exact `O(n log n)` scan path (`ExactSoftSort`):
     /// no `n x n` matrix, the loss and its gradient from `crossEntropy(targets:)`.
     case softSortP1Exact = "softsort-p1-exact"
+    /// SoftSort, p = 2, through the fast Gauss transform
+    /// (`crossEntropy(path: .gauss)`, no `n x n` matrix).
+    case softSortP2Gauss = "softsort-p2-gauss"
     /// NeuralSort, tau = 100, with the `O(n^2)` association `(A 1) 1^T`.
     case neuralSort = "neuralsort"
     /// NeuralSort on the fused path (`NeuralSort.crossEntropy(path: .fused)`).
@@ -25,7 +28,7 @@ enum TrainOperator: String, CaseIterable, Sendable {
     /// (exact and fused paths) rather than through a materialised `P`.
     var usesLossCall: Bool {
         switch self {
-        case .softSortP1Exact, .softSortP2Fused, .softSortP1Fused, .neuralSortFused: return true
+        case .softSortP1Exact, .softSortP2Fused, .softSortP1Fused, .neuralSortFused, .softSortP2Gauss: return true
         case .softSortP2, .softSortP1, .neuralSort: return false
         }
     }
@@ -34,7 +37,7 @@ enum TrainOperator: String, CaseIterable, Sendable {
     /// for the dense ones): the same temperature and loss.
     var materialised: TrainOperator {
         switch self {
-        case .softSortP2Fused: return .softSortP2
+        case .softSortP2Fused, .softSortP2Gauss: return .softSortP2
         case .softSortP1Fused, .softSortP1Exact: return .softSortP1
         case .neuralSortFused: return .neuralSort
         case .softSortP2, .softSortP1, .neuralSort: return self
@@ -55,6 +58,9 @@ enum TrainOperator: String, CaseIterable, Sendable {
             return try SoftSort(temperature: temperature, power: self == .softSortP2Fused ? 2 : 1, threads: threads)
                 .crossEntropy(
                     scores: scores, targets: targets, batch: batch, count: count, path: .fused, workspace: workspace)
+        case .softSortP2Gauss:
+            return try SoftSort(temperature: temperature, power: 2, threads: threads).crossEntropy(
+                scores: scores, targets: targets, batch: batch, count: count, path: .gauss)
         case .neuralSortFused:
             return try NeuralSort(temperature: temperature, threads: threads).crossEntropy(
                 scores: scores, targets: targets, batch: batch, count: count, path: .fused, workspace: workspace)
@@ -88,8 +94,8 @@ enum TrainOperator: String, CaseIterable, Sendable {
         case .neuralSort:
             return try NeuralSort(temperature: temperature, threads: threads)
                 .forward(scores: scores, batch: batch, count: count, workspace: workspace)
-        case .softSortP1Exact, .softSortP2Fused, .softSortP1Fused, .neuralSortFused:
-            preconditionFailure("the exact and fused paths have no dense forward")
+        case .softSortP1Exact, .softSortP2Fused, .softSortP1Fused, .neuralSortFused, .softSortP2Gauss:
+            preconditionFailure("the exact, fused and gauss paths have no dense forward")
         }
     }
 }

@@ -79,9 +79,11 @@ extension FusedLossTests {
                 #expect(maxAbsDifference(exact.gradient, fused.gradient) <= 1e-13 * Double(n) * (1 + maxAbs(exact.gradient)))
             }
         }
-        // Other powers choose the fused path.
-        let other = try SoftSort(power: 2).crossEntropy(scores: [0.5, 0.1], targets: [0, 1], batch: 1, count: 2)
+        // Other powers choose the fused path (p = 2: the Gauss transform, issue 11).
+        let other = try SoftSort(power: 1.5).crossEntropy(scores: [0.5, 0.1], targets: [0, 1], batch: 1, count: 2)
         #expect(other.path == .fused)
+        let two = try SoftSort(power: 2).crossEntropy(scores: [0.5, 0.1], targets: [0, 1], batch: 1, count: 2)
+        #expect(two.path == .gauss)
         let neural = try NeuralSort().crossEntropy(scores: [0.5, 0.1], targets: [0, 1], batch: 1, count: 2)
         #expect(neural.path == .fused)
     }

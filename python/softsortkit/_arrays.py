@@ -51,12 +51,12 @@ def direction(descending):
     return 0 if descending else 1
 
 
-PATHS = {"automatic": 0, "dense": 1, "fused": 2, "exact": 3}
+PATHS = {"automatic": 0, "dense": 1, "fused": 2, "exact": 3, "gauss": 4}
 PATH_NAMES = {code: name for name, code in PATHS.items()}
 
 
 def path(name):
-    """The library's path code of ``"automatic"``, ``"dense"``, ``"fused"`` or ``"exact"``."""
+    """The library's path code of ``"automatic"``, ``"dense"``, ``"fused"``, ``"exact"`` or ``"gauss"``."""
     try:
         return PATHS[name]
     except KeyError:

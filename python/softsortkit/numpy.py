@@ -113,8 +113,8 @@ def cross_entropy(scores, targets, temperature=1.0, power=1.0, *, descending=Tru
     Args:
         scores: ``(..., n)``.
         targets: integers of the scores' shape, each in ``0 ..< n`` (``arange(n)`` is the paper's task).
-        path: ``"automatic"`` (p == 1: the exact scan; else the fastest path in the library),
-            ``"dense"``, ``"fused"`` or ``"exact"``.
+        path: ``"automatic"`` (p == 1: the exact scan; p == 2: the Gauss transform; else the fused rows),
+            ``"dense"``, ``"fused"``, ``"exact"`` or ``"gauss"``.
         gradient: also compute ``dL/ds`` (same call, nothing recomputed).
         return_path: also return the name of the path that ran.
 

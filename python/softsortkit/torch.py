@@ -206,7 +206,7 @@ def apply(values, scores, temperature=1.0, power=1.0, descending=True):
 def cross_entropy(scores, targets, temperature=1.0, power=1.0, descending=True, path="automatic"):
     """The paper's loss ``sum -log P[..., i, targets[..., i]]`` (a SUM over all rows), a 0-d tensor
     differentiable in ``scores``. ``targets``: integers of the scores' shape in ``0 ..< n``;
-    ``path``: ``"automatic"``, ``"dense"``, ``"fused"`` or ``"exact"``."""
+    ``path``: ``"automatic"``, ``"dense"``, ``"fused"``, ``"exact"`` or ``"gauss"``."""
     return _CrossEntropy.apply(scores, targets, float(temperature), float(power), bool(descending), path)
 
 

@@ -3,8 +3,9 @@
 /// Every path computes the same loss (a sum over all `B n` rows for the
 /// cross-entropy) to rounding; they differ in time and memory.
 public enum LossPath: String, Sendable, Hashable, CaseIterable {
-    /// The operator chooses: SoftSort with `p == 1` runs `.exact`, any other
-    /// `p` runs `.fused`; NeuralSort runs `.fused`.
+    /// The operator chooses: SoftSort with `p == 1` runs `.exact`, the
+    /// cross-entropy with `p == 2` runs `.gauss`, any other `p` (and the kNN
+    /// loss with `p == 2`) runs `.fused`; NeuralSort runs `.fused`.
     case automatic
     /// Through the materialised `B x n x n` matrices `P` (the dense forward):
     /// a reference, `O(B n^2)` memory.
@@ -14,4 +15,9 @@ public enum LossPath: String, Sendable, Hashable, CaseIterable {
     case fused
     /// The exact `O(n log n)` scans of `ExactSoftSort`: SoftSort with `p == 1` only.
     case exact
+    /// The fast Gauss transform on the sorted scores (<doc:GaussTransform>):
+    /// SoftSort with `p == 2`, the cross-entropy only; `O(B n)` time after
+    /// the sort, `Double` inside, within `1e-13` per unit weight of the
+    /// exact sums.
+    case gauss
 }

@@ -22,21 +22,22 @@ extension SoftSort {
     ///   - targets: `batch x count` columns in `0 ..< count`.
     ///   - batch: the number of rows `B >= 0`.
     ///   - count: the row length `n >= 0`.
-    ///   - path: `.automatic` (`.exact` for `p = 1`, else `.fused`), `.fused`
-    ///     (one row of `P` at a time), `.dense` (through `P`), or `.exact`
-    ///     (`p = 1` only).
+    ///   - path: `.automatic` (`.exact` for `p = 1`, `.gauss` for `p = 2`,
+    ///     else `.fused`), `.fused` (one row of `P` at a time), `.dense`
+    ///     (through `P`), `.exact` (`p = 1` only) or `.gauss` (`p = 2` only).
     ///   - workspace: buffers to reuse across calls, or `nil` for fresh ones
     ///     (see `LossWorkspace` for the sharing rule).
     /// - Returns: the loss, `dL/ds` and the path and backend that ran.
     /// - Throws: as `forward(scores:batch:count:mode:workspace:)` (the
     ///   `.shapeOverflow` check is `B n^2` for `.dense`, `B n` otherwise),
     ///   and `.sizeMismatch` / `.indexOutOfRange` for `targets`,
-    ///   `.unsupportedPath` for `.exact` with `p != 1`, `.insufficientMemory`
-    ///   when `.dense`'s `B x n x n` matrices do not fit (the message names
-    ///   `.fused`). Huge finite scores are rescaled exactly on every path
-    ///   (`ScoreScale`); the loss is `+infinity` only when the true sum
-    ///   exceeds `T.greatestFiniteMagnitude`.
-    /// - Complexity: `.fused` and `.dense` O(B n^2) time over `threads`
+    ///   `.unsupportedPath` for `.exact` with `p != 1` or `.gauss` with `p != 2`,
+    ///   `.insufficientMemory` when `.dense`'s `B x n x n` matrices do not fit
+    ///   (the message names `.fused`). Huge finite scores are rescaled exactly
+    ///   on every path (`ScoreScale`); the loss is `+infinity` only when the
+    ///   true sum exceeds `T.greatestFiniteMagnitude`.
+    /// - Complexity: `.gauss` O(B n) after the O(B n) radix sort;
+    ///   `.fused` and `.dense` O(B n^2) time over `threads`
     ///   threads; memory O(B n) (`.fused`, `.exact`) or O(B n^2) (`.dense`);
     ///   `.exact` O(B n log n) time.
     public func crossEntropy<T: SoftSortScalar>(
@@ -45,9 +46,12 @@ extension SoftSort {
     ) throws(SoftSortError) -> Loss<T> {
         let configuration = try Configuration<T>(
             temperature: temperature, power: power, direction: direction, backend: backend, threads: threads)
-        let resolved = try Validation.softSortPath(path, power: configuration.power)
+        let resolved = try Validation.softSortPath(path, power: configuration.power, gauss: true)
         let shape = try Validation.batch(scores, batch: batch, count: count, footprint: Validation.footprint(of: resolved))
         try Validation.targets(targets, shape: shape)
+        if resolved == .gauss {
+            return T.kernelSet.gauss.crossEntropy(scores, targets, shape, temperature, configuration)
+        }
         if resolved == .exact {
             return try ExactSoftSort(temperature: temperature, direction: direction, backend: backend, threads: threads)
                 .forward(scores: scores, batch: batch, count: count).crossEntropy(targets: targets)

@@ -21,9 +21,11 @@ enum ApplyEngine {
         order.withMutableBase { o in
         output.withMutableBase { y in
             guard d > 0 else { return }
-            scheduler.forEachRow(batch, work: batch * n * (d + 16)) { b in
+            scheduler.forEachRow(
+                batch, work: batch * n * (d + 16), scratch: SortedRows.scratchWords(count: n)
+            ) { b, scratch in
                 let row = b * n
-                SortedRows.sort(s + row, count: n, direction: direction, order: o + row, sorted: c + row)
+                SortedRows.sort(s + row, count: n, direction: direction, order: o + row, sorted: c + row, scratch: scratch)
                 for i in 0..<n {
                     for k in 0..<d { vt[(b * d + k) * n + i] = v[(row + i) * d + k] }
                 }

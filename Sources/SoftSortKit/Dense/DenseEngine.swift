@@ -17,8 +17,12 @@ enum DenseEngine {
         request.scores.withBase { s in
             workspace.withForwardPointers { w in
                 // Per batch row: the sort, and NeuralSort's column sums.
-                scheduler.forEachRow(batch, work: batch * n * (n + 16)) { b in
-                    SortedRows.sort(s + b * n, count: n, direction: direction, order: w.order + b * n, sorted: w.sorted + b * n)
+                scheduler.forEachRow(
+                    batch, work: batch * n * (n + 16), scratch: SortedRows.scratchWords(count: n)
+                ) { b, scratch in
+                    SortedRows.sort(
+                        s + b * n, count: n, direction: direction, order: w.order + b * n, sorted: w.sorted + b * n,
+                        scratch: scratch)
                     if request.method == .neuralSort { kernels.columnSums(s + b * n, n, w.columnSums + b * n) }
                 }
                 scheduler.forEach(blocks, work: batch * matrixSize) { _, item in

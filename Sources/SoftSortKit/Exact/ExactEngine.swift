@@ -28,8 +28,10 @@ enum ExactEngine {
         let inverseTemperature = 1 / configuration.temperature
         scores.withBase { s in
         permutation.withMutableBase { p in
-            scheduler.forEachRow(shape.batch, work: work(shape)) { b in
-                SortedRows.sort(s + b * n, count: n, direction: configuration.direction, order: p + b * n, sorted: nil)
+            scheduler.forEachRow(shape.batch, work: work(shape), scratch: SortedRows.scratchWords(count: n)) { b, scratch in
+                SortedRows.sort(
+                    s + b * n, count: n, direction: configuration.direction, order: p + b * n, sorted: nil,
+                    scratch: scratch)
             }
             // Scratch per range of blocks: the block's sorted scores in block layout.
             scheduler.forEach(blocks, work: work(shape), scratch: kernels.scanLanes * n, of: T.self) { _, block, x in

@@ -40,12 +40,16 @@ enum FusedLossEngine {
         matches.withBase { y in
         workspace.withPointers { w in
             // Per batch row: the sort, or NeuralSort's column sums (O(n^2)).
-            scheduler.forEachRow(batch, work: batch * n * (neural ? n : 16)) { b in
+            scheduler.forEachRow(
+                batch, work: batch * n * (neural ? n : 16), scratch: neural ? 0 : SortedRows.scratchWords(count: n)
+            ) { b, scratch in
                 let row = b * n
                 if neural {
                     columnSums.columnSums(s + row, n, w.columnSums + row)
                 } else {
-                    SortedRows.sort(s + row, count: n, direction: direction, order: w.order + row, sorted: w.sorted + row)
+                    SortedRows.sort(
+                        s + row, count: n, direction: direction, order: w.order + row, sorted: w.sorted + row,
+                        scratch: scratch)
                 }
             }
             scheduler.forEachChunk(items: blocks.items, work: batch * rowsUsed * n) { chunk, range in

@@ -8,10 +8,19 @@ extension Validation {
     }
 
     /// The path a SoftSort loss runs: `.automatic` is `.exact` for `p = 1`,
-    /// `.fused` otherwise; `.exact` needs `p = 1`.
-    static func softSortPath(_ path: LossPath, power: DistancePower) throws(SoftSortError) -> LossPath {
+    /// `.gauss` for `p = 2` (where `gauss` allows it: the cross-entropy),
+    /// `.fused` otherwise; `.exact` needs `p = 1`, `.gauss` `p = 2` and `gauss`.
+    static func softSortPath(
+        _ path: LossPath, power: DistancePower, gauss: Bool = false
+    ) throws(SoftSortError) -> LossPath {
         switch path {
-        case .automatic: return power == .one ? .exact : .fused
+        case .automatic: return power == .one ? .exact : power == .two && gauss ? .gauss : .fused
+        case .gauss:
+            guard power == .two, gauss else {
+                throw .unsupportedPath(
+                    path: path.rawValue, reason: "the Gauss transform runs the SoftSort p = 2 cross-entropy only")
+            }
+            return .gauss
         case .exact:
             guard power == .one else {
                 throw .unsupportedPath(path: path.rawValue, reason: "the exact scans need SoftSort with power 1")
@@ -21,11 +30,11 @@ extension Validation {
         }
     }
 
-    /// The path a NeuralSort loss runs: `.automatic` is `.fused`; there is no `.exact`.
+    /// The path a NeuralSort loss runs: `.automatic` is `.fused`; there is no `.exact` or `.gauss`.
     static func neuralSortPath(_ path: LossPath) throws(SoftSortError) -> LossPath {
         switch path {
         case .automatic: return .fused
-        case .exact:
+        case .exact, .gauss:
             throw .unsupportedPath(path: path.rawValue, reason: "NeuralSort has the dense and fused paths only")
         case .dense, .fused: return path
         }

@@ -116,11 +116,21 @@ struct IntroSorter<T: Comparable> {
 /// scores in that order.
 enum SortedRows {
     /// `order[r]` = the column of rank `r`, `sorted[r] = scores[order[r]]`.
+    /// With `scratch` (`scratchWords(count: n)` words) rows of at least
+    /// `RadixArgsort.minimumCount` run the radix argsort, others the
+    /// introsort; both give the same permutation.
     @inline(__always)
     static func sort<T: VectorScalar>(
         _ scores: UnsafePointer<T>, count n: Int, direction: SortDirection,
-        order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<T>?
+        order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<T>?,
+        scratch: UnsafeMutableRawPointer?
     ) {
+        if let scratch, n >= RadixArgsort.minimumCount {
+            // The radix sort decodes the sorted values from its keys (`-0` as `+0`).
+            RadixArgsort.sort(
+                scores, count: n, descending: direction == .descending, order: order, sorted: sorted, scratch: scratch)
+            return
+        }
         stableArgsort(
             UnsafeBufferPointer(start: scores, count: n), direction: direction,
             into: UnsafeMutableBufferPointer(start: order, count: n))
@@ -128,6 +138,9 @@ enum SortedRows {
             for r in 0..<n { sorted[r] = scores[order[r]] }
         }
     }
+
+    /// `UInt64` words of scratch `sort` needs for a row of `count`.
+    static func scratchWords(count n: Int) -> Int { RadixArgsort.scratchWords(count: n) }
 
     /// `gradient[order[b n + r]] += values[r]` for the ranks of batch row `b`:
     /// a gradient in sorted order routed back to the columns.
@@ -161,8 +174,11 @@ extension SortOperations where T: VectorScalar {
             var order = [Int](repeating: 0, count: shape.elements)
             scores.withBase { s in
                 order.withMutableBase { o in
-                    scheduler.forEachRow(shape.batch, work: 16 * shape.elements) { b in
-                        SortedRows.sort(s + b * n, count: n, direction: direction, order: o + b * n, sorted: nil)
+                    scheduler.forEachRow(
+                        shape.batch, work: 16 * shape.elements, scratch: SortedRows.scratchWords(count: n)
+                    ) { b, scratch in
+                        SortedRows.sort(
+                            s + b * n, count: n, direction: direction, order: o + b * n, sorted: nil, scratch: scratch)
                     }
                 }
             }

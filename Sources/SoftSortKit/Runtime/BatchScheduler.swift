@@ -94,3 +94,19 @@ extension BatchScheduler {
         }
     }
 }
+
+extension BatchScheduler {
+    /// As `forEachRow(_:work:_:)`, with `scratch` `UInt64` words private to
+    /// each contiguous range of rows (allocated once per range, uninitialized):
+    /// the sort's radix buffers.
+    func forEachRow(
+        _ batch: Int, work: Int, scratch: Int, _ body: (_ row: Int, _ scratch: UnsafeMutableRawPointer) -> Void
+    ) {
+        forEach(items: batch, work: work) { range in
+            let buffer = UnsafeMutableRawPointer.allocate(
+                byteCount: max(scratch, 1) * MemoryLayout<UInt64>.stride, alignment: MemoryLayout<UInt64>.alignment)
+            defer { buffer.deallocate() }
+            for b in range { body(b, buffer) }
+        }
+    }
+}

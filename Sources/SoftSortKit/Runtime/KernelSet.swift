@@ -19,6 +19,7 @@ public struct KernelSet<T: SoftSortScalar>: Sendable {
     let window: WindowOperations<T>
     let sort: SortOperations<T>
     let loss: LossOperations<T>
+    let gauss: GaussOperations<T>
 
     /// The row kernels that run when `backend` is asked for. A backend
     /// without kernels for `T` (`avx2` for `Double`) runs the `simd` ones,
@@ -83,7 +84,7 @@ extension KernelSet where T: ScanScalar {
         return KernelSet(
             scalar: BackendKernels(dense: .scalar(), apply: .scalar(), loss: .scalar(), scanLanes: 1, scanBackend: .scalar),
             simd: simd, avx2: avx2, dense: .make(), apply: .make(), exact: .make(), window: .make(),
-            sort: .make(), loss: .make())
+            sort: .make(), loss: .make(), gauss: .make())
     }
 }
 

@@ -19,10 +19,12 @@ enum WindowEngine {
         sorted.withMutableBase { x in
         firstRank.withMutableBase { firstRank in
         widths.withMutableBase { widths in
-            scheduler.forEachRow(batch, work: 16 * batch * n) { b in
+            scheduler.forEachRow(batch, work: 16 * batch * n, scratch: SortedRows.scratchWords(count: n)) { b, scratch in
                 let row = b * n
                 guard n > 0 else { return }
-                SortedRows.sort(s + row, count: n, direction: configuration.direction, order: p + row, sorted: x + row)
+                SortedRows.sort(
+                    s + row, count: n, direction: configuration.direction, order: p + row, sorted: x + row,
+                    scratch: scratch)
                 var low = 0, high = 0
                 for i in 0..<k {
                     switch rule {

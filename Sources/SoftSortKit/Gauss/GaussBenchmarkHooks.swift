@@ -1,0 +1,64 @@
+/// Entry points for `simd-bench` (same package, not public API): the gauss
+/// path before `LossPath.gauss` exists, and both argsorts side by side.
+package enum GaussBenchmarkHooks {
+    /// The `p = 2` cross-entropy (summed over rows) and `dL/ds` on the gauss path.
+    package static func crossEntropy(
+        scores: [Float], targets: [Int], batch: Int, count: Int, temperature: Double,
+        direction: SortDirection = .descending, accuracy: Double? = nil, threads: Int = 1
+    ) -> (loss: Double, gradient: [Float]) {
+        let r = GaussEngine.crossEntropy(
+            scores: scores, targets: targets, shape: BatchShape(batch: batch, count: count), temperature: temperature,
+            direction: direction, accuracy: accuracy ?? GaussEngine.defaultAccuracy,
+            scheduler: BatchScheduler(threads: threads))
+        return (r.loss, r.gradient)
+    }
+
+    /// As the `Float` overload, in `Double`.
+    package static func crossEntropy(
+        scores: [Double], targets: [Int], batch: Int, count: Int, temperature: Double,
+        direction: SortDirection = .descending, accuracy: Double? = nil, threads: Int = 1
+    ) -> (loss: Double, gradient: [Double]) {
+        let r = GaussEngine.crossEntropy(
+            scores: scores, targets: targets, shape: BatchShape(batch: batch, count: count), temperature: temperature,
+            direction: direction, accuracy: accuracy ?? GaussEngine.defaultAccuracy,
+            scheduler: BatchScheduler(threads: threads))
+        return (r.loss, r.gradient)
+    }
+
+    /// The plan (order, width in bandwidths, radius, bound) the gauss path picks for a row.
+    package static func plan(accuracy: Double?, extent: Double, count: Int) -> (order: Int, width: Double, radius: Double, bound: Double, momentBound: Double) {
+        let plan = GaussPlan.make(accuracy: accuracy ?? GaussEngine.defaultAccuracy, extent: extent, count: count)
+        return (plan.order, plan.width, plan.radius, plan.bound.value, plan.bound.moment)
+    }
+
+    /// One row's stable descending argsort by the introsort (`radix: false`) or the radix sort.
+    package static func argsort(_ scores: [Float], radix: Bool) -> [Int] {
+        let n = scores.count
+        var order = [Int](repeating: 0, count: n)
+        let scratch = UnsafeMutableRawPointer.allocate(
+            byteCount: 8 * max(SortedRows.scratchWords(count: n), 1), alignment: 8)
+        defer { scratch.deallocate() }
+        scores.withBase { s in
+            order.withMutableBase { o in
+                if radix {
+                    RadixArgsort.sort(s, count: n, descending: true, order: o, scratch: scratch)
+                } else {
+                    stableArgsort(UnsafeBufferPointer(start: s, count: n), direction: .descending,
+                                  into: UnsafeMutableBufferPointer(start: o, count: n))
+                }
+            }
+        }
+        return order
+    }
+}
+
+extension GaussBenchmarkHooks {
+    /// `log Z_r` of the given ranks `r` of one descending `Double` row on the gauss path.
+    package static func logNormalizers(scores: [Double], temperature: Double, ranks: [Int]) -> [Double] {
+        let n = scores.count
+        let r = GaussEngine.crossEntropy(
+            scores: scores, targets: Array(0..<n), shape: BatchShape(batch: 1, count: n), temperature: temperature,
+            direction: .descending, scheduler: BatchScheduler(threads: 1), logNormalizers: true)
+        return ranks.map { r.logNormalizers[$0] }
+    }
+}

@@ -1,0 +1,74 @@
+/// The per-point loops of the expansions, four points at a time in
+/// `SIMD4<Double>` lanes: independent chains hide the multiply and add
+/// latencies that a one-point-at-a-time Horner loop waits on. The order of
+/// every sum is fixed by the cell (lanes, then lane 0 + 1 + 2 + 3, then the
+/// tail), so the bits do not depend on the thread count.
+enum GaussLanes {
+    static let width = 4
+
+    /// `A_m = sum_j q_j (c - v_j)^m / m!`, `m < order`, over `range` (unit
+    /// weights when `weights` is `nil`).
+    @inline(__always)
+    static func moments(
+        points v: UnsafePointer<Double>, weights: UnsafePointer<Double>?, range: Range<Int>, centre c: Double,
+        order p: Int, reciprocal: UnsafePointer<Double>, lanes: UnsafeMutablePointer<Double>,
+        into a: UnsafeMutablePointer<Double>
+    ) {
+        let partial = UnsafeMutableRawPointer(lanes).assumingMemoryBound(to: SIMD4<Double>.self)
+        partial.update(repeating: .zero, count: p)
+        var j = range.lowerBound
+        while j + 4 <= range.upperBound {
+            let minusB = SIMD4(repeating: c) - SIMD4(v[j], v[j + 1], v[j + 2], v[j + 3])
+            var term = weights.map { SIMD4($0[j], $0[j + 1], $0[j + 2], $0[j + 3]) } ?? SIMD4(repeating: 1)
+            for m in 0..<p {
+                partial[m] += term
+                term *= minusB * reciprocal[m + 1]
+            }
+            j += 4
+        }
+        for m in 0..<p { a[m] = (partial[m][0] + partial[m][1]) + (partial[m][2] + partial[m][3]) }
+        while j < range.upperBound {
+            let minusB = c - v[j]
+            var term = weights?[j] ?? 1
+            for m in 0..<p {
+                a[m] += term
+                term *= minusB * reciprocal[m + 1]
+            }
+            j += 1
+        }
+    }
+
+    /// `sums[i] = sum_m L_m a^m` and `moments[i] = -1/2 d/da` of it, `a = v_i - centre`.
+    @inline(__always)
+    static func evaluate(
+        _ local: UnsafePointer<Double>, order p: Int, points v: UnsafePointer<Double>, range: Range<Int>,
+        centre: Double, sums: UnsafeMutablePointer<Double>?, moments: UnsafeMutablePointer<Double>
+    ) {
+        var i = range.lowerBound
+        while i + 4 <= range.upperBound {
+            let x = SIMD4(v[i], v[i + 1], v[i + 2], v[i + 3]) - SIMD4(repeating: centre)
+            var value = SIMD4<Double>.zero, slope = SIMD4<Double>.zero
+            for m in stride(from: p - 1, through: 0, by: -1) {
+                slope = slope * x + value
+                value = value * x + SIMD4(repeating: local[m])
+            }
+            slope *= -0.5
+            for k in 0..<4 {
+                sums?[i + k] = value[k]
+                moments[i + k] = slope[k]
+            }
+            i += 4
+        }
+        while i < range.upperBound {
+            let x = v[i] - centre
+            var value = 0.0, slope = 0.0
+            for m in stride(from: p - 1, through: 0, by: -1) {
+                slope = slope * x + value
+                value = value * x + local[m]
+            }
+            sums?[i] = value
+            moments[i] = -0.5 * slope
+            i += 1
+        }
+    }
+}

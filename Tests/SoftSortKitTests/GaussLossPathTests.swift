@@ -1,0 +1,50 @@
+import Testing
+@testable import SoftSortKit
+
+/// `LossPath.gauss` through the public API: path choice, validation, and
+/// agreement with the dense path.
+@Suite("Gauss loss path")
+struct GaussLossPathTests {
+    @Test func automaticPicksGaussForPowerTwoAndAgreesWithDense() throws {
+        let batch = 3, n = 40
+        var g = TestRandom(seed: 21)
+        let scores = (0..<batch * n).map { _ in g.uniform(-2, 2) }
+        let targets = (0..<batch * n).map { _ in Int(g.next() % UInt64(n)) }
+        for direction in [SortDirection.descending, .ascending] {
+            let op = SoftSort(temperature: 0.3, power: 2, direction: direction)
+            let automatic = try op.crossEntropy(scores: scores, targets: targets, batch: batch, count: n)
+            let dense = try op.crossEntropy(scores: scores, targets: targets, batch: batch, count: n, path: .dense)
+            #expect(automatic.path == .gauss && dense.path == .dense)
+            #expect(abs(automatic.value - dense.value) <= 1e-11 * abs(dense.value))
+            #expect(relativeError(automatic.gradient, dense.gradient) <= 1e-10)
+            let float = try op.crossEntropy(
+                scores: scores.map { Float($0) }, targets: targets, batch: batch, count: n, path: .gauss)
+            let reference = GaussTransformTests.denseLoss(
+                scores: scores.map { Double(Float($0)) }, targets: targets, batch: batch, count: n,
+                temperature: 0.3, direction: direction)
+            #expect(float.path == .gauss)
+            #expect(abs(Double(float.value) - reference.loss) <= 1e-6 * abs(reference.loss))
+            #expect(relativeError(float.gradient, reference.gradient) <= 1e-6)
+        }
+    }
+
+    @Test func gaussNeedsPowerTwoAndTheCrossEntropy() throws {
+        #expect(throws: SoftSortError.self) {
+            try SoftSort(power: 1).crossEntropy(scores: [0.5, 0.1], targets: [0, 1], batch: 1, count: 2, path: .gauss)
+        }
+        #expect(throws: SoftSortError.self) {
+            try SoftSort(power: 2).nearestNeighborLoss(
+                scores: [0.5, 0.1], matches: [1, 0], k: 1, batch: 1, count: 2, path: .gauss)
+        }
+        #expect(throws: SoftSortError.self) {
+            try NeuralSort().crossEntropy(scores: [0.5, 0.1], targets: [0, 1], batch: 1, count: 2, path: .gauss)
+        }
+        #expect(throws: SoftSortError.self) {
+            try SoftSort(power: 2).crossEntropy(scores: [0.5, 0.1], targets: [0, 2], batch: 1, count: 2, path: .gauss)
+        }
+        let knn = try SoftSort(power: 2).nearestNeighborLoss(scores: [0.5, 0.1], matches: [1, 0], k: 1, batch: 1, count: 2)
+        #expect(knn.path == .fused)
+        let empty = try SoftSort(power: 2).crossEntropy(scores: [Float](), targets: [], batch: 0, count: 5)
+        #expect(empty.path == .gauss && empty.gradient.isEmpty && empty.value == 0)
+    }
+}

@@ -1,0 +1,86 @@
+import Testing
+@testable import SoftSortKit
+
+/// The radix argsort against the introsort (`stableArgsort`), which it
+/// replaces: the permutations must be equal element for element.
+@Suite("Radix argsort")
+struct RadixArgsortTests {
+    /// The introsort's and the radix sort's permutations of `values`.
+    static func both<T: VectorScalar>(_ values: [T], direction: SortDirection) -> (intro: [Int], radix: [Int]) {
+        let n = values.count
+        var intro = [Int](repeating: -1, count: n), radix = [Int](repeating: -1, count: n)
+        let scratch = UnsafeMutableRawPointer.allocate(
+            byteCount: 8 * SortedRows.scratchWords(count: n), alignment: 8)
+        defer { scratch.deallocate() }
+        values.withUnsafeBufferPointer { v in
+            intro.withUnsafeMutableBufferPointer { stableArgsort(v, direction: direction, into: $0) }
+            var sorted = [T](repeating: .nan, count: n)
+            radix.withUnsafeMutableBufferPointer { o in
+                sorted.withUnsafeMutableBufferPointer { out in
+                    if let base = v.baseAddress {
+                        RadixArgsort.sort(
+                            base, count: n, descending: direction == .descending, order: o.baseAddress!,
+                            sorted: out.baseAddress!, scratch: scratch)
+                    }
+                }
+            }
+            // The values decoded from the keys equal the gathered ones (`-0` comes back as `+0`).
+            #expect(sorted == radix.map { values[$0] })
+            #expect(!sorted.contains { $0 == 0 && $0.sign == .minus })
+        }
+        return (intro, radix)
+    }
+
+    /// Inputs of `n` values: distinct, heavy ties, signed zeros, huge and tiny magnitudes.
+    static func inputs(_ n: Int, seed: UInt64) -> [String: [Double]] {
+        var g = TestRandom(seed: seed)
+        let tiesPool: [Double] = [-2, -1, -0.0, 0, 0.5, 1]
+        return [
+            "uniform": (0..<n).map { _ in g.uniform(-1e3, 1e3) },
+            "ties": (0..<n).map { _ in tiesPool[Int(g.next() % 6)] },
+            "zeros": (0..<n).map { _ in g.next() % 2 == 0 ? -0.0 : 0.0 },
+            "huge": (0..<n).map { _ in (g.next() % 2 == 0 ? -1 : 1) * Double(Float.greatestFiniteMagnitude) * g.uniform(0, 1) },
+            "tiny": (0..<n).map { _ in g.uniform(-1, 1) * 1e-40 },  // Float subnormals
+            "constant": [Double](repeating: 3.25, count: n),
+            "mixed": (0..<n).map { _ in g.uniform(-1, 1) * [1e-30, 1, 1e30][Int(g.next() % 3)] },
+        ]
+    }
+
+    @Test(arguments: [1, 2, 7, 95, 96, 97, 1000, 4097])
+    func floatMatchesIntrosort(count: Int) {
+        for (name, values) in Self.inputs(count, seed: UInt64(count)) {
+            for direction in [SortDirection.descending, .ascending] {
+                let (intro, radix) = Self.both(values.map { Float($0) }, direction: direction)
+                #expect(intro == radix, "\(name) \(direction) n = \(count)")
+            }
+        }
+    }
+
+    @Test(arguments: [1, 2, 7, 95, 96, 97, 1000, 4097])
+    func doubleMatchesIntrosort(count: Int) {
+        for (name, values) in Self.inputs(count, seed: UInt64(count) &+ 99) {
+            for direction in [SortDirection.descending, .ascending] {
+                let (intro, radix) = Self.both(values, direction: direction)
+                #expect(intro == radix, "\(name) \(direction) n = \(count)")
+                // Doubles that came from Float: the low digits are constant and those passes are skipped.
+                let rounded = values.map { Double(Float($0)) }
+                let (intro2, radix2) = Self.both(rounded, direction: direction)
+                #expect(intro2 == radix2, "rounded \(name) \(direction) n = \(count)")
+            }
+        }
+    }
+
+    /// The public `argsort` (every path's sort) agrees with the Double reference order.
+    @Test func publicArgsortMatchesReference() throws {
+        var g = TestRandom(seed: 5)
+        let batch = 3, n = 300
+        let scores = (0..<batch * n).map { _ in Double(Int(g.next() % 50)) - 25 }
+        for direction in [SortDirection.descending, .ascending] {
+            let order = try argsort(scores, batch: batch, count: n, direction: direction)
+            for b in 0..<batch {
+                let expected = Reference.order(Array(scores[b * n ..< (b + 1) * n]), direction: direction)
+                #expect(Array(order[b * n ..< (b + 1) * n]) == expected)
+            }
+        }
+    }
+}
