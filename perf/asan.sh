@@ -18,5 +18,12 @@ FILTER="${FILTER:-HostileValidationTests|HostileFinitenessTests|MisalignmentTest
 export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=0}"
 swift test --sanitize=address --scratch-path .build-asan --filter "$FILTER"
 swift build --sanitize=address --scratch-path .build-asan --product simd-bench
-.build-asan/debug/simd-bench verify | tail -n 1
+# The top-level golden cases only: the loss cases (golden/loss/, up to n = 4000
+# on the dense path) take too long in a debug ASan build; the loss paths'
+# memory accesses are covered by the suites above and by the fuzzer.
+golden="$(cd ../shared/golden && pwd)"
+cases="$(mktemp -d)"
+ln -s "$golden"/*.json "$cases"/
+.build-asan/debug/simd-bench verify --cases "$cases" | tail -n 1
+rm -rf "$cases"
 echo "AddressSanitizer: no report"

@@ -3,7 +3,8 @@ import SoftSortKit
 
 /// The loss-case comparisons behind `simd-bench verify` (`DIR/loss/*.json`):
 /// the cross-entropy `L` and `dL/ds` of SoftSort and NeuralSort on every
-/// path that applies (`dense`, `fused`, and `exact` for SoftSort with `p = 1`).
+/// path that applies (`dense`, `fused`, `exact` for SoftSort with `p = 1`,
+/// `gauss` for SoftSort with `p = 2`).
 enum LossConformance {
     enum Operator: String, CaseIterable {
         case softsort = "softsort-loss"
@@ -45,7 +46,12 @@ enum LossConformance {
 
     /// The paths each operator has on a case.
     static func paths(_ op: Operator, power: Double) -> [LossPath] {
-        op == .softsort && power == 1 ? [.dense, .fused, .exact] : [.dense, .fused]
+        guard op == .softsort else { return [.dense, .fused] }
+        switch power {
+        case 1: return [.dense, .fused, .exact]
+        case 2: return [.dense, .fused, .gauss]
+        default: return [.dense, .fused]
+        }
     }
 
     /// `L` and `dL/ds` of the library in `T`, in Double.
