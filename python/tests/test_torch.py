@@ -44,7 +44,7 @@ def test_gradcheck_apply(power):
 
 
 @pytest.mark.parametrize("power,path", [(1.0, "automatic"), (1.0, "dense"), (2.0, "automatic"), (2.0, "dense"),
-                                        (2.0, "fused"), (1.5, "automatic")])
+                                        (2.0, "fused"), (2.0, "gauss"), (1.5, "automatic")])
 def test_gradcheck_cross_entropy(power, path):
     targets = torch.stack([torch.randperm(7, generator=torch.Generator().manual_seed(r)) for r in range(3)])
     gradcheck(lambda s: st.cross_entropy(s, targets, 0.5, power, path=path), scores((3, 7), seed=5))

@@ -32,8 +32,28 @@ extension NeuralSort {
         let resolved = try Validation.neuralSortPath(path)
         let shape = try Validation.batch(scores, batch: batch, count: count, footprint: Validation.footprint(of: resolved))
         try Validation.targets(targets, shape: shape)
+        if Self.logitsNeedDouble(scores, count: count, temperature: configuration.temperature) {
+            // The loss rows form the logits before subtracting their largest:
+            // where `3 n max|s| / tau` may overflow `T` (huge finite scores;
+            // rescaling cannot help, NeuralSort's logits are scale-invariant),
+            // the same loss runs in `Double` on the same path and is rounded
+            // to `T` once (a value or gradient beyond `T`'s range is +-inf).
+            let wide = try crossEntropy(
+                scores: scores.map(Double.init), targets: targets, batch: batch, count: count, path: resolved)
+            return Loss(value: T(wide.value), gradient: wide.gradient.map(T.init), path: wide.path, backend: wide.backend)
+        }
         return try SoftSort.run(LossRequest(
             scores: scores, shape: shape, method: .neuralSort, objective: .crossEntropy(targets: targets),
             configuration: configuration, workspace: workspace), path: resolved)
+    }
+
+    /// Whether the fused rows' logits may overflow `T` but not `Double`
+    /// (always `false` for `Double` itself).
+    static func logitsNeedDouble<T: SoftSortScalar>(_ scores: [T], count: Int, temperature: T) -> Bool {
+        let largest = scores.reduce(T(0)) { max($0, $1.magnitude) }
+        guard WideLogitKernels.neuralSortMayOverflow(count: count, largestMagnitude: largest, temperature: temperature)
+        else { return false }
+        return !WideLogitKernels.neuralSortMayOverflow(
+            count: count, largestMagnitude: Double(largest), temperature: Double(temperature))
     }
 }
