@@ -20,7 +20,10 @@ let package = Package(
             name: "BenchmarkSupport",
             dependencies: [.product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/BenchmarkSupport"),
-    ] + ["DenseSoftSortBenchmarks", "NeuralSortBenchmarks", "FusedApplyBenchmarks", "ExactScanBenchmarks"].map { suite in
+    ] + [
+        "DenseSoftSortBenchmarks", "NeuralSortBenchmarks", "FusedApplyBenchmarks", "ExactScanBenchmarks",
+        "FusedLossBenchmarks", "GaussLossBenchmarks", "RadixArgsortBenchmarks",
+    ].map { suite in
         .executableTarget(
             name: suite,
             dependencies: [

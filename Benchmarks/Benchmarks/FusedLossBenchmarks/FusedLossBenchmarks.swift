@@ -1,0 +1,44 @@
+// The fused cross-entropy (`crossEntropy(path: .fused)`, one row of P at a
+// time, loss and gradient together): SoftSort p = 1 and p = 2 at tau = 0.1 and
+// NeuralSort at tau = 100, against the identity targets, B = 8 rows of
+// n in {64, 512, 4096}, Float, the preferred backend, 1 thread, one
+// LossWorkspace reused by every call (the training-loop path).
+//
+// Mallocs are checked against Benchmarks/Thresholds/ (`swift package
+// benchmark thresholds check`); wall clock and throughput are reported but
+// never checked (a shared 2-core machine's timings are noise for a gate).
+import Benchmark
+import BenchmarkSupport
+import SoftSortKit
+
+let benchmarks: @Sendable () -> Void = {
+    let batch = 8
+    for n in [64, 512, 4096] {
+        let scores = BenchmarkInputs.uniform(count: batch * n, seed: 1)
+        let targets = (0..<batch * n).map { $0 % n }
+        let maxIterations = n >= 4096 ? 20 : 1000
+
+        for power in [1.0, 2.0] {
+            let softSort = SoftSort(temperature: 0.1, power: power, threads: 1)
+            // The closure runs once per sample: a workspace made out here is sized by
+            // the warm-up and reused by every measured call. Each Loss goes before
+            // the next call (it shares the workspace's gradient until then).
+            let workspace = LossWorkspace<Float>()
+            Benchmark("fused-crossentropy-p\(Int(power))-B\(batch)-n\(n)", configuration: BenchmarkInputs.configuration(maxIterations: maxIterations)) { benchmark in
+                for _ in benchmark.scaledIterations {
+                    blackHole(try softSort.crossEntropy(
+                        scores: scores, targets: targets, batch: batch, count: n, path: .fused, workspace: workspace))
+                }
+            }
+        }
+
+        let neuralSort = NeuralSort(temperature: 100, threads: 1)
+        let workspace = LossWorkspace<Float>()
+        Benchmark("fused-crossentropy-neuralsort-B\(batch)-n\(n)", configuration: BenchmarkInputs.configuration(maxIterations: maxIterations)) { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(try neuralSort.crossEntropy(
+                    scores: scores, targets: targets, batch: batch, count: n, path: .fused, workspace: workspace))
+            }
+        }
+    }
+}
