@@ -50,7 +50,7 @@ extension NeuralSort {
     /// Whether the fused rows' logits may overflow `T` but not `Double`
     /// (always `false` for `Double` itself).
     static func logitsNeedDouble<T: SoftSortScalar>(_ scores: [T], count: Int, temperature: T) -> Bool {
-        let largest = scores.reduce(T(0)) { max($0, $1.magnitude) }
+        let largest = Validation.largestMagnitude(scores)
         guard WideLogitKernels.neuralSortMayOverflow(count: count, largestMagnitude: largest, temperature: temperature)
         else { return false }
         return !WideLogitKernels.neuralSortMayOverflow(
