@@ -22,7 +22,7 @@ let package = Package(
             path: "Benchmarks/BenchmarkSupport"),
     ] + [
         "DenseSoftSortBenchmarks", "NeuralSortBenchmarks", "FusedApplyBenchmarks", "ExactScanBenchmarks",
-        "FusedLossBenchmarks", "GaussLossBenchmarks", "RadixArgsortBenchmarks",
+        "FusedLossBenchmarks", "GaussLossBenchmarks", "RadixArgsortBenchmarks", "WindowBenchmarks",
     ].map { suite in
         .executableTarget(
             name: suite,

@@ -18,7 +18,8 @@ struct ScanCommand: ParsableCommand {
             dense p = 1 path (SoftSort(power: 1), preferred backend, 1 thread, a reused workspace). \
             (3) the sparse window (WindowedSoftSort), tolerance 1e-7, tau 1e-3, forward + backward: \
             top 100 rows at n = 1e4, 1e5, 1e6 for p = 1 and p = 2, then 10^4 rows at n = 1e4, 1e5 \
-            for p = 1 (the kept entries and the time per entry are printed). \
+            for p = 1 (the kept entries and the time per entry are printed), then a batch on the \
+            scheduler: B = 20, n = 4000, every row, p = 1 and 2, 1 and 2 threads (ns per kept entry). \
             Medians of the repetitions; ms = the case's time, msSort = one plain sort, \
             msDense = the dense step.
             """)
@@ -169,6 +170,9 @@ struct ScanCommand: ParsableCommand {
                          100 * Double(entries) / (1e4 * Double(n)), (ms - msSort) * 1e6 / Double(entries)))
             report(Result(case: "window-p1-rows10000-fwd+bwd", n: n, batch: 1, ms: ms, msSort: msSort))
         }
+
+        // (3c) A batch on the scheduler: B = 20, n = 4000, every row kept, 1 and 2 threads.
+        if chosen.contains("window") { try scanWindowBatch(&generator, report: report) }
 
         if chosen.contains("sort") { scanSorts(&generator, report: report) }
         if chosen.contains("gauss") { try scanGauss(&generator, report: report) }

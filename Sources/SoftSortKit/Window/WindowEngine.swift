@@ -1,7 +1,9 @@
 /// The sparse top-window path: sort each batch row, pick each kept row's
 /// window of sorted ranks, and run the dense row kernels on the window alone
-/// (the columns of a window are contiguous in sorted order). Batch rows are
-/// independent work items on the scheduler; each writes only its own rows.
+/// (the columns of a window are contiguous in sorted order). On the
+/// scheduler: the sorts per batch row, the kernels per (batch row, block of
+/// kept rows), the backward per batch row; each item writes only its own
+/// entries, so the bits do not depend on the thread count.
 enum WindowEngine {
     static func forward<T: VectorScalar>(
         _ scores: [T], shape: BatchShape, rows k: Int, rule: WindowRule, configuration: Configuration<T>,
@@ -53,9 +55,11 @@ enum WindowEngine {
         values.withMutableBase { v in
         columns.withMutableBase { c in
         droppedMass.withMutableBase { droppedMass in
-            scheduler.forEachRow(batch, work: 16 * total) { b in
-                let row = b * n
-                for i in 0..<k {
+            // Items (batch row, block of kept rows): every kept row writes only its
+            // own entries, so a single batch row (B = 1) spreads over threads too.
+            scheduler.forEach(RowBlocks(batch: batch, count: k), work: 16 * total) { _, item in
+                let b = item.row, row = b * n
+                for i in item.rows {
                     let r = b * k + i, low = firstRank[r], offset = rowOffsets[r], width = rowOffsets[r + 1] - offset
                     (c + offset).update(from: p + row + low, count: width)
                     kernels.softSortForward(SoftSortRowJob(
