@@ -33,7 +33,7 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "Repetitions of the dense B = 20, n = 4000 step (about 1 s each).")
     var denseRepetitions = 3
 
-    @Option(help: "Comma-separated sections to run: exact, window, sort, gauss.")
+    @Option(help: "Comma-separated sections to run: exact, window, sort, gauss, gauss-outputs.")
     var sections = "exact,window,sort,gauss"
 
     struct Result: Encodable {
@@ -176,6 +176,7 @@ struct ScanCommand: ParsableCommand {
 
         if chosen.contains("sort") { scanSorts(&generator, report: report) }
         if chosen.contains("gauss") { try scanGauss(&generator, report: report) }
+        if chosen.contains("gauss-outputs") { try scanGaussOutputs(&generator, report: report) }
 
         if let json {
             let encoder = JSONEncoder()

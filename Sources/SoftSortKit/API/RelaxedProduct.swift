@@ -1,6 +1,6 @@
 /// A relaxed permutation applied to values, with its backward: the fused
-/// `Y = P V` of `SoftSort.apply`, and the exact path's `P V`, `P^T U`,
-/// top-k and quantiles.
+/// `Y = P V` of `SoftSort.apply`, the exact path's `P V`, `P^T U`,
+/// top-k and quantiles, and the gauss path's `P V`.
 ///
 /// Element `(b, i, k)` of `values` sits at `(b * rows + i) * dimension + k`.
 /// A fused product holds O(B n d) state, never the `B x n x n` matrices: its
@@ -18,6 +18,8 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
         case exactRows(ExactState<T>, values: [T], dimension: Int, rows: Range<Int>)
         /// An exact `P^T U`; `values` is `U`.
         case exactTransposed(ExactState<T>, values: [T], dimension: Int)
+        /// A gauss `P V` (`GaussRelaxedPermutation.apply`).
+        case gauss(GaussProductState<T>)
     }
 
     let source: Source
@@ -48,6 +50,7 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
         switch source {
         case .fused(let state): return state.dimension
         case .exactRows(_, _, let d, _), .exactTransposed(_, _, let d): return d
+        case .gauss(let product): return product.dimension
         }
     }
     /// `batch x count` hard permutations, as `RelaxedPermutation.permutation`.
@@ -55,6 +58,7 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
         switch source {
         case .fused(let state): return state.permutation
         case .exactRows(let state, _, _, _), .exactTransposed(let state, _, _): return state.permutation
+        case .gauss(let product): return product.state.permutation
         }
     }
     /// The backend whose kernels ran.
@@ -62,6 +66,8 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
         switch source {
         case .fused(let state): return state.kernels.backend
         case .exactRows(let state, _, _, _), .exactTransposed(let state, _, _): return state.backend
+        // The transforms are Swift SIMD (SIMD4<Double>) code on every backend.
+        case .gauss: return .simd
         }
     }
     /// The number of threads the forward ran on (and the backward will).
@@ -69,6 +75,7 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
         switch source {
         case .fused(let state): return state.configuration.scheduler.threads
         case .exactRows(let state, _, _, _), .exactTransposed(let state, _, _): return state.configuration.scheduler.threads
+        case .gauss(let product): return product.state.scheduler.threads
         }
     }
 
@@ -76,6 +83,7 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
         switch source {
         case .fused(let state): return state.shape
         case .exactRows(let state, _, _, _), .exactTransposed(let state, _, _): return state.shape
+        case .gauss(let product): return product.state.shape
         }
     }
 
@@ -95,7 +103,7 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
     ///   for an infinite or NaN entry, `.insufficientMemory` when the fused
     ///   backward's `O((B + 16) n d)` buffers do not fit.
     /// - Complexity: fused: O(B n^2 d) time over `threads` threads, O((B + 16) n d)
-    ///   memory; exact: O(B n d). Bitwise identical for every thread count.
+    ///   memory; exact and gauss: O(B n d). Bitwise identical for every thread count.
     public func backward(_ gradient: [T]) throws(SoftSortError) -> SoftSortGradient<T> {
         try Validation.size("gradient", gradient.count, expected: batch * rows * dimension)
         try Validation.finite("gradient", gradient, rowLength: rows * dimension)
@@ -115,6 +123,8 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
             // <H, P^T U> = <U, P H>: dL/dU = P H, dL/ds the score gradient of P H against U.
             let exact = kernelSet.exact.applyBackward(state, gradient, d, u, true)
             result = SoftSortGradient(scores: exact.scores, values: exact.product)
+        case .gauss(let product):
+            result = kernelSet.gaussOutputs.applyBackward(product, gradient)
         }
         return scale.isIdentity ? result : SoftSortGradient(scores: scale.divide(result.scores), values: result.values)
     }

@@ -15,6 +15,10 @@ public struct RelaxedValues<T: SoftSortScalar>: Sendable {
         case exactSortedValues(ExactState<T>)
         /// `P^T r`, `r = (1, ..., n)`, of an exact result.
         case exactRanks(ExactState<T>)
+        /// `P s` of a gauss result.
+        case gaussSortedValues(GaussState<T>)
+        /// `P^T r` of a gauss result.
+        case gaussRanks(GaussState<T>)
     }
 
     let source: Source
@@ -31,8 +35,8 @@ public struct RelaxedValues<T: SoftSortScalar>: Sendable {
     /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong
     ///   size, `.nonFiniteInput(argument: "gradient", ...)` for an infinite or
     ///   NaN entry, `.insufficientMemory` when the dense backward's `B x n x n`
-    ///   buffer does not fit (the exact path needs none).
-    /// - Complexity: dense: O(B n^2) time and memory; exact: O(B n).
+    ///   buffer does not fit (the exact and gauss paths need none).
+    /// - Complexity: dense: O(B n^2) time and memory; exact and gauss: O(B n).
     public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
         try Validation.size("gradient", gradient.count, expected: batch * count)
         try Validation.finite("gradient", gradient, rowLength: count)
@@ -48,6 +52,10 @@ public struct RelaxedValues<T: SoftSortScalar>: Sendable {
             result = kernelSet.exact.sortedValuesBackward(state, gradient)
         case .exactRanks(let state):
             result = kernelSet.exact.applyBackward(state, gradient, 1, kernelSet.exact.rankRows(state.shape), false).scores
+        case .gaussSortedValues(let state):
+            result = kernelSet.gaussOutputs.sortedValuesBackward(state, gradient)
+        case .gaussRanks(let state):
+            result = kernelSet.gaussOutputs.ranksBackward(state, gradient)
         }
         return gradientScale.divide(result)
     }

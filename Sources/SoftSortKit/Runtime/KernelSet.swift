@@ -20,6 +20,7 @@ public struct KernelSet<T: SoftSortScalar>: Sendable {
     let sort: SortOperations<T>
     let loss: LossOperations<T>
     let gauss: GaussOperations<T>
+    let gaussOutputs: GaussOutputOperations<T>
 
     /// The row kernels that run when `backend` is asked for. A backend
     /// without kernels for `T` (`avx2` for `Double`) runs the `simd` ones,
@@ -84,7 +85,7 @@ extension KernelSet where T: ScanScalar {
         return KernelSet(
             scalar: BackendKernels(dense: .scalar(), apply: .scalar(), loss: .scalar(), scanLanes: 1, scanBackend: .scalar),
             simd: simd, avx2: avx2, dense: .make(), apply: .make(), exact: .make(), window: .make(),
-            sort: .make(), loss: .make(), gauss: .make())
+            sort: .make(), loss: .make(), gauss: .make(), gaussOutputs: .make())
     }
 }
 
