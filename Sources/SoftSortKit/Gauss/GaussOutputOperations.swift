@@ -54,7 +54,7 @@ extension GaussOutputOperations where T: VectorScalar {
             ranks: { state in GaussValues.ranks(state) },
             ranksBackward: { state, gradient in GaussValues.ranksBackward(state, gradient: gradient) },
             crossEntropy: { state, targets in
-                let result = GaussEngine.crossEntropy(
+                let result = GaussEngine.rescaledCrossEntropy(
                     scores: state.scores, targets: targets, shape: state.shape, temperature: state.temperature,
                     direction: state.direction, accuracy: state.accuracy, scheduler: state.scheduler)
                 return Loss(value: T(result.loss), gradient: result.gradient, path: .gauss, backend: .simd)

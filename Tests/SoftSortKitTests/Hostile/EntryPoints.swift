@@ -48,6 +48,7 @@ struct EntryPoints: Sendable {
             }
         }
         try out += exactOutputs(s, batch: b, count: n, values: values)
+        try out += gaussOutputs(s, batch: b, count: n, values: values)
         out.append(("argsort", try argsort(s, batch: b, count: n, threads: threads).map { T($0) }))
         return out
     }
@@ -67,10 +68,10 @@ struct EntryPoints: Sendable {
         // The fused losses (issue 10) on each path; targets: every row its own sorted position.
         let targets = try argsort(s, batch: b, count: n)
         let matches: [T] = (0..<m).map { T($0 % 2) }
-        for path in [LossPath.dense, .fused] + (p == 1 ? [.exact] : []) {
+        for path in [LossPath.dense, .fused] + (p == 1 ? [.exact] : []) + (p == 2 ? [.gauss] : []) {
             let loss = try soft.crossEntropy(scores: s, targets: targets, batch: b, count: n, path: path)
             out += [("loss p=\(p) \(path)", [loss.value]), ("loss p=\(p) \(path) dL/ds", loss.gradient)]
-            if n > 0 {
+            if n > 0 && path != .gauss {  // the kNN loss has no gauss path (.unsupportedPath)
                 let knn = try soft.nearestNeighborLoss(scores: s, matches: matches, k: min(2, n), batch: b, count: n, path: path)
                 out += [("kNN p=\(p) \(path)", [knn.value]), ("kNN p=\(p) \(path) dL/ds", knn.gradient)]
             }
@@ -82,6 +83,22 @@ struct EntryPoints: Sendable {
             out.append(("stochastic p=\(p) \(kind) s~", stochastic.perturbedScores))
             out.append(("stochastic p=\(p) \(kind) dL/ds", try stochastic.backward(Self.upstream(2 * m * n, seed: 6))))
         }
+        return out
+    }
+
+    /// Every output of the `p = 2` gauss path (`GaussSoftSort`).
+    func gaussOutputs<T: SoftSortScalar>(_ s: [T], batch b: Int, count n: Int, values: [T]) throws -> [(String, [T])] {
+        let m = b * n
+        let gauss = try GaussSoftSort(temperature: temperature, threads: threads).forward(scores: s, batch: b, count: n)
+        var out: [(String, [T])] = [("gauss log Z", gauss.logNormalizers)]
+        let sorted = gauss.sortedValues(), ranks = gauss.ranks()
+        out += [("gauss P s", sorted.values), ("gauss d(P s)", try sorted.backward(Self.upstream(m, seed: 13))),
+                ("gauss ranks", ranks.values), ("gauss d ranks", try ranks.backward(Self.upstream(m, seed: 14)))]
+        let product = try gauss.apply(to: values, dimension: 2)
+        let gradient = try product.backward(Self.upstream(product.values.count, seed: 15))
+        out += [("gauss P V", product.values), ("gauss P V dL/ds", gradient.scores), ("gauss P V dL/dV", gradient.values)]
+        let loss = try gauss.crossEntropy(targets: gauss.permutation)
+        out += [("gauss cross-entropy", [loss.value]), ("gauss cross-entropy dL/ds", loss.gradient)]
         return out
     }
 
