@@ -71,4 +71,42 @@ enum GaussLanes {
             i += 1
         }
     }
+
+    /// `(sum_j q_j g(d_j), sum_j q_j g(d_j) d_j)`, `d_j = y - v_j`, over
+    /// `range`, entries with `d_j^2 > r2` left out (unit weights when
+    /// `weights` is `nil`): four sources at a time, `exp` by
+    /// `Double.expNonPositive` (within an ulp or two of libm's), the lanes
+    /// added in a fixed order, then the tail.
+    @inline(__always)
+    static func direct(
+        target y: Double, points v: UnsafePointer<Double>, weights: UnsafePointer<Double>?, range: Range<Int>,
+        radiusSquared r2: Double
+    ) -> (value: Double, moment: Double) {
+        var value = SIMD4<Double>.zero, moment = SIMD4<Double>.zero
+        let target = SIMD4(repeating: y), limit = SIMD4(repeating: r2)
+        var j = range.lowerBound
+        while j + 4 <= range.upperBound {
+            let d = target - SIMD4(v[j], v[j + 1], v[j + 2], v[j + 3]), d2 = d * d
+            // All ones where d^2 <= r2 (the sign bit of r2 - d^2 clear).
+            let kept = ~(unsafeBitCast(limit - d2, to: SIMD4<Int64>.self) &>> 63)
+            var e = Double.expNonPositive(-d2)
+            if let q = weights { e *= SIMD4(q[j], q[j + 1], q[j + 2], q[j + 3]) }
+            e = unsafeBitCast(unsafeBitCast(e, to: SIMD4<Int64>.self) & kept, to: SIMD4<Double>.self)
+            value += e
+            moment += e * d
+            j += 4
+        }
+        var g0 = (value[0] + value[1]) + (value[2] + value[3])
+        var g1 = (moment[0] + moment[1]) + (moment[2] + moment[3])
+        while j < range.upperBound {
+            let d = y - v[j], d2 = d * d
+            if d2 <= r2 {
+                let e = (weights?[j] ?? 1) * Double.expNonPositive(-d2)
+                g0 += e
+                g1 += e * d
+            }
+            j += 1
+        }
+        return (g0, g1)
+    }
 }
