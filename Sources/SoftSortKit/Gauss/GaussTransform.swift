@@ -54,7 +54,26 @@ struct GaussTransform {
             }
             let targetExpanded = slot[t] >= 0
             if targetExpanded { local.update(repeating: 0, count: p) }
-            for s in low...high {
+            // A target cell that is not expanded sums each run of consecutive
+            // direct source cells at once (their points are consecutive):
+            // one vector loop over many points instead of one per cell.
+            var run = -1
+            for s in low...(high + 1) {
+                if !targetExpanded && run >= 0 && (s > high || slot[s] >= 0) {
+                    let sources = start[run]..<start[s]
+                    for i in first..<end {
+                        let (g0, g1) = GaussLanes.direct(
+                            target: v[i], points: v, weights: weights, range: sources, radiusSquared: r2)
+                        sums?[i] += g0
+                        moments[i] += g1
+                    }
+                    run = -1
+                }
+                guard s <= high else { break }
+                if !targetExpanded && slot[s] < 0 {
+                    if run < 0 { run = s }
+                    continue
+                }
                 let sStart = start[s], sEnd = start[s + 1]
                 switch (targetExpanded, slot[s] >= 0) {
                 case (true, true):
@@ -87,12 +106,7 @@ struct GaussTransform {
                         moments[i] -= 0.5 * g1
                     }
                 case (false, false):
-                    for i in first..<end {
-                        let (g0, g1) = GaussLanes.direct(
-                            target: v[i], points: v, weights: weights, range: sStart..<sEnd, radiusSquared: r2)
-                        sums?[i] += g0
-                        moments[i] += g1
-                    }
+                    preconditionFailure("direct source cells are summed in runs above")
                 }
             }
             if targetExpanded {
