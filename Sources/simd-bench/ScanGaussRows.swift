@@ -13,19 +13,28 @@ extension ScanCommand {
         }
     }
 
-    /// B = 1 rows of U(0, 1) Float: introsort argsort, radix argsort, [Float].sort().
+    /// B = 1 rows of U(0, 1) Float: introsort argsort, radix argsort (scratch
+    /// allocated per call, as the library's one-call `argsort` does, and
+    /// reused across calls, as a workspace would), [Float].sort().
     func scanSorts(_ generator: inout SplitMix, report: (Result) -> Void) {
-        print("argsort, one row, U(0, 1) Float, 1 thread: case ms = the argsort, msSort = [Float].sort()")
+        print("argsort, one row, U(0, 1) Float, 1 thread: case ms = the argsort (a fresh [Int] result each call), msSort = [Float].sort() of a copy")
         for n in [1_000, 10_000, 100_000, 1_000_000, 10_000_000] {
             let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
             let reps = n >= 10_000_000 ? max(1, repetitions / 2) : repetitions
+            let scratch = UnsafeMutableRawPointer.allocate(byteCount: GaussBenchmarkHooks.argsortScratchBytes(count: n), alignment: 8)
+            defer { scratch.deallocate() }
             let intro = GaussBenchmarkHooks.argsort(scores, radix: false)
             precondition(intro == GaussBenchmarkHooks.argsort(scores, radix: true), "radix and introsort differ")
+            precondition(intro == GaussBenchmarkHooks.argsort(scores, radix: true, scratch: scratch), "radix and introsort differ")
             let msSort = Self.plainSortMilliseconds(scores, repetitions: reps)
             let msIntro = Timing.medianMilliseconds(reps) { precondition(GaussBenchmarkHooks.argsort(scores, radix: false).count == n) }
             let msRadix = Timing.medianMilliseconds(reps) { precondition(GaussBenchmarkHooks.argsort(scores, radix: true).count == n) }
+            let msReused = Timing.medianMilliseconds(reps) {
+                precondition(GaussBenchmarkHooks.argsort(scores, radix: true, scratch: scratch).count == n)
+            }
             report(Result(case: "argsort-introsort", n: n, batch: 1, ms: msIntro, msSort: msSort))
             report(Result(case: "argsort-radix", n: n, batch: 1, ms: msRadix, msSort: msSort))
+            report(Result(case: "argsort-radix-reused-scratch", n: n, batch: 1, ms: msReused, msSort: msSort))
         }
     }
 
@@ -91,6 +100,42 @@ extension ScanCommand {
         print(String(format: "  B = 20 n = 4000 tau 0.1 vs fused Double: loss Float %.1e Double %.1e, dL/ds Float %.1e Double %.1e",
                      abs(Double(gauss32.value) - fused64.value) / abs(fused64.value),
                      abs(gauss64.value - fused64.value) / abs(fused64.value), error(gauss32.gradient), error(gauss64.gradient)))
+    }
+
+    /// The accuracy the exact p = 1 cross-entropy (Float) reaches on one row, as
+    /// text: against the dense Double loss and dL/ds at n <= 1e4, else against
+    /// the Double exact path.
+    static func exactAccuracy(_ scores: [Float], temperature tau: Double) throws -> String {
+        let n = scores.count, s = scores.map(Double.init), targets = Array(0..<n)
+        let op = SoftSort(temperature: tau, power: 1, threads: 1)
+        let got = try op.crossEntropy(scores: scores, targets: targets, batch: 1, count: n, path: .exact)
+        let double = try op.crossEntropy(scores: s, targets: targets, batch: 1, count: n, path: .exact)
+        var loss = double.value, gradient = double.gradient, against = "Double exact path"
+        if n <= 10_000 {
+            // Dense Double: every logit.
+            let perm = s.indices.sorted { s[$0] != s[$1] ? s[$0] > s[$1] : $0 < $1 }
+            loss = 0
+            gradient = [Double](repeating: 0, count: n)
+            var p = [Double](repeating: 0, count: n)
+            for i in 0..<n {
+                let c = s[perm[i]]
+                var z = 0.0
+                for j in 0..<n { p[j] = exp(-abs(c - s[j]) / tau); z += p[j] }
+                loss += log(z) + abs(c - s[i]) / tau
+                for j in 0..<n {
+                    let sign: Double = c > s[j] ? 1 : (c < s[j] ? -1 : 0)
+                    let d = (p[j] / z - (j == i ? 1 : 0)) * sign / tau
+                    gradient[j] += d
+                    gradient[perm[i]] -= d
+                }
+            }
+            against = "dense Double"
+        }
+        let size = gradient.reduce(0) { max($0, abs($1)) }
+        func error<T: BinaryFloatingPoint>(_ g: [T]) -> Double {
+            zip(g, gradient).reduce(0) { max($0, abs(Double($1.0) - $1.1)) } / size
+        }
+        return String(format: "loss %.1e, dL/ds %.1e vs %@", abs(Double(got.value) - loss) / abs(loss), error(got.gradient), against)
     }
 
     /// The accuracy the gauss path reaches on one row, as text.

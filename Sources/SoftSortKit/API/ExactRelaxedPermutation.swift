@@ -77,7 +77,7 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Returns: the values and their backward through both `P` and `s`.
     /// - Complexity: O(B n).
     public func sortedValues() -> RelaxedValues<T> {
-        let values = scale.multiply(T.kernelSet.exact.apply(state, state.scores, 1))
+        let values = scale.multiply(T.kernelSet.exact.applyToScores(state))
         return RelaxedValues(
             values: values, batch: batch, count: count, source: .exactSortedValues(state), gradientScale: .identity)
     }

@@ -1,21 +1,33 @@
 extension ExactEngine {
     /// The VJP of `P W` given `dL/d(P W)` (rows sorted, `batch x count x d`);
-    /// `values` in column order. With `wantProduct`, also `P W`.
+    /// `values` in column order, or `nil` for the state's own scores (`d = 1`,
+    /// read sorted from the state). With `wantProduct`, also `P W`. With
+    /// `combined` (only for `values: nil`), `scores` receives the score
+    /// gradient plus the value gradient (`s` is both) and `values` stays
+    /// empty: one scatter instead of two.
     static func applyBackward<T: ScanScalar>(
-        _ state: ExactState<T>, values: [T], dimension d: Int, gradient: [T], wantProduct: Bool
+        _ state: ExactState<T>, values: [T]?, dimension d: Int, gradient: [T], wantProduct: Bool,
+        combined: Bool = false
     ) -> ExactGradients<T> {
+        precondition(values != nil || d == 1, "the scores have one column")
+        precondition(!combined || values == nil, "only the scores' gradients combine")
         let n = state.shape.count, lanes = state.lanes, total = state.shape.elements
+        // Every element of each output is written by one block's unpack.
+        func uninitialized(_ count: Int) -> [T] {
+            [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        }
         var result = ExactGradients<T>(
-            scores: [T](repeating: 0, count: total), values: [T](repeating: 0, count: total * d),
-            product: wantProduct ? [T](repeating: 0, count: total * d) : [])
+            scores: uninitialized(total), values: combined ? [] : uninitialized(total * d),
+            product: wantProduct ? uninitialized(total * d) : [])
         guard total * d > 0 else { return result }
         let blockSize = lanes * n * d
         // Scratch per range of blocks: W, G, dW, Y, dx and the kernel's scratch.
         let scratch = 4 * blockSize + lanes * n + ScanKernels.backwardScratchCount(count: n, dimension: d, lanes: lanes)
         let scale = state.gradientScale
-        let f = state.factors, l = state.left, r = state.right
+        let f = state.factors, l = state.left, r = state.right, x = state.sorted
+        let fromScores = values == nil
         state.permutation.withBase { permutation in
-        values.withBase { v in
+        (values ?? []).withBase { v in
         gradient.withBase { g in
         result.scores.withMutableBase { scoreGradient in
         result.values.withMutableBase { valueGradient in
@@ -23,20 +35,29 @@ extension ExactEngine {
             state.configuration.scheduler.forEach(
                 state.blocks, work: work(state.shape, dimension: d, passes: 2), scratch: scratch, of: T.self
             ) { _, block, buffer in
-                let W = buffer, G = W + blockSize, dW = G + blockSize, Y = dW + blockSize
+                let G = buffer + blockSize, dW = G + blockSize, Y = dW + blockSize
                 let dx = Y + blockSize, kernelScratch = dx + lanes * n
                 let base = block.first * n
-                ScanLayout.packPermuted(
-                    v, permutation: permutation, first: block.first, lanes: block.lanes, count: n, dimension: d, into: W)
+                let W = fromScores ? x + base : buffer
+                if !fromScores {
+                    ScanLayout.packPermuted(
+                        v, permutation: permutation, first: block.first, lanes: block.lanes, count: n, dimension: d,
+                        into: buffer)
+                }
                 ScanLayout.packRows(g, first: block.first, lanes: block.lanes, count: n, dimension: d, into: G)
                 BackwardScan(
                     factors: f + base, left: l + base, right: r + base, values: W, gradient: G, valueGradient: dW,
                     scoreGradient: dx, output: wantProduct ? Y : nil, count: n, dimension: d, scale: scale,
                     scratch: kernelScratch
                 ).run(lanes: block.lanes)
-                ScanLayout.unpackPermuted(
-                    dW, permutation: permutation, first: block.first, lanes: block.lanes, count: n, dimension: d,
-                    into: valueGradient)
+                if combined {
+                    // dx + dW in sorted order: the same two operands as adding after two scatters.
+                    SIMDMemory.accumulate(dx, dW, 1, block.lanes * n)
+                } else {
+                    ScanLayout.unpackPermuted(
+                        dW, permutation: permutation, first: block.first, lanes: block.lanes, count: n, dimension: d,
+                        into: valueGradient)
+                }
                 ScanLayout.unpackPermuted(
                     dx, permutation: permutation, first: block.first, lanes: block.lanes, count: n, dimension: 1,
                     into: scoreGradient)
@@ -51,12 +72,7 @@ extension ExactEngine {
     /// `dL/ds` of `P s`: the score gradient through `P` plus the value
     /// gradient, since `s` is both.
     static func sortedValuesBackward<T: ScanScalar>(_ state: ExactState<T>, gradient: [T]) -> [T] {
-        let result = applyBackward(state, values: state.scores, dimension: 1, gradient: gradient, wantProduct: false)
-        var total = result.scores
-        total.withMutableBase { t in
-            result.values.withBase { v in SIMDMemory.accumulate(t, v, 1, state.shape.elements) }
-        }
-        return total
+        applyBackward(state, values: nil, dimension: 1, gradient: gradient, wantProduct: false, combined: true).scores
     }
 
     /// `r = (1, ..., n)` for every batch row.

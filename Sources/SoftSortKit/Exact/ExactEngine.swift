@@ -17,29 +17,41 @@ enum ExactEngine {
         return o1 || o2 || o3 ? .max : total
     }
 
+    /// Sorts each batch row and runs the normalizer scans. Each lane block
+    /// sorts its own rows (the radix sort writes the sorted scores, so no
+    /// gather through the permutation) straight into the block layout the
+    /// scans read; the sorted scores stay in the state.
     static func prepare<T: ScanScalar>(
         _ scores: [T], shape: BatchShape, configuration: Configuration<T>, kernels: BackendKernels<T>
     ) -> ExactState<T> {
         let n = shape.count, total = shape.elements, scheduler = configuration.scheduler
-        var permutation = [Int](repeating: 0, count: total)
-        let storage = Storage<T>(repeating: 0, count: 3 * total)
-        let f = storage.base, l = f + total, r = l + total
+        // Every element is written below (each row's sort fills its order).
+        var permutation = [Int](unsafeUninitializedCapacity: total) { _, initialized in initialized = total }
+        let storage = Storage<T>(uninitializedCount: 4 * total)
+        let f = storage.base, l = f + total, r = l + total, x = r + total
         let blocks = LaneBlocks(batch: shape.batch, lanes: kernels.scanLanes)
         let inverseTemperature = 1 / configuration.temperature
+        let direction = configuration.direction
+        // Scratch per range of blocks: the sort's words, then one sorted row.
+        let sortWords = SortedRows.scratchWords(count: n)
         scores.withBase { s in
         permutation.withMutableBase { p in
-            scheduler.forEachRow(shape.batch, work: work(shape), scratch: SortedRows.scratchWords(count: n)) { b, scratch in
-                SortedRows.sort(
-                    s + b * n, count: n, direction: configuration.direction, order: p + b * n, sorted: nil,
-                    scratch: scratch)
-            }
-            // Scratch per range of blocks: the block's sorted scores in block layout.
-            scheduler.forEach(blocks, work: work(shape), scratch: kernels.scanLanes * n, of: T.self) { _, block, x in
+            scheduler.forEach(blocks, work: work(shape), scratch: sortWords + n, of: UInt64.self) { _, block, words in
                 let base = block.first * n
-                ScanLayout.packPermuted(
-                    s, permutation: p, first: block.first, lanes: block.lanes, count: n, dimension: 1, into: x)
+                let row = UnsafeMutableRawPointer(words + sortWords).assumingMemoryBound(to: T.self)
+                for lane in 0..<block.lanes {
+                    let b = block.first + lane
+                    if block.lanes == 1 {
+                        SortedRows.sort(s + b * n, count: n, direction: direction, order: p + b * n, sorted: x + base,
+                                        scratch: words)
+                    } else {
+                        SortedRows.sort(s + b * n, count: n, direction: direction, order: p + b * n, sorted: row,
+                                        scratch: words)
+                        for i in 0..<n { x[base + i * block.lanes + lane] = row[i] }
+                    }
+                }
                 PrepareScan(
-                    sorted: x, factors: f + base, left: l + base, right: r + base, count: n,
+                    sorted: x + base, factors: f + base, left: l + base, right: r + base, count: n,
                     inverseTemperature: inverseTemperature
                 ).run(lanes: block.lanes)
             }
@@ -51,16 +63,20 @@ enum ExactEngine {
 
     /// `P V` (`transposed: false`: `input` in column order, output rows
     /// sorted) or `P^T U` (`true`: `input` rows sorted, output in column
-    /// order), `batch x count x d`.
-    static func product<T: ScanScalar>(_ state: ExactState<T>, _ input: [T], dimension d: Int, transposed: Bool) -> [T] {
-        let n = state.shape.count, lanes = state.lanes
-        var output = [T](repeating: 0, count: state.shape.elements * d)
-        guard state.shape.elements * d > 0 else { return output }
+    /// order), `batch x count x d`. `input` `nil`: `P s`, the state's own
+    /// scores (`d = 1`, not transposed), read sorted from the state.
+    static func product<T: ScanScalar>(_ state: ExactState<T>, _ input: [T]?, dimension d: Int, transposed: Bool) -> [T] {
+        precondition(input != nil || (d == 1 && !transposed), "P s only")
+        let n = state.shape.count, lanes = state.lanes, total = state.shape.elements * d
+        // Every element is written by one block's unpack.
+        var output = [T](unsafeUninitializedCapacity: total) { _, initialized in initialized = total }
+        guard total > 0 else { return output }
         // Scratch per range of blocks: the packed input, the block's result, running sums.
         let scratch = 2 * lanes * n * d + lanes * d
-        let f = state.factors, l = state.left, r = state.right
+        let f = state.factors, l = state.left, r = state.right, x = state.sorted
+        let fromScores = input == nil
         state.permutation.withBase { permutation in
-        input.withBase { input in
+        (input ?? []).withBase { input in
         output.withMutableBase { out in
             state.configuration.scheduler.forEach(
                 state.blocks, work: work(state.shape, dimension: d), scratch: scratch, of: T.self
@@ -69,14 +85,14 @@ enum ExactEngine {
                 let result = packed + lanes * n * d, running = result + lanes * n * d
                 if transposed {
                     ScanLayout.packRows(input, first: block.first, lanes: block.lanes, count: n, dimension: d, into: packed)
-                } else {
+                } else if !fromScores {
                     ScanLayout.packPermuted(
                         input, permutation: permutation, first: block.first, lanes: block.lanes, count: n,
                         dimension: d, into: packed)
                 }
                 ProductScan(
-                    factors: f + base, left: l + base, right: r + base, input: packed, output: result,
-                    running: running, count: n, dimension: d, transposed: transposed
+                    factors: f + base, left: l + base, right: r + base, input: fromScores ? x + base : packed,
+                    output: result, running: running, count: n, dimension: d, transposed: transposed
                 ).run(lanes: block.lanes)
                 if transposed {
                     ScanLayout.unpackPermuted(

@@ -1,50 +1,63 @@
 extension ExactEngine {
     /// `-sum_(b, i) log P[b, i, t[b, i]]` with its gradient, where
     /// `log P[i, t_i] = -|x_i - s_(t_i)| / tau - log Z_i` is computed directly
-    /// (never the log of an underflowed `P`). The loss is summed in `Double`:
+    /// (never the log of an underflowed `P`). The loss is summed in `Double`,
+    /// `sum log Z_i` as logs of products of `LogProducts.run` normalisers:
     /// one partial per block, then the partials in block order (the same bits
     /// for every thread count). `targets` must lie in `0 ..< count`, so every
     /// write stays in the block's own batch rows.
     static func crossEntropy<T: ScanScalar>(_ state: ExactState<T>, targets: [Int]) -> (loss: Double, gradient: [T]) {
         let n = state.shape.count, lanes = state.lanes
-        var gradient = [T](repeating: 0, count: state.shape.elements)
+        // Every element is written: each block's scatter fills its rows' columns before the direct terms.
+        var gradient = [T](unsafeUninitializedCapacity: state.shape.elements) { _, initialized in
+            initialized = state.shape.elements
+        }
         guard state.shape.elements > 0 else { return (0, gradient) }
         let scale = state.gradientScale, inverseTemperature = 1 / state.configuration.temperature
         let tau = Double(state.configuration.temperature)
         let blocks = state.blocks
         var partials = [Double](repeating: 0, count: blocks.items)
-        let f = state.factors, l = state.left, r = state.right
+        let f = state.factors, l = state.left, r = state.right, x = state.sorted
         state.permutation.withBase { permutation in
         state.scores.withBase { s in
         targets.withBase { t in
         gradient.withMutableBase { out in
         partials.withMutableBase { partials in
-            // Scratch per range of blocks: the block's score gradient in sorted order.
+            // Scratch per range of blocks: the block's score gradient in sorted
+            // order, then its direct terms.
             state.configuration.scheduler.forEach(
-                blocks, work: work(state.shape), scratch: lanes * n, of: T.self
+                blocks, work: work(state.shape), scratch: 2 * lanes * n, of: T.self
             ) { index, block, dx in
-                let base = block.first * n
+                let base = block.first * n, directs = dx + lanes * n
                 NormalizerGradientScan(
                     factors: f + base, left: l + base, right: r + base, scoreGradient: dx, count: n, scale: scale
                 ).run(lanes: block.lanes)
-                ScanLayout.unpackPermuted(
-                    dx, permutation: permutation, first: block.first, lanes: block.lanes, count: n, dimension: 1,
-                    into: out)
-                // The direct terms |x_i - s_(t_i)| / tau and log Z_i, in this block's rows only.
-                var loss = 0.0
+                // The direct terms |x_i - s_(t_i)| / tau and log Z_i, in this block's rows only
+                // (x_i, the score of rank i, from the state: no gather through the permutation).
+                // The +1/tau at rank i's own column joins dx before the one scatter to columns.
+                var distances = 0.0
+                var logs = LogProducts()
                 for lane in 0..<block.lanes {
                     let row = (block.first + lane) * n
                     for i in 0..<n {
-                        let own = permutation[row + i], target = t[row + i]
-                        let z = 1 + l[base + i * block.lanes + lane] + r[base + i * block.lanes + lane]
-                        loss += abs(Double(s[row + own]) - Double(s[row + target])) / tau + Double.libmLog(Double(z))
-                        let difference = s[row + own] - s[row + target]
+                        let e = i * block.lanes + lane, k = base + e
+                        let z = 1 + l[k] + r[k], xi = x[k], st = s[row + t[row + i]]
+                        distances += abs(Double(xi) - Double(st))
+                        logs.add(Double(z))
+                        let difference = xi - st
                         let direct: T = difference > 0 ? inverseTemperature : (difference < 0 ? -inverseTemperature : 0)
-                        out[row + own] += direct
-                        out[row + target] -= direct
+                        dx[e] += direct
+                        directs[e] = direct
                     }
                 }
-                partials[index] = loss
+                ScanLayout.unpackPermuted(
+                    dx, permutation: permutation, first: block.first, lanes: block.lanes, count: n, dimension: 1,
+                    into: out)
+                for lane in 0..<block.lanes {
+                    let row = (block.first + lane) * n
+                    for i in 0..<n { out[row + t[row + i]] -= directs[i * block.lanes + lane] }
+                }
+                partials[index] = distances / tau + logs.total
             }
         }}}}}
         var loss = 0.0

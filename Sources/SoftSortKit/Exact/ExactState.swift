@@ -1,5 +1,6 @@
 /// What an exact `p = 1` forward keeps: the scores, their sorted order, and
-/// per batch row the factors `f`, `L[1]` and `R[1]` of `ScanKernels`, in the
+/// per batch row the factors `f`, `L[1]` and `R[1]` of `ScanKernels` and the
+/// sorted scores, in the
 /// block layout of `LaneBlocks` (O(B n) memory, no `n x n` matrix), and the
 /// configuration every later operation runs with.
 struct ExactState<T: SoftSortScalar>: Sendable {
@@ -12,13 +13,15 @@ struct ExactState<T: SoftSortScalar>: Sendable {
     let scores: [T]
     /// Plain `batch x count`: `permutation[b n + i]` is the column of rank `i`.
     let permutation: [Int]
-    /// The factors `f`, `L[1]` and `R[1]`, one after the other, `batch x
-    /// count` elements each, in block layout.
+    /// The factors `f`, `L[1]` and `R[1]` and the sorted scores `x`, one
+    /// after the other, `batch x count` elements each, in block layout.
     let storage: Storage<T>
 
     var factors: UnsafeMutablePointer<T> { storage.base }
     var left: UnsafeMutablePointer<T> { storage.base + shape.elements }
     var right: UnsafeMutablePointer<T> { storage.base + 2 * shape.elements }
+    /// `x[b, i]` = the score of rank `i` of row `b` (`-0` as `+0`), block layout.
+    var sorted: UnsafeMutablePointer<T> { storage.base + 3 * shape.elements }
 
     var blocks: LaneBlocks { LaneBlocks(batch: shape.batch, lanes: lanes) }
 
@@ -44,6 +47,8 @@ struct ExactOperations<T: SoftSortScalar>: Sendable {
     let prepare: @Sendable (_ scores: [T], _ shape: BatchShape, _ configuration: Configuration<T>, _ kernels: BackendKernels<T>) -> ExactState<T>
     /// `P V`, rows sorted; `values` in column order.
     let apply: @Sendable (ExactState<T>, _ values: [T], _ dimension: Int) -> [T]
+    /// `P s`, rows sorted, for the state's own scores (read sorted from the state).
+    let applyToScores: @Sendable (ExactState<T>) -> [T]
     /// `P^T U`, column order; `values` (`U`) in sorted order.
     let applyTransposed: @Sendable (ExactState<T>, _ values: [T], _ dimension: Int) -> [T]
     /// The VJP of `P W` given `dL/d(P W)`; `wantProduct` also returns `P W`.
@@ -65,6 +70,7 @@ extension ExactOperations where T: ScanScalar {
                 ExactEngine.prepare(scores, shape: shape, configuration: configuration, kernels: kernels)
             },
             apply: { state, values, d in ExactEngine.product(state, values, dimension: d, transposed: false) },
+            applyToScores: { state in ExactEngine.product(state, nil, dimension: 1, transposed: false) },
             applyTransposed: { state, values, d in ExactEngine.product(state, values, dimension: d, transposed: true) },
             applyBackward: { state, values, d, gradient, wantProduct in
                 ExactEngine.applyBackward(state, values: values, dimension: d, gradient: gradient, wantProduct: wantProduct)

@@ -8,7 +8,7 @@ package enum GaussBenchmarkHooks {
     ) -> (loss: Double, gradient: [Float]) {
         let r = GaussEngine.crossEntropy(
             scores: scores, targets: targets, shape: BatchShape(batch: batch, count: count), temperature: temperature,
-            direction: direction, accuracy: accuracy ?? GaussEngine.defaultAccuracy,
+            direction: direction, accuracy: accuracy,
             scheduler: BatchScheduler(threads: threads))
         return (r.loss, r.gradient)
     }
@@ -20,7 +20,7 @@ package enum GaussBenchmarkHooks {
     ) -> (loss: Double, gradient: [Double]) {
         let r = GaussEngine.crossEntropy(
             scores: scores, targets: targets, shape: BatchShape(batch: batch, count: count), temperature: temperature,
-            direction: direction, accuracy: accuracy ?? GaussEngine.defaultAccuracy,
+            direction: direction, accuracy: accuracy,
             scheduler: BatchScheduler(threads: threads))
         return (r.loss, r.gradient)
     }
@@ -31,17 +31,21 @@ package enum GaussBenchmarkHooks {
         return (plan.order, plan.width, plan.radius, plan.bound.value, plan.bound.moment)
     }
 
-    /// One row's stable descending argsort by the introsort (`radix: false`) or the radix sort.
-    package static func argsort(_ scores: [Float], radix: Bool) -> [Int] {
+    /// Bytes of scratch `argsort(_:radix:scratch:)` uses for a row of `count`.
+    package static func argsortScratchBytes(count n: Int) -> Int { 8 * max(SortedRows.scratchWords(count: n), 1) }
+
+    /// One row's stable descending argsort by the introsort (`radix: false`)
+    /// or the radix sort, with `scratch` (`argsortScratchBytes` bytes,
+    /// reused across calls) or scratch allocated for the call (`nil`).
+    package static func argsort(_ scores: [Float], radix: Bool, scratch: UnsafeMutableRawPointer? = nil) -> [Int] {
         let n = scores.count
-        var order = [Int](repeating: 0, count: n)
-        let scratch = UnsafeMutableRawPointer.allocate(
-            byteCount: 8 * max(SortedRows.scratchWords(count: n), 1), alignment: 8)
-        defer { scratch.deallocate() }
+        var order = [Int](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
+        let buffer = scratch ?? UnsafeMutableRawPointer.allocate(byteCount: argsortScratchBytes(count: n), alignment: 8)
+        defer { if scratch == nil { buffer.deallocate() } }
         scores.withBase { s in
             order.withMutableBase { o in
                 if radix {
-                    RadixArgsort.sort(s, count: n, descending: true, order: o, scratch: scratch)
+                    RadixArgsort.sort(s, count: n, descending: true, order: o, scratch: buffer)
                 } else {
                     stableArgsort(UnsafeBufferPointer(start: s, count: n), direction: .descending,
                                   into: UnsafeMutableBufferPointer(start: o, count: n))

@@ -71,4 +71,46 @@ enum GaussLanes {
             i += 1
         }
     }
+
+    /// `(sum_j q_j g(d_j), sum_j q_j g(d_j) d_j)`, `d_j = y - v_j`, over
+    /// `range`, entries with `d_j^2 > r2` left out (unit weights when
+    /// `weights` is `nil`): four sources at a time, `exp` by
+    /// `Double.expNonPositive` (within an ulp or two of libm's), the last one
+    /// to three sources as one more vector with the missing lanes masked
+    /// out, then the lanes added in a fixed order.
+    @inline(__always)
+    static func direct(
+        target y: Double, points v: UnsafePointer<Double>, weights: UnsafePointer<Double>?, range: Range<Int>,
+        radiusSquared r2: Double
+    ) -> (value: Double, moment: Double) {
+        var value = SIMD4<Double>.zero, moment = SIMD4<Double>.zero
+        let target = SIMD4(repeating: y), limit = SIMD4(repeating: r2)
+        @inline(__always) func add(_ d: SIMD4<Double>, _ q: SIMD4<Double>?) {
+            let d2 = d * d
+            // All ones where d^2 <= r2 (the sign bit of r2 - d^2 clear).
+            let kept = ~(unsafeBitCast(limit - d2, to: SIMD4<Int64>.self) &>> 63)
+            var e = Double.expNonPositive(-d2)
+            if let q { e *= q }
+            e = unsafeBitCast(unsafeBitCast(e, to: SIMD4<Int64>.self) & kept, to: SIMD4<Double>.self)
+            value += e
+            moment += e * d
+        }
+        var j = range.lowerBound
+        while j + 4 <= range.upperBound {
+            add(target - SIMD4(v[j], v[j + 1], v[j + 2], v[j + 3]),
+                weights.map { SIMD4($0[j], $0[j + 1], $0[j + 2], $0[j + 3]) })
+            j += 4
+        }
+        if j < range.upperBound {
+            // Missing lanes sit 2 r away from the target: masked out.
+            let far = (4 * r2).squareRoot() + 1
+            var d = SIMD4<Double>(repeating: far), q = SIMD4<Double>.zero
+            for k in 0..<(range.upperBound - j) {
+                d[k] = y - v[j + k]
+                q[k] = weights?[j + k] ?? 1
+            }
+            add(d, weights == nil ? nil : q)
+        }
+        return ((value[0] + value[1]) + (value[2] + value[3]), (moment[0] + moment[1]) + (moment[2] + moment[3]))
+    }
 }

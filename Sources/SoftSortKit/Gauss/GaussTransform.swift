@@ -3,7 +3,8 @@
 ///     G0(v_i) = sum_j q_j g(v_i - v_j),   G1(v_i) = sum_j q_j g(v_i - v_j) (v_i - v_j),
 ///
 /// `g(d) = exp(-d^2)`, points `v` ascending in bandwidth units, targets the
-/// sources themselves. Cells (runs of points narrower than `plan.width`)
+/// sources themselves. Cells (the occupied intervals of a grid of width
+/// `plan.width`, `GaussCells`)
 /// with at least `plan.expansionThreshold` points are *expanded*. For each
 /// target cell `T` and each source cell `S` within `plan.radius`:
 ///
@@ -12,7 +13,8 @@
 /// - only `T` expanded: each source adds `q_j g^(m)(t - v_j)` to `L_m`;
 /// - only `S` expanded: each target sums `g^(n)(v_i - c) A_n` (and
 ///   `g^(n+1)` for `G1`);
-/// - neither: the entries directly, `exp(-d^2)` each.
+/// - neither: the entries directly, `exp(-d^2)` each (`GaussLanes.direct`,
+///   four sources at a time).
 ///
 /// `T`'s local polynomial `sum_m L_m a^m / m!` gives `G0` and its derivative
 /// gives `G1 = -1/2 dG0/dv` directly (never `v_i G0 - sum q_j g v_j`). A row
@@ -52,17 +54,38 @@ struct GaussTransform {
             }
             let targetExpanded = slot[t] >= 0
             if targetExpanded { local.update(repeating: 0, count: p) }
-            for s in low...high {
+            // A target cell that is not expanded sums each run of consecutive
+            // direct source cells at once (their points are consecutive):
+            // one vector loop over many points instead of one per cell.
+            var run = -1
+            for s in low...(high + 1) {
+                if !targetExpanded && run >= 0 && (s > high || slot[s] >= 0) {
+                    let sources = start[run]..<start[s]
+                    for i in first..<end {
+                        let (g0, g1) = GaussLanes.direct(
+                            target: v[i], points: v, weights: weights, range: sources, radiusSquared: r2)
+                        sums?[i] += g0
+                        moments[i] += g1
+                    }
+                    run = -1
+                }
+                guard s <= high else { break }
+                if !targetExpanded && slot[s] < 0 {
+                    if run < 0 { run = s }
+                    continue
+                }
                 let sStart = start[s], sEnd = start[s + 1]
                 switch (targetExpanded, slot[s] >= 0) {
                 case (true, true):
-                    Self.derivatives(of: tCentre - centre[s], count: p, into: h)
+                    // Grid cells: the centres differ by a whole number of
+                    // widths, whose derivatives the cells tabulated once.
+                    let g = cells.translation(cell: t, source: s, order: p, into: h)
                     // n outer, m inner: every local[m] its own chain (no
                     // add-latency chain through one sum), a fixed order.
                     let am = a + slot[s] * p
                     for n in 0..<p {
-                        let an = am[n], hn = h + n
-                        for m in 0..<(p - n) { local[m] += hn[m] * an }
+                        let an = am[n], gn = g + n
+                        for m in 0..<(p - n) { local[m] += gn[m] * an }
                     }
                 case (true, false):
                     for j in sStart..<sEnd where v[j] >= tFirst - r && v[j] <= tLast + r {
@@ -83,19 +106,7 @@ struct GaussTransform {
                         moments[i] -= 0.5 * g1
                     }
                 case (false, false):
-                    for i in first..<end {
-                        var g0 = 0.0, g1 = 0.0
-                        for j in sStart..<sEnd {
-                            let d = v[i] - v[j], d2 = d * d
-                            if d2 <= r2 {
-                                let e = (weights?[j] ?? 1) * Double.libmExp(-d2)
-                                g0 += e
-                                g1 += e * d
-                            }
-                        }
-                        sums?[i] += g0
-                        moments[i] += g1
-                    }
+                    preconditionFailure("direct source cells are summed in runs above")
                 }
             }
             if targetExpanded {
@@ -122,12 +133,23 @@ struct GaussTransform {
 }
 
 /// One row's cells and the transform's buffers, in caller scratch.
+///
+/// Cells are the occupied intervals of a grid of width `plan.width` that
+/// starts at the first point: cell `k` of the grid holds the points with
+/// `k w <= v - v_0 < (k + 1) w` and is centred at `v_0 + (k + 1/2) w`, so
+/// every point lies within `w / 2` of its cell's centre (the bound's
+/// `|a|, |b| <= width / 2`), and two cells' centres differ by a whole number
+/// of widths: the kernel derivatives `g^(k)(delta w)` that translate one
+/// expanded cell's moments into another's local polynomial are tabulated
+/// once per row for `|delta| <= tableRadius` instead of once per pair.
 struct GaussCells {
     /// Cell `k` holds points `start[k] ..< start[k + 1]`.
     let start: UnsafeMutablePointer<Int>
     /// The expanded cell's index into `moments` (times `order`), or -1.
     let slot: UnsafeMutablePointer<Int>
-    /// The midpoint of the cell's first and last point.
+    /// The cell's grid index (`k` above; 0 when not `tabulated`).
+    let grid: UnsafeMutablePointer<Int>
+    /// The cell's grid centre `v_0 + (k + 1/2) w` (its points' midpoint when not `tabulated`).
     let centre: UnsafeMutablePointer<Double>
     let moments: UnsafeMutablePointer<Double>
     let local: UnsafeMutablePointer<Double>
@@ -137,10 +159,26 @@ struct GaussCells {
     let inverseFactorial: UnsafeMutablePointer<Double>
     /// `GaussLanes.width` partial moments per order.
     let lanes: UnsafeMutablePointer<Double>
+    /// Row `delta + tableRadius` holds `g^(k)(delta w)`, `k < order`, for
+    /// `|delta| <= tableRadius`.
+    let table: UnsafeMutablePointer<Double>
+    /// -1 when not `tabulated`.
+    let tableRadius: Int
+    /// Whether the cells sit on the grid (rows spanning below `2^30` widths).
+    let tabulated: Bool
+    let width: Double
     let count: Int
 
+    /// The most grid offsets a pair of cells within any plan's radius can
+    /// have: `radius / width + 2`, the radius at most 6.2 (the accuracy is at
+    /// least 1e-16) and the width at least 1/16 (or the whole row).
+    static let maximumTableRadius = 6 * 16 + 8
+
     /// `Double` words of scratch for `n` points (the `Int` arrays count as words too).
-    static func scratchWords(count n: Int) -> Int { 2 * (n + 1) + n + 3 * n + (4 + GaussLanes.width) * (GaussPlan.maximumOrder + 2) + 8 }
+    static func scratchWords(count n: Int) -> Int {
+        3 * (n + 1) + n + 3 * n + (4 + GaussLanes.width) * (GaussPlan.maximumOrder + 2)
+            + (2 * maximumTableRadius + 1) * GaussPlan.maximumOrder + 12
+    }
 
     /// Cuts ascending `points` into cells for `plan` in `scratch`.
     init(points v: UnsafePointer<Double>, count n: Int, plan: GaussPlan, scratch: UnsafeMutableRawPointer) {
@@ -148,7 +186,8 @@ struct GaussCells {
         let ints = scratch.assumingMemoryBound(to: Int.self)
         start = ints
         slot = ints + (n + 1)
-        let doubles = UnsafeMutableRawPointer(ints + 2 * (n + 1)).assumingMemoryBound(to: Double.self)
+        grid = ints + 2 * (n + 1)
+        let doubles = UnsafeMutableRawPointer(ints + 3 * (n + 1)).assumingMemoryBound(to: Double.self)
         centre = doubles
         moments = doubles + n
         let tables = moments + 3 * n
@@ -157,8 +196,13 @@ struct GaussCells {
         derivatives = tables + slots
         reciprocal = tables + 2 * slots
         inverseFactorial = tables + 3 * slots
-        lanes = tables + 4 * slots
-        let p = plan.order
+        // `GaussLanes` reads `lanes` as `SIMD4<Double>`: 32-byte aligned
+        // (the scratch words before it vary with `n`).
+        let lanesAddress = UInt(bitPattern: tables + 4 * slots)
+        lanes = UnsafeMutablePointer(bitPattern: (lanesAddress + 31) & ~31)!
+        table = lanes + GaussLanes.width * slots
+        let p = plan.order, w = plan.width
+        width = w
         reciprocal[0] = 0
         inverseFactorial[0] = 1
         for k in 1...(p + 1) {
@@ -166,9 +210,21 @@ struct GaussCells {
             inverseFactorial[k] = inverseFactorial[k - 1] * reciprocal[k]
         }
         var cellCount = 0, expanded = 0, first = 0
-        for i in 1...n where i == n || v[i] - v[first] > plan.width {
+        let origin = v[0]
+        // Below 2^30 widths the grid centres are within 2^-23 w of exact
+        // (the points' own rounding), and the table applies; past that (only
+        // rows of isolated points and exact ties reach it) each cell is
+        // centred at its points' midpoint and each pair computes its own.
+        tabulated = (v[n - 1] - origin) / w < 0x1p30
+        // The grid index of each point, non-decreasing as the points ascend.
+        @inline(__always) func cell(_ x: Double) -> Double { ((x - origin) / w).rounded(.down) }
+        var current = cell(v[0])
+        for i in 1...n {
+            let k = i < n ? max(cell(v[i]), current) : current
+            guard i == n || k != current else { continue }
             start[cellCount] = first
-            centre[cellCount] = 0.5 * (v[first] + v[i - 1])
+            grid[cellCount] = tabulated ? Int(current) : 0
+            centre[cellCount] = tabulated ? origin + (current + 0.5) * w : 0.5 * (v[first] + v[i - 1])
             if i - first >= plan.expansionThreshold {
                 slot[cellCount] = expanded
                 expanded += 1
@@ -177,8 +233,31 @@ struct GaussCells {
             }
             cellCount += 1
             first = i
+            current = k
         }
         start[cellCount] = n
         count = cellCount
+        // Pairs within the radius are at most radius / w + 1 grid cells apart.
+        let radius = min(Int((plan.radius / w).rounded(.up)) + 1, Self.maximumTableRadius)
+        tableRadius = tabulated ? radius : -1
+        if tabulated && expanded > 0 {
+            let middle = table + radius * p
+            for delta in 0...radius {
+                let row = middle + delta * p, mirror = middle - delta * p
+                GaussTransform.derivatives(of: Double(delta) * w, count: p, into: row)
+                // g^(k)(-x) = (-1)^k g^(k)(x).
+                for k in 0..<p { mirror[k] = k % 2 == 0 ? row[k] : -row[k] }
+            }
+        }
+    }
+
+    /// `g^(k)(centre[t] - centre[s])`, `k < order`: the table's row, or
+    /// computed into `h` past the table's reach.
+    @inline(__always)
+    func translation(cell t: Int, source s: Int, order p: Int, into h: UnsafeMutablePointer<Double>) -> UnsafePointer<Double> {
+        let delta = grid[t] - grid[s]
+        if abs(delta) <= tableRadius { return UnsafePointer(table + (delta + tableRadius) * p) }
+        GaussTransform.derivatives(of: tabulated ? Double(delta) * width : centre[t] - centre[s], count: p, into: h)
+        return UnsafePointer(h)
     }
 }

@@ -9,7 +9,9 @@
 /// 11-bit digits, least significant first, then sort (key, index) pairs by key
 /// with ties in index order. All digit histograms come from one read of the
 /// scores; a pass whose digit is the same for every key is skipped (common for
-/// `Double` scores that came from `Float`, whose low bits are zero).
+/// `Double` scores that came from `Float`, whose low bits are zero). For
+/// `Float` the first pass that runs builds the pairs from the scores and the
+/// last writes the order and the sorted scores directly.
 ///
 /// `Float`: the pair is one `UInt64` (key high, index low), 3 passes.
 /// `Double`: keys and `UInt32` indices in separate arrays, 6 passes.
@@ -97,34 +99,82 @@ enum RadixArgsort {
         _ bits: UnsafePointer<UInt32>, count n: Int, descending: Bool,
         order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<UInt32>?, scratch: UnsafeMutableRawPointer
     ) {
-        var source = scratch.assumingMemoryBound(to: UInt64.self)
-        var target = source + n
+        let source = scratch.assumingMemoryBound(to: UInt64.self)
+        let target = source + n
         let counts = UnsafeMutableRawPointer(target + n).assumingMemoryBound(to: UInt32.self)
         counts.initialize(repeating: 0, count: 3 * buckets)
         let mask = UInt32(buckets - 1)
+        // One read of the scores for all three histograms; the keys are
+        // recomputed by the first pass that runs instead of stored here.
         for i in 0..<n {
             let key = key32(bits[i], descending: descending)
-            source[i] = UInt64(key) << 32 | UInt64(i)
             counts[Int(key & mask)] &+= 1
             counts[buckets + Int((key >> 11) & mask)] &+= 1
             counts[2 * buckets + Int(key >> 22)] &+= 1
         }
-        for pass in 0..<3 {
-            let offsets = counts + pass * buckets
-            guard prefix(offsets, total: n) else { continue }
-            let shift = UInt64(32 + 11 * pass)
-            for i in 0..<n {
-                let pair = source[i]
-                let d = Int(truncatingIfNeeded: (pair >> shift) & UInt64(mask))
-                target[Int(offsets[d])] = pair
-                offsets[d] &+= 1
-            }
-            swap(&source, &target)
+        var active = 0
+        for pass in 0..<3 where prefix(counts + pass * buckets, total: n) { active |= 1 << pass }
+        guard active != 0 else {
+            // Every key is the same: the identity (ties by index).
+            for r in 0..<n { order[r] = r }
+            if let sorted { for r in 0..<n { sorted[r] = bits32(key32(bits[r], descending: descending), descending: descending) } }
+            return
         }
-        for r in 0..<n { order[r] = Int(truncatingIfNeeded: source[r] & 0xffff_ffff) }
-        // The sorted values decoded from the keys: no gather through `order`.
-        if let sorted {
-            for r in 0..<n { sorted[r] = bits32(UInt32(truncatingIfNeeded: source[r] >> 32), descending: descending) }
+        // The first pass that runs reads the scores, the last writes the
+        // order (and the sorted scores) itself: no separate key or output pass.
+        var input = source, output = target, first = true
+        for pass in 0..<3 where active & (1 << pass) != 0 {
+            let last = active >> (pass + 1) == 0
+            let offsets = counts + pass * buckets, shift = UInt64(32 + 11 * pass)
+            let from = input, to = output
+            switch (first, last) {
+            case (true, true):
+                scatter32(n, offsets, shift) { i in pair32(bits, i, descending) } write: { slot, pair in
+                    finish32(pair, slot, order, sorted, descending)
+                }
+            case (true, false):
+                scatter32(n, offsets, shift) { i in pair32(bits, i, descending) } write: { slot, pair in to[slot] = pair }
+            case (false, true):
+                scatter32(n, offsets, shift) { i in from[i] } write: { slot, pair in
+                    finish32(pair, slot, order, sorted, descending)
+                }
+            case (false, false):
+                scatter32(n, offsets, shift) { i in from[i] } write: { slot, pair in to[slot] = pair }
+            }
+            first = false
+            swap(&input, &output)
+        }
+    }
+
+    /// The (key, index) pair of element `i`: key high, index low.
+    @inline(__always)
+    static func pair32(_ bits: UnsafePointer<UInt32>, _ i: Int, _ descending: Bool) -> UInt64 {
+        UInt64(key32(bits[i], descending: descending)) << 32 | UInt64(truncatingIfNeeded: i)
+    }
+
+    /// Rank `slot`'s index into `order` and its score, decoded from the key, into `sorted`.
+    @inline(__always)
+    static func finish32(
+        _ pair: UInt64, _ slot: Int, _ order: UnsafeMutablePointer<Int>, _ sorted: UnsafeMutablePointer<UInt32>?,
+        _ descending: Bool
+    ) {
+        order[slot] = Int(truncatingIfNeeded: pair & 0xffff_ffff)
+        sorted?[slot] = bits32(UInt32(truncatingIfNeeded: pair >> 32), descending: descending)
+    }
+
+    /// One stable counting pass: element `i`'s pair `read(i)` goes to the
+    /// next slot of its digit `(pair >> shift) & mask`.
+    @inline(__always)
+    static func scatter32(
+        _ n: Int, _ offsets: UnsafeMutablePointer<UInt32>, _ shift: UInt64,
+        read: (Int) -> UInt64, write: (Int, UInt64) -> Void
+    ) {
+        let mask = UInt64(buckets - 1)
+        for i in 0..<n {
+            let pair = read(i)
+            let d = Int(truncatingIfNeeded: (pair >> shift) & mask)
+            write(Int(offsets[d]), pair)
+            offsets[d] &+= 1
         }
     }
 
