@@ -75,15 +75,18 @@ extension BatchScheduler {
     }
 
     /// As `forEach(_:work:_:)`, with `scratch` elements of `T` private to each
-    /// contiguous range of items, allocated once per range (uninitialized).
+    /// contiguous range of items (uninitialized; the running thread's
+    /// `ThreadScratch`, so no allocation per call in steady state).
     func forEach<P: WorkPartition, T>(
         _ partition: P, work: Int, scratch: Int, of _: T.Type,
         _ body: (_ index: Int, _ item: P.Item, _ scratch: UnsafeMutablePointer<T>) -> Void
     ) {
+        precondition(MemoryLayout<T>.alignment <= 16, "ThreadScratch is 16-byte aligned")
         forEach(items: partition.items, work: work) { range in
-            let buffer = UnsafeMutablePointer<T>.allocate(capacity: max(scratch, 1))
-            defer { buffer.deallocate() }
-            for index in range { body(index, partition.item(index), buffer) }
+            ThreadScratch.with(bytes: max(scratch, 1) * MemoryLayout<T>.stride) { raw in
+                let buffer = raw.assumingMemoryBound(to: T.self)
+                for index in range { body(index, partition.item(index), buffer) }
+            }
         }
     }
 
@@ -97,16 +100,16 @@ extension BatchScheduler {
 
 extension BatchScheduler {
     /// As `forEachRow(_:work:_:)`, with `scratch` `UInt64` words private to
-    /// each contiguous range of rows (allocated once per range, uninitialized):
-    /// the sort's radix buffers.
+    /// each contiguous range of rows (uninitialized; the running thread's
+    /// `ThreadScratch`, so no allocation per call in steady state): the sort's
+    /// radix buffers.
     func forEachRow(
         _ batch: Int, work: Int, scratch: Int, _ body: (_ row: Int, _ scratch: UnsafeMutableRawPointer) -> Void
     ) {
         forEach(items: batch, work: work) { range in
-            let buffer = UnsafeMutableRawPointer.allocate(
-                byteCount: max(scratch, 1) * MemoryLayout<UInt64>.stride, alignment: MemoryLayout<UInt64>.alignment)
-            defer { buffer.deallocate() }
-            for b in range { body(b, buffer) }
+            ThreadScratch.with(bytes: max(scratch, 1) * MemoryLayout<UInt64>.stride) { buffer in
+                for b in range { body(b, buffer) }
+            }
         }
     }
 }

@@ -99,15 +99,16 @@ enum MemoryBudget {
         }
     }
 
+    /// `a * b` of nonnegative shapes, `Int.max` on overflow. (Not variadic:
+    /// a variadic parameter is an array, one heap allocation per call.)
+    static func product(_ a: Int, _ b: Int) -> Int {
+        let (result, overflow) = max(0, a).multipliedReportingOverflow(by: max(0, b))
+        return overflow ? Int.max : result
+    }
+
     /// `a * b * c` of nonnegative shapes, `Int.max` on overflow.
-    static func product(_ factors: Int...) -> Int {
-        var result = 1
-        for factor in factors {
-            let (next, overflow) = result.multipliedReportingOverflow(by: max(0, factor))
-            if overflow { return Int.max }
-            result = next
-        }
-        return result
+    static func product(_ a: Int, _ b: Int, _ c: Int) -> Int {
+        product(product(a, b), c)
     }
 
     /// `a + b`, `Int.max` on overflow.
