@@ -23,8 +23,6 @@ public final class LossWorkspace<T: SoftSortScalar>: @unchecked Sendable {
     /// Per scheduler chunk: one row of `P`.
     var rows: [T] = []
     var gradient: [T] = []
-    /// Per scheduler chunk of batch rows: the sort's radix buffers.
-    var sortScratch: [UInt64] = []
     /// The `.dense` path's buffers.
     let dense = DenseWorkspace<T>()
 
@@ -43,7 +41,6 @@ public final class LossWorkspace<T: SoftSortScalar>: @unchecked Sendable {
         let losses: UnsafeMutablePointer<Double>
         let rows: UnsafeMutablePointer<T>
         let gradient: UnsafeMutablePointer<T>
-        let sortScratch: UnsafeMutablePointer<UInt64>
     }
 
     /// Runs `body` with the fused path's buffers (dangling addresses when empty).
@@ -56,11 +53,9 @@ public final class LossWorkspace<T: SoftSortScalar>: @unchecked Sendable {
         losses.withUnsafeMutableBufferPointer { losses in
         rows.withUnsafeMutableBufferPointer { rows in
         gradient.withUnsafeMutableBufferPointer { gradient in
-        sortScratch.withUnsafeMutableBufferPointer { sortScratch in
             body(Pointers(
                 order: order.base, sorted: sorted.base, columnSums: columnSums.base, centres: centres.base,
-                partials: partials.base, losses: losses.base, rows: rows.base, gradient: gradient.base,
-                sortScratch: sortScratch.base))
-        }}}}}}}}}
+                partials: partials.base, losses: losses.base, rows: rows.base, gradient: gradient.base))
+        }}}}}}}}
     }
 }

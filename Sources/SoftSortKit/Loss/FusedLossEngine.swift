@@ -24,8 +24,6 @@ enum FusedLossEngine {
         resizeBuffer(&workspace.losses, blocks.items)
         resizeBuffer(&workspace.rows, chunks * n)
         resizeBuffer(&workspace.gradient, batch * n)
-        let sortWords = neural ? 0 : SortedRows.scratchWords(count: n)
-        resizeBuffer(&workspace.sortScratch, scheduler.maximumChunks(items: batch) * sortWords)
         guard batch * n > 0 else {
             return Loss(value: 0, gradient: workspace.gradient, path: .fused, backend: kernels.backend)
         }
@@ -41,20 +39,17 @@ enum FusedLossEngine {
         targets.withBase { t in
         matches.withBase { y in
         workspace.withPointers { w in
-            // Per batch row: NeuralSort's column sums (O(n^2)), or the sort,
-            // whose radix buffers are the workspace's, one slice per chunk.
-            if neural {
-                scheduler.forEachRow(batch, work: batch * n * n) { b in
-                    columnSums.columnSums(s + b * n, n, w.columnSums + b * n)
-                }
-            } else {
-                scheduler.forEachChunk(items: batch, work: batch * n * 16) { chunk, range in
-                    let scratch = UnsafeMutableRawPointer(w.sortScratch + chunk * sortWords)
-                    for b in range {
-                        SortedRows.sort(
-                            s + b * n, count: n, direction: direction, order: w.order + b * n,
-                            sorted: w.sorted + b * n, scratch: scratch)
-                    }
+            // Per batch row: the sort, or NeuralSort's column sums (O(n^2)).
+            scheduler.forEachRow(
+                batch, work: batch * n * (neural ? n : 16), scratch: neural ? 0 : SortedRows.scratchWords(count: n)
+            ) { b, scratch in
+                let row = b * n
+                if neural {
+                    columnSums.columnSums(s + row, n, w.columnSums + row)
+                } else {
+                    SortedRows.sort(
+                        s + row, count: n, direction: direction, order: w.order + row, sorted: w.sorted + row,
+                        scratch: scratch)
                 }
             }
             scheduler.forEachChunk(items: blocks.items, work: batch * rowsUsed * n) { chunk, range in
