@@ -78,5 +78,54 @@ static inline __m256 csimd_exp_avx2(__m256 x, const csimd_exp_consts* k) {
     return _mm256_andnot_ps(_mm256_cmp_ps(x, k->cutoff, _CMP_LT_OQ), f);
 }
 
+// The base-2 form of the same method, for kernels that fold log2(e) into
+// the scale they already multiply by (the fused losses: z log2(e) costs no
+// extra operation there): 2^y for y <= 0, eight lanes at a time.
+//   k = round(y) with the magic-bias trick (its low mantissa bits hold k + 127);
+//   r = y - k, exact (|y| < 2^22), |r| <= 1/2;
+//   2^r - 1 = r p(r), p Cephes exp2f's degree-5 polynomial (relative error
+//       of 2^r below 1.6e-8 on |r| <= 1/2, under a third of an ULP);
+//   2^y = 2^k + 2^k (2^r - 1), one FMA.
+// Seven multiply-class operations against csimd_exp_avx2's eleven: no
+// Cody-Waite split is needed, since y - k is exact. Arguments below `cutoff`
+// (in log2 units) give exactly +0 (so does -infinity); NaN gives NaN.
+#define CSIMD_EXP2_CUTOFF_KERNEL (-96.0f)   // 2^-96, as CSIMD_EXP_CUTOFF_KERNEL
+
+typedef struct {
+    __m256 magic, c5, c4, c3, c2, c1, c0, cutoff;
+} csimd_exp2_consts;
+
+__attribute__((target("avx2,fma"), always_inline))
+static inline csimd_exp2_consts csimd_exp2_consts_make(float cutoff) {
+    csimd_exp2_consts k;
+    k.magic = _mm256_set1_ps(0x1.8000FEp+23f);   // 1.5 * 2^23 + 127, as csimd_exp_consts
+    // Cephes exp2f: (2^r - 1) / r ~ c5 r^5 + ... + c0 on |r| <= 1/2.
+    k.c5 = _mm256_set1_ps(0x1.41FBBCp-13f);   // 1.5353362e-4
+    k.c4 = _mm256_set1_ps(0x1.5F3E54p-10f);   // 1.3398875e-3
+    k.c3 = _mm256_set1_ps(0x1.3B2D4Cp-7f);    // 9.6184370e-3
+    k.c2 = _mm256_set1_ps(0x1.C6AEE8p-5f);    // 5.5503324e-2
+    k.c1 = _mm256_set1_ps(0x1.EBFBDCp-3f);    // 2.4022648e-1
+    k.c0 = _mm256_set1_ps(0x1.62E430p-1f);    // 6.9314720e-1, ln 2 rounded
+    k.cutoff = _mm256_set1_ps(cutoff);
+    return k;
+}
+
+// 2^y lane by lane for y <= 0; lanes below k->cutoff give +0.
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256 csimd_exp2_avx2(__m256 y, const csimd_exp2_consts* k) {
+    __m256 n = _mm256_add_ps(y, k->magic);
+    const __m256 s = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(n), 23));
+    n = _mm256_sub_ps(n, k->magic);
+    const __m256 r = _mm256_sub_ps(y, n);
+    __m256 p = _mm256_fmadd_ps(k->c5, r, k->c4);
+    p = _mm256_fmadd_ps(p, r, k->c3);
+    p = _mm256_fmadd_ps(p, r, k->c2);
+    p = _mm256_fmadd_ps(p, r, k->c1);
+    p = _mm256_fmadd_ps(p, r, k->c0);
+    const __m256 q = _mm256_mul_ps(p, r);            // 2^r - 1
+    const __m256 f = _mm256_fmadd_ps(q, s, s);       // 2^k 2^r
+    return _mm256_andnot_ps(_mm256_cmp_ps(y, k->cutoff, _CMP_LT_OQ), f);
+}
+
 #endif // __x86_64__
 #endif // CSIMD_EXP_AVX2_H

@@ -1,5 +1,6 @@
-// SoftSort's exp-store-sum row pass, shared by the forward
-// (f32_softsort_fwd__avx2.c) and the fused loss (f32_softsort_loss__avx2.c).
+// SoftSort's exp-store-sum row pass of the forward (f32_softsort_fwd__avx2.c).
+// The fused loss (f32_softsort_loss__avx2.c) runs the same pass in base 2
+// (csimd_exp2_avx2, log2(e) folded into its 1 / tau multiply).
 // Private header; included only by CSimd/*_avx2.c.
 
 #ifndef CSIMD_SOFTSORT_EXP_ROW_AVX2_H

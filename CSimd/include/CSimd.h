@@ -244,12 +244,48 @@ static inline size_t csimd_f32_softsort_loss_scratch_count(size_t count) { retur
 /// and with `g = P - onehot(t)` (dL/dz), `x = c_i - s_j`,
 /// `column_gradient[j] += sum_i g_ij d'(x) / tau` and
 /// `centre_gradient[i] = -sum_j g_ij d'(x) / tau`. One exp per entry (the
-/// forward's exp, flushing below ln(2^-96)); the only memory written besides
+/// forward's method in base 2, flushing below 2^-96 as the forward does); the only memory written besides
 /// the outputs is the one-row scratch.
 double csimd_f32_softsort_loss_p1__avx2_u32(
     const csimd_f32_softsort_loss_params* params, size_t row_begin, size_t row_end);
 double csimd_f32_softsort_loss_p2__avx2_u32(
     const csimd_f32_softsort_loss_params* params, size_t row_begin, size_t row_end);
+
+/// The parameters of the fused NeuralSort cross-entropy.
+typedef struct {
+    /// The scores s of one batch row, `count` floats.
+    const float* scores;
+    /// The column sums c_j = sum_k |s_j - s_k|, `count` floats.
+    const float* column_sums;
+    /// t_i, the column row i should pick, in `[0, count)`; `count` entries.
+    const ptrdiff_t* targets;
+    /// `csimd_f32_neuralsort_loss_scratch_count(count)` floats private to the call.
+    float* scratch;
+    /// `count` floats, added to (never cleared), private to the call.
+    float* score_gradient;
+    /// `count` floats, added to (never cleared), private to the call.
+    float* column_sum_gradient;
+    /// n, the length of a batch row.
+    size_t count;
+    /// tau > 0.
+    float temperature;
+    /// +1 (descending) or -1 (ascending).
+    float sign;
+} csimd_f32_neuralsort_loss_params;
+
+/// Floats of scratch one NeuralSort fused-loss call needs: one row.
+static inline size_t csimd_f32_neuralsort_loss_scratch_count(size_t count) { return count; }
+
+/// The NeuralSort cross-entropy rows `[row_begin, row_end)` of one batch row,
+/// fused: with `a_i = sign (n - 1 - 2 i)` and `w_ij = a_i s_j - c_j`, returns
+/// `sum_i (max_j w_ij - w_(i, t_i)) / tau + log sum_j exp((w_ij - max_j w_ij) / tau)`
+/// (in double, rows in increasing i), and with `g = P - onehot(t)`,
+/// `score_gradient[j] += sum_i a_i g_ij / tau`,
+/// `column_sum_gradient[j] -= sum_i g_ij / tau`. The largest numerator is
+/// subtracted before dividing by tau, so no logit is formed (finite for any
+/// finite w). One exp per entry (base 2, flushing below 2^-96).
+double csimd_f32_neuralsort_loss__avx2_u32(
+    const csimd_f32_neuralsort_loss_params* params, size_t row_begin, size_t row_end);
 
 // MARK: - Fused apply Y = P V
 

@@ -110,8 +110,7 @@ final class KernelWorkload {
         let rows = kernels.dense, apply = kernels.apply
         let tileScratch = Floats(count: ApplyTiling.scratchCount(count: n, columnTile: columnTile))
         precondition(dense || !kernel.needsMatrices, "dense kernels need dense: true")
-        // The C loss table has no NeuralSort loss: avx2 runs simd's (as KernelSet.lossKernels chooses).
-        let loss = Float.kernelSet.kernels(for: kernel == .neuralSortLoss && backend == .avx2 ? .simd : backend).loss
+        let loss = Float.kernelSet.kernels(for: backend).loss
         let p = matrix.base, g = matrixGradient.base, v = values.base, y = output.base, z = normalizers.base
         let r1 = rowScratch.base, r2 = rowScratch2.base, r3 = rowScratch3.base, scratch = tileScratch.base
         let streamingBuffer = streamingStores ? r3 : nil

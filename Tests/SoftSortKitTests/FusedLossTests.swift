@@ -49,10 +49,11 @@ struct FusedLossTests {
     static let floatLossHasCKernels = true
 
     /// The reported backend when `backend` is asked for: the C loss kernels
-    /// are the SoftSort cross-entropy for `Float` at `p = 1` and `p = 2`.
+    /// are the SoftSort cross-entropy for `Float` at `p = 1` and `p = 2` and the NeuralSort one.
     static func lossBackend<T>(_ backend: Backend, _: T.Type, power: Double?, kNN: Bool = false) -> Backend {
         guard backend == .avx2 else { return backend }
-        let c = floatLossHasCKernels && T.self == Float.self && !kNN && (power == 1 || power == 2)
+        // The C table: the SoftSort cross-entropy at p = 1, 2 and the NeuralSort one (power nil).
+        let c = floatLossHasCKernels && T.self == Float.self && !kNN && (power == nil || power == 1 || power == 2)
         return c ? .avx2 : .simd
     }
 

@@ -1,4 +1,6 @@
-// libFuzzer harness over the CSimd AVX2 kernels: every kernel family on a
+// libFuzzer harness over the CSimd AVX2 kernels: every kernel family (exp,
+// SoftSort forward/backward, NeuralSort, fused apply, and the fused SoftSort
+// and NeuralSort cross-entropies) on a
 // random row length n (1 ... 300), misaligned buffers (0 ... 7 floats), random
 // temperature, p = 1 or 2, direction, row range, value width d and column
 // tile, against a plain double reference written here from the formulas in
@@ -57,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (size_t k = 0; k < size; k++) seed = (seed ^ data[k]) * 1099511628211ull;
     rng r = { seed };
     const size_t n = 1 + (size > 0 ? data[0] : next(&r)) % 300, off = next(&r) % 8;
-    const int p = 1 + (int)(next(&r) % 2), family = (int)(next(&r) % 5);
+    const int p = 1 + (int)(next(&r) % 2), family = (int)(next(&r) % 7);
     const float tau = (float)exp(uniform(&r, log(0.05), log(10.0)));
     const size_t begin = next(&r) % n, end = begin + 1 + next(&r) % (n - begin);
     void *b0, *b1, *b2, *b3, *b4, *b5, *b6, *b7;
@@ -178,6 +180,81 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             check("neuralsort column-sum backward", j, out[j], t, mag);
         }
         free(b2); free(b3); free(b4); free(b5); free(b6); free(b7);
+    } else if (family == 5) {  // fused SoftSort cross-entropy, random targets
+        ptrdiff_t* t = malloc(n * sizeof(ptrdiff_t));
+        for (size_t i = 0; i < n; i++) t[i] = (ptrdiff_t)(next(&r) % n);
+        float* scratch = buffer(csimd_f32_softsort_loss_scratch_count(n), (off + 1) % 8, &b2);
+        float* column = buffer(n, (off + 2) % 8, &b3);
+        float* centre = buffer(n, (off + 4) % 8, &b4);
+        memset(column, 0, n * sizeof(float));
+        csimd_f32_softsort_loss_params lp = { s, c, t, scratch, column, centre, n, tau };
+        const double loss =
+            (p == 1 ? csimd_f32_softsort_loss_p1__avx2_u32 : csimd_f32_softsort_loss_p2__avx2_u32)(&lp, begin, end);
+        double want = 0, wantMag = 0;
+        double* col = calloc(n, sizeof(double));
+        double* mag = calloc(n, sizeof(double));
+        for (size_t i = begin; i < end; i++) {
+            double z = 0, centreSum = 0, centreMag = 0;
+            for (size_t j = 0; j < n; j++) z += exp(-distance((double)c[i] - s[j], p) / tau);
+            const double li = distance((double)c[i] - s[t[i]], p) / tau + log(z);
+            want += li;
+            wantMag += fabs(li) + 1;
+            for (size_t j = 0; j < n; j++) {
+                const double pij = exp(-distance((double)c[i] - s[j], p) / tau) / z, hot = j == (size_t)t[i];
+                const double d = derivative((double)c[i] - s[j], p) / tau, u = (pij - hot) * d;
+                col[j] += u; mag[j] += (pij + hot) * (fabs(d) + 8 / tau);
+                centreSum -= u; centreMag += (pij + hot) * (fabs(d) + 8 / tau);
+            }
+            check("softsort loss centre gradient", i, centre[i], centreSum, centreMag);
+        }
+        check("softsort loss", 0, loss, want, wantMag);
+        for (size_t j = 0; j < n; j++) check("softsort loss column gradient", j, column[j], col[j], mag[j]);
+        free(col); free(mag); free(t); free(b2); free(b3); free(b4);
+    } else if (family == 6) {  // fused NeuralSort cross-entropy on the AVX2 column sums, random targets
+        const float sign = next(&r) % 2 ? 1.0f : -1.0f;
+        ptrdiff_t* t = malloc(n * sizeof(ptrdiff_t));
+        for (size_t i = 0; i < n; i++) t[i] = (ptrdiff_t)(next(&r) % n);
+        float* sums = buffer(n, (off + 1) % 8, &b2);
+        csimd_f32_neuralsort_colsums_params cp = { s, sums, n };
+        csimd_f32_neuralsort_colsums__avx2_u16(&cp);
+        float* scratch = buffer(csimd_f32_neuralsort_loss_scratch_count(n), (off + 2) % 8, &b3);
+        float* sg = buffer(n, (off + 3) % 8, &b4);
+        float* cg = buffer(n, (off + 5) % 8, &b5);
+        memset(sg, 0, n * sizeof(float));
+        memset(cg, 0, n * sizeof(float));
+        csimd_f32_neuralsort_loss_params lp = { s, sums, t, scratch, sg, cg, n, tau, sign };
+        const double loss = csimd_f32_neuralsort_loss__avx2_u32(&lp, begin, end);
+        double want = 0, wantMag = 0;
+        double* sref = calloc(n, sizeof(double));
+        double* cref = calloc(n, sizeof(double));
+        double* mag = calloc(n, sizeof(double));
+        for (size_t i = begin; i < end; i++) {
+            const double a = sign * ((double)n - 1 - 2.0 * i);
+            double largest = -INFINITY, z = 0, span = 0;
+            for (size_t j = 0; j < n; j++) {
+                largest = fmax(largest, a * s[j] - sums[j]);
+                span = fmax(span, fabs(a * s[j]) + sums[j]);
+            }
+            for (size_t j = 0; j < n; j++) z += exp((a * s[j] - sums[j] - largest) / tau);
+            // The numerators a s_j - c_j cancel in float: their rounding, relative to
+            // the row's largest |a s_j| + c_j, is the slack (as for NeuralSort P).
+            const double slack = span / tau * 0x1p-12;
+            const double li = (largest - (a * s[t[i]] - sums[t[i]])) / tau + log(z);
+            want += li;
+            wantMag += fabs(li) + 1 + 64 * slack;
+            for (size_t j = 0; j < n; j++) {
+                const double pij = exp((a * s[j] - sums[j] - largest) / tau) / z, hot = j == (size_t)t[i];
+                sref[j] += a * (pij - hot) / tau;
+                cref[j] -= (pij - hot) / tau;
+                mag[j] += (fabs(a) + 1) * (pij * (1 + 64 * slack) + hot) / tau;
+            }
+        }
+        check("neuralsort loss", 0, loss, want, wantMag);
+        for (size_t j = 0; j < n; j++) {
+            check("neuralsort loss score gradient", j, sg[j], sref[j], mag[j]);
+            check("neuralsort loss column-sum gradient", j, cg[j], cref[j], mag[j]);
+        }
+        free(sref); free(cref); free(mag); free(t); free(b2); free(b3); free(b4); free(b5);
     } else {  // fused apply Y = P V, forward and backward
         const size_t d = 1 + next(&r) % 5, tile = next(&r) % 3 == 0 ? 0 : 1 + next(&r) % (n + 8);
         float* vt = buffer(d * n, off, &b2);

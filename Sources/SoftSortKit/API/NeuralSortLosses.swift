@@ -6,7 +6,12 @@ extension NeuralSort {
     ///     L = -sum_(b, i) log P[b, i, t[b, i]]                     (a SUM over all B n rows)
     ///       =  sum_(b, i) logsumexp_j(z_ij) - z_(i, t_i),  z_ij = ((n + 1 - 2 (i + 1)) s_j - (A 1)_j) / tau
     ///
-    /// summed in `Double`, rounded to `T` once.
+    /// summed in `Double`, rounded to `T` once. Every path subtracts each
+    /// row's largest numerator `(n + 1 - 2 (i + 1)) s_j - (A 1)_j` before
+    /// dividing by `tau`, so finite scores of any magnitude (rescaled as in
+    /// `forward(scores:batch:count:mode:workspace:)`) give a finite loss and
+    /// gradient wherever the true ones are representable (a loss beyond
+    /// `T.greatestFiniteMagnitude` is `+infinity`).
     ///
     /// - Parameters:
     ///   - scores: `batch x count` scores, row-major.
@@ -32,28 +37,8 @@ extension NeuralSort {
         let resolved = try Validation.neuralSortPath(path)
         let shape = try Validation.batch(scores, batch: batch, count: count, footprint: Validation.footprint(of: resolved))
         try Validation.targets(targets, shape: shape)
-        if Self.logitsNeedDouble(scores, count: count, temperature: configuration.temperature) {
-            // The loss rows form the logits before subtracting their largest:
-            // where `3 n max|s| / tau` may overflow `T` (huge finite scores;
-            // rescaling cannot help, NeuralSort's logits are scale-invariant),
-            // the same loss runs in `Double` on the same path and is rounded
-            // to `T` once (a value or gradient beyond `T`'s range is +-inf).
-            let wide = try crossEntropy(
-                scores: scores.map(Double.init), targets: targets, batch: batch, count: count, path: resolved)
-            return Loss(value: T(wide.value), gradient: wide.gradient.map(T.init), path: wide.path, backend: wide.backend)
-        }
         return try SoftSort.run(LossRequest(
             scores: scores, shape: shape, method: .neuralSort, objective: .crossEntropy(targets: targets),
             configuration: configuration, workspace: workspace), path: resolved)
-    }
-
-    /// Whether the fused rows' logits may overflow `T` but not `Double`
-    /// (always `false` for `Double` itself).
-    static func logitsNeedDouble<T: SoftSortScalar>(_ scores: [T], count: Int, temperature: T) -> Bool {
-        let largest = Validation.largestMagnitude(scores)
-        guard WideLogitKernels.neuralSortMayOverflow(count: count, largestMagnitude: largest, temperature: temperature)
-        else { return false }
-        return !WideLogitKernels.neuralSortMayOverflow(
-            count: count, largestMagnitude: Double(largest), temperature: Double(temperature))
     }
 }

@@ -7,7 +7,9 @@
 ///   `perm_i`, so `log Z_i = -log P[i, perm_i]` (`P[i, perm_i] >= 1 / n`) and
 ///   `log P[i, t] = -|c_i - s_t|^p / tau - log Z_i`.
 /// - NeuralSort: with `m` the row's largest entry (`P[i, m] >= 1 / n`),
-///   `log P[i, t] = z_it - z_im + log P[i, m]`.
+///   `log P[i, t] = z_it - z_im + log P[i, m]`, `z_im - z_it` formed as
+///   `(w_m - w_t) / tau` from the numerators `w` (in `T`, as the forward),
+///   so it is finite wherever the loss is.
 ///
 /// Then `dL/dz = P - onehot` (kNN: `w P (y - m_i)`) through the logits, as
 /// the dense backward does. A batch row is one work item, so the result is
@@ -79,9 +81,12 @@ enum DenseLossEngine {
                         var largest = 0
                         for j in 1..<max(n, 1) where row[j] > row[largest] { largest = j }
                         let t = targets[b * n + i]
-                        let zt = (Double(coefficient) * Double(s[t]) - Double(c[t])) / Double(tau)
-                        let zm = (Double(coefficient) * Double(s[largest]) - Double(c[largest])) / Double(tau)
-                        loss += zm - zt - Double.libmLog(Double(row[largest]))
+                        // z_im - z_it from the numerators w = a s - c, formed in T as
+                        // the forward forms them (so that the row's largest P is at the
+                        // largest w), their difference divided once: no logit of its own,
+                        // which may overflow where the difference does not.
+                        let wt = coefficient * s[t] - c[t], wm = coefficient * s[largest] - c[largest]
+                        loss += (Double(wm) - Double(wt)) / Double(tau) - Double.libmLog(Double(row[largest]))
                         for j in 0..<n {
                             let g = (row[j] - (j == t ? 1 : 0)) / tau
                             out[j] += coefficient * g

@@ -2,8 +2,8 @@
 import CSimd
 
 /// The fused-loss `avx2` kernels for `Float`: CSimd's AVX2+FMA SoftSort
-/// cross-entropy for `p = 1` and `p = 2`. Every other loss (another `p`,
-/// the kNN loss, NeuralSort) runs the `simd` table (`KernelSet.lossKernels`),
+/// cross-entropy for `p = 1` and `p = 2` and NeuralSort cross-entropy. Every
+/// other loss (another `p`, the kNN loss) runs the `simd` table (`KernelSet.lossKernels`),
 /// so a result reports what ran. The row buffer is the job's, so a call
 /// allocates nothing.
 enum LossAVX2Kernels {
@@ -22,7 +22,13 @@ enum LossAVX2Kernels {
                 return csimd_f32_softsort_loss_p2__avx2_u32(&params, rows.lowerBound, rows.upperBound)
             },
             nearestNeighbors: simd.nearestNeighbors,
-            neuralSortCrossEntropy: simd.neuralSortCrossEntropy)
+            neuralSortCrossEntropy: { job, rows in
+                var params = csimd_f32_neuralsort_loss_params(
+                    scores: job.scores, column_sums: job.columnSums, targets: job.targets, scratch: job.rowBuffer,
+                    score_gradient: job.scoreGradient, column_sum_gradient: job.columnSumGradient,
+                    count: job.count, temperature: job.temperature, sign: job.sign)
+                return csimd_f32_neuralsort_loss__avx2_u32(&params, rows.lowerBound, rows.upperBound)
+            })
     }
 }
 #endif

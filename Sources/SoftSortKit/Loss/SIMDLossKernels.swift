@@ -143,6 +143,10 @@ enum SIMDLossKernels {
 
     // MARK: NeuralSort cross-entropy
 
+    /// NeuralSort's rows subtract the row's largest numerator
+    /// `w_j = a_i s_j - columnSums_j` before dividing by `tau` (as
+    /// `WideLogitKernels` does for the forward): `(w_j - max w) / tau <= 0`
+    /// never overflows to `inf - inf`, whatever `3 n max|s| / tau` is.
     @Sendable
     static func neuralSortCrossEntropy<T: VectorScalar>(_ job: NeuralSortLossJob<T>, rows: Range<Int>) -> Double {
         let n = job.count, width = T.Vector.scalarCount
@@ -151,30 +155,30 @@ enum SIMDLossKernels {
         var loss = 0.0
         for i in rows {
             let coefficient = T.Vector(repeating: job.sign * T(n - 1 - 2 * i))
-            // Pass 1: logits and their maximum (NeuralSort's are unbounded).
+            // Pass 1: the numerators and their maximum.
             var largestVector = T.Vector(repeating: -T.infinity)
             var j = 0
             while j + width <= n {
-                let z = (coefficient * SIMDMemory.load(s, j) - SIMDMemory.load(columnSums, j)) * inverseTemperature
-                SIMDMemory.store(z, row, j)
-                largestVector = T.maximum(largestVector, z)
+                let w = coefficient * SIMDMemory.load(s, j) - SIMDMemory.load(columnSums, j)
+                SIMDMemory.store(w, row, j)
+                largestVector = T.maximum(largestVector, w)
                 j += width
             }
             var largest = largestVector.max()
             while j < n {
-                let z = (coefficient[0] * s[j] - columnSums[j]) * inverseTemperature[0]
-                row[j] = z
-                largest = max(largest, z)
+                let w = coefficient[0] * s[j] - columnSums[j]
+                row[j] = w
+                largest = max(largest, w)
                 j += 1
             }
             let t = job.targets[i], target = row[t]
-            // Pass 2: exp(z - max), stored and summed.
+            // Pass 2: exp((w - max) / tau), stored and summed.
             let shift = T.Vector(repeating: largest)
             var sum0 = T.Vector.zero, sum1 = T.Vector.zero
             j = 0
             while j + 2 * width <= n {
-                let e0 = T.expNonPositive(SIMDMemory.load(row, j) - shift)
-                let e1 = T.expNonPositive(SIMDMemory.load(row, j + width) - shift)
+                let e0 = T.expNonPositive((SIMDMemory.load(row, j) - shift) * inverseTemperature)
+                let e1 = T.expNonPositive((SIMDMemory.load(row, j + width) - shift) * inverseTemperature)
                 SIMDMemory.store(e0, row, j)
                 SIMDMemory.store(e1, row, j + width)
                 sum0 += e0
@@ -182,18 +186,18 @@ enum SIMDLossKernels {
                 j += 2 * width
             }
             if j + width <= n {
-                let e0 = T.expNonPositive(SIMDMemory.load(row, j) - shift)
+                let e0 = T.expNonPositive((SIMDMemory.load(row, j) - shift) * inverseTemperature)
                 SIMDMemory.store(e0, row, j)
                 sum0 += e0
                 j += width
             }
             var sum = (sum0 + sum1).sum()
             while j < n {
-                row[j] = T.expNonPositive(row[j] - largest)
+                row[j] = T.expNonPositive(T.Vector(repeating: row[j] - largest) * inverseTemperature)[0]
                 sum += row[j]
                 j += 1
             }
-            loss += Double(largest) - Double(target) + Double.libmLog(Double(sum))
+            loss += (Double(largest) - Double(target)) / Double(job.temperature) + Double.libmLog(Double(sum))
             // Pass 3: g = P / tau into both accumulators.
             let factor = T.Vector(repeating: 1 / sum) * inverseTemperature
             j = 0

@@ -64,17 +64,19 @@ enum ScalarLossKernels {
         for i in rows {
             let row = job.rowBuffer, coefficient = job.sign * T(n - 1 - 2 * i)
             var largest = -T.infinity
+            // The numerators w_j and their maximum, subtracted before
+            // dividing by tau (as SIMDLossKernels does).
             for j in 0..<n {
-                row[j] = (coefficient * job.scores[j] - job.columnSums[j]) / tau
+                row[j] = coefficient * job.scores[j] - job.columnSums[j]
                 largest = max(largest, row[j])
             }
             let t = job.targets[i], target = row[t]
             var sum: T = 0
             for j in 0..<n {
-                row[j] = T.libmExp(row[j] - largest)
+                row[j] = T.libmExp((row[j] - largest) / tau)
                 sum += row[j]
             }
-            loss += Double(largest) - Double(target) + Double.libmLog(Double(sum))
+            loss += (Double(largest) - Double(target)) / Double(tau) + Double.libmLog(Double(sum))
             let inverseSum = 1 / sum
             for j in 0..<n {
                 let g = row[j] * inverseSum / tau

@@ -42,13 +42,14 @@ public struct KernelSet<T: SoftSortScalar>: Sendable {
     }
 
     /// The fused-loss kernels for `backend`, `method` and `objective`. The C
-    /// table covers the SoftSort cross-entropy at `p = 1` and `p = 2`; any
-    /// other loss runs `simd`, whose `backend` says so.
+    /// table covers the SoftSort cross-entropy at `p = 1` and `p = 2` and the
+    /// NeuralSort cross-entropy; any other loss runs `simd`, whose `backend` says so.
     func lossKernels(_ backend: Backend, method: DenseMethod, objective: LossObjective<T>) -> LossKernels<T> {
         let chosen = kernels(for: backend).loss
         guard !chosen.coversEverything else { return chosen }
         switch (method, objective) {
-        case (.softSort(.one), .crossEntropy), (.softSort(.two), .crossEntropy): return chosen
+        case (.softSort(.one), .crossEntropy), (.softSort(.two), .crossEntropy), (.neuralSort, .crossEntropy):
+            return chosen
         default: return simd.loss
         }
     }
