@@ -392,6 +392,45 @@ void csimd_f32_softsort_apply_bwd_p1__avx2_u8(
 void csimd_f32_softsort_apply_bwd_p2__avx2_u8(
     const csimd_f32_softsort_apply_bwd_params* params, size_t row_begin, size_t row_end);
 
+// MARK: - Fast Gauss transform (Double)
+//
+// The per-point loops of SoftSortKit's 1-D fast Gauss transform
+// (Sources/SoftSortKit/Gauss, <doc:GaussTransform>), Double throughout, each
+// the AVX2+FMA counterpart of a GaussLanes function (which stays the
+// portable fallback). Their sums are added in a fixed order (lanes, then
+// (0 + 1) + (2 + 3)), so a call gives the same bits whatever thread runs it;
+// they agree with the Swift code to rounding, not bit for bit (FMA).
+
+/// moments[m] = sum_j q_j (centre - points[j])^m / m!, m < order, j < count
+/// (q_j = weights[j], or 1 when `weights` is NULL); `reciprocal[k] = 1 / k`
+/// for 1 <= k <= order; `lanes` is scratch of 4 * order doubles.
+void csimd_f64_gauss_moments__avx2_u8(
+    const double* points, const double* weights, size_t count, double centre, size_t order,
+    const double* reciprocal, double* lanes, double* moments);
+
+/// With a = points[i] - centre, i < count: sums[i] = sum_{m < order}
+/// local[m] a^m (not written when `sums` is NULL) and moments[i] = -1/2
+/// d/da of it.
+void csimd_f64_gauss_evaluate__avx2_u8(
+    const double* local, size_t order, const double* points, size_t count, double centre, double* sums,
+    double* moments);
+
+/// local[m] += sum_{n < order - m} g[m + n] a[n], m < order (one source
+/// cell's moments `a` translated by the kernel derivatives `g` into a target
+/// cell's local coefficients), 1 <= order <= 40. With B = ceil(order / 4):
+/// `g` must be readable to g[order + 4 B - 1] and zero from g[order] on;
+/// `local` is read and written to local[4 B - 1], the entries past order
+/// getting exact zeros added.
+void csimd_f64_gauss_translate__avx2_u4(double* local, const double* g, const double* a, size_t order);
+
+/// With d_j = target - points[j], j < count, entries with d_j^2 >
+/// radius_squared left out: *value = sum_j q_j exp(-d_j^2) and *moment =
+/// sum_j q_j exp(-d_j^2) d_j (q_j = weights[j], or 1 when NULL). The exp is
+/// Double.expNonPositive's (within an ulp or two of libm's).
+void csimd_f64_gauss_direct__avx2_u8(
+    double target, const double* points, const double* weights, size_t count, double radius_squared,
+    double* value, double* moment);
+
 #ifdef __cplusplus
 }
 #endif

@@ -72,6 +72,21 @@ enum GaussLanes {
         }
     }
 
+    /// `local[m] += sum_(n < order - m) g[m + n] a[n]`: one expanded source
+    /// cell's moments `a` translated into an expanded target cell's local
+    /// coefficients by the kernel derivatives `g` at their centres' distance.
+    /// `n` outer, `m` inner: every `local[m]` its own chain, a fixed order.
+    @inline(__always)
+    static func translate(
+        _ local: UnsafeMutablePointer<Double>, derivatives g: UnsafePointer<Double>, moments a: UnsafePointer<Double>,
+        order p: Int
+    ) {
+        for n in 0..<p {
+            let an = a[n], gn = g + n
+            for m in 0..<(p - n) { local[m] += gn[m] * an }
+        }
+    }
+
     /// `(sum_j q_j g(d_j), sum_j q_j g(d_j) d_j)`, `d_j = y - v_j`, over
     /// `range`, entries with `d_j^2 > r2` left out (unit weights when
     /// `weights` is `nil`): four sources at a time, `exp` by

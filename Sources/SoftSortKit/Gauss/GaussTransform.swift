@@ -9,12 +9,16 @@
 /// target cell `T` and each source cell `S` within `plan.radius`:
 ///
 /// - both expanded: `S`'s moments `A_n = sum_j q_j (-b_j)^n / n!` are
-///   translated into `T`'s local polynomial, `L_m += sum_n g^(m+n)(D) A_n`;
+///   translated into `T`'s local polynomial, `L_m += sum_n g^(m+n)(D) A_n`
+///   (`GaussLanes.translate`);
 /// - only `T` expanded: each source adds `q_j g^(m)(t - v_j)` to `L_m`;
 /// - only `S` expanded: each target sums `g^(n)(v_i - c) A_n` (and
 ///   `g^(n+1)` for `G1`);
 /// - neither: the entries directly, `exp(-d^2)` each (`GaussLanes.direct`,
 ///   four sources at a time).
+///
+/// `kernels` says whether those loops run as the Swift `GaussLanes` or as
+/// CSimd's AVX2+FMA counterparts (`GaussKernels`).
 ///
 /// `T`'s local polynomial `sum_m L_m a^m / m!` gives `G0` and its derivative
 /// gives `G1 = -1/2 dG0/dv` directly (never `v_i G0 - sum q_j g v_j`). A row
@@ -27,6 +31,8 @@ struct GaussTransform {
     let plan: GaussPlan
     let points: UnsafePointer<Double>
     let cells: GaussCells
+    /// Which code runs the per-point loops (`GaussKernels`).
+    var kernels = GaussKernels.preferred
 
     /// `G1` into `moments`, and `G0` into `sums` when it is not `nil`; unit
     /// weights when `weights` is `nil`.
@@ -37,7 +43,7 @@ struct GaussTransform {
         let cellCount = cells.count
         // Source moments of the expanded cells.
         for k in 0..<cellCount where slot[k] >= 0 {
-            GaussLanes.moments(
+            kernels.moments(
                 points: v, weights: weights, range: start[k]..<start[k + 1], centre: centre[k], order: p,
                 reciprocal: reciprocal, lanes: cells.lanes, into: a + slot[k] * p)
         }
@@ -62,7 +68,7 @@ struct GaussTransform {
                 if !targetExpanded && run >= 0 && (s > high || slot[s] >= 0) {
                     let sources = start[run]..<start[s]
                     for i in first..<end {
-                        let (g0, g1) = GaussLanes.direct(
+                        let (g0, g1) = kernels.direct(
                             target: v[i], points: v, weights: weights, range: sources, radiusSquared: r2)
                         sums?[i] += g0
                         moments[i] += g1
@@ -80,13 +86,7 @@ struct GaussTransform {
                     // Grid cells: the centres differ by a whole number of
                     // widths, whose derivatives the cells tabulated once.
                     let g = cells.translation(cell: t, source: s, order: p, into: h)
-                    // n outer, m inner: every local[m] its own chain (no
-                    // add-latency chain through one sum), a fixed order.
-                    let am = a + slot[s] * p
-                    for n in 0..<p {
-                        let an = am[n], gn = g + n
-                        for m in 0..<(p - n) { local[m] += gn[m] * an }
-                    }
+                    kernels.translate(local, derivatives: g, moments: a + slot[s] * p, order: p)
                 case (true, false):
                     for j in sStart..<sEnd where v[j] >= tFirst - r && v[j] <= tLast + r {
                         Self.derivatives(of: tCentre - v[j], count: p, into: h)
@@ -111,7 +111,7 @@ struct GaussTransform {
             }
             if targetExpanded {
                 for m in 0..<p { local[m] *= cells.inverseFactorial[m] }
-                GaussLanes.evaluate(
+                kernels.evaluate(
                     local, order: p, points: v, range: first..<end, centre: tCentre, sums: sums, moments: moments)
             }
         }
@@ -159,9 +159,13 @@ struct GaussCells {
     let inverseFactorial: UnsafeMutablePointer<Double>
     /// `GaussLanes.width` partial moments per order.
     let lanes: UnsafeMutablePointer<Double>
-    /// Row `delta + tableRadius` holds `g^(k)(delta w)`, `k < order`, for
-    /// `|delta| <= tableRadius`.
+    /// Row `delta + tableRadius` (at `tableStride` words per row) holds
+    /// `g^(k)(delta w)`, `k < order`, for `|delta| <= tableRadius`, then
+    /// zeros to the row's end (what `csimd_f64_gauss_translate` reads past
+    /// the order).
     let table: UnsafeMutablePointer<Double>
+    /// Words per row of `table`: `2 * (order rounded up to 4)`.
+    let tableStride: Int
     /// -1 when not `tabulated`.
     let tableRadius: Int
     /// Whether the cells sit on the grid (rows spanning below `2^30` widths).
@@ -173,11 +177,14 @@ struct GaussCells {
     /// have: `radius / width + 2`, the radius at most 6.2 (the accuracy is at
     /// least 1e-16) and the width at least 1/16 (or the whole row).
     static let maximumTableRadius = 6 * 16 + 8
+    /// Words of one row of kernel derivatives with its zero padding, at the
+    /// largest order (`tableStride` at most).
+    static let derivativeWords = 2 * GaussPlan.maximumOrder
 
     /// `Double` words of scratch for `n` points (the `Int` arrays count as words too).
     static func scratchWords(count n: Int) -> Int {
-        3 * (n + 1) + n + 3 * n + (4 + GaussLanes.width) * (GaussPlan.maximumOrder + 2)
-            + (2 * maximumTableRadius + 1) * GaussPlan.maximumOrder + 12
+        3 * (n + 1) + n + 3 * n + (3 + GaussLanes.width) * (GaussPlan.maximumOrder + 2) + derivativeWords
+            + (2 * maximumTableRadius + 1) * derivativeWords + 12
     }
 
     /// Cuts ascending `points` into cells for `plan` in `scratch`.
@@ -194,15 +201,17 @@ struct GaussCells {
         let slots = GaussPlan.maximumOrder + 2
         local = tables
         derivatives = tables + slots
-        reciprocal = tables + 2 * slots
-        inverseFactorial = tables + 3 * slots
+        reciprocal = derivatives + Self.derivativeWords
+        inverseFactorial = reciprocal + slots
         // `GaussLanes` reads `lanes` as `SIMD4<Double>`: 32-byte aligned
         // (the scratch words before it vary with `n`).
-        let lanesAddress = UInt(bitPattern: tables + 4 * slots)
+        let lanesAddress = UInt(bitPattern: inverseFactorial + slots)
         lanes = UnsafeMutablePointer(bitPattern: (lanesAddress + 31) & ~31)!
         table = lanes + GaussLanes.width * slots
         let p = plan.order, w = plan.width
         width = w
+        let stride = 2 * ((p + 3) & ~3)
+        tableStride = stride
         reciprocal[0] = 0
         inverseFactorial[0] = 1
         for k in 1...(p + 1) {
@@ -241,23 +250,26 @@ struct GaussCells {
         let radius = min(Int((plan.radius / w).rounded(.up)) + 1, Self.maximumTableRadius)
         tableRadius = tabulated ? radius : -1
         if tabulated && expanded > 0 {
-            let middle = table + radius * p
+            let middle = table + radius * stride
             for delta in 0...radius {
-                let row = middle + delta * p, mirror = middle - delta * p
+                let row = middle + delta * stride, mirror = middle - delta * stride
                 GaussTransform.derivatives(of: Double(delta) * w, count: p, into: row)
+                (row + p).update(repeating: 0, count: stride - p)
                 // g^(k)(-x) = (-1)^k g^(k)(x).
-                for k in 0..<p { mirror[k] = k % 2 == 0 ? row[k] : -row[k] }
+                for k in 0..<stride { mirror[k] = k % 2 == 0 ? row[k] : -row[k] }
             }
         }
     }
 
-    /// `g^(k)(centre[t] - centre[s])`, `k < order`: the table's row, or
-    /// computed into `h` past the table's reach.
+    /// `g^(k)(centre[t] - centre[s])`, `k < order`, then zeros to
+    /// `tableStride`: the table's row, or computed into `h` (of
+    /// `derivativeWords`) past the table's reach.
     @inline(__always)
     func translation(cell t: Int, source s: Int, order p: Int, into h: UnsafeMutablePointer<Double>) -> UnsafePointer<Double> {
         let delta = grid[t] - grid[s]
-        if abs(delta) <= tableRadius { return UnsafePointer(table + (delta + tableRadius) * p) }
+        if abs(delta) <= tableRadius { return UnsafePointer(table + (delta + tableRadius) * tableStride) }
         GaussTransform.derivatives(of: tabulated ? Double(delta) * width : centre[t] - centre[s], count: p, into: h)
+        (h + p).update(repeating: 0, count: tableStride - p)
         return UnsafePointer(h)
     }
 }
