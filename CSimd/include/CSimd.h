@@ -423,6 +423,23 @@ void csimd_f64_gauss_evaluate__avx2_u8(
 /// getting exact zeros added.
 void csimd_f64_gauss_translate__avx2_u4(double* local, const double* g, const double* a, size_t order);
 
+/// With x_i = points[i] - centre and g^(n) the derivatives of exp(-x^2)
+/// (Hermite recurrence), i < count: sums[i] += sum_{n < order} g^(n)(x_i)
+/// expansion[n] (skipped when `sums` is NULL) and moments[i] -= 1/2
+/// sum_{n < order} g^(n+1)(x_i) expansion[n]: one expanded source cell's
+/// moments evaluated at the points of a cell that is not expanded.
+void csimd_f64_gauss_expansion_at__avx2_u4(
+    const double* points, size_t count, double centre, const double* expansion, size_t order, double* sums,
+    double* moments);
+
+/// local[m] += sum_{j < count} q_j g^(m)(centre - points[j]), m < order
+/// (q_j = weights[j], or 1 when NULL): the sources of a cell that is not
+/// expanded added to an expanded target cell's local coefficients; `lanes`
+/// is scratch of 4 * order doubles.
+void csimd_f64_gauss_sources_to_local__avx2_u4(
+    const double* points, const double* weights, size_t count, double centre, size_t order, double* lanes,
+    double* local);
+
 /// With d_j = target - points[j], j < count, entries with d_j^2 >
 /// radius_squared left out: *value = sum_j q_j exp(-d_j^2) and *moment =
 /// sum_j q_j exp(-d_j^2) d_j (q_j = weights[j], or 1 when NULL). The exp is

@@ -137,6 +137,94 @@ struct GaussKernelTests {
         }
     }
 
+    /// `g^(k)(x) = (-1)^k H_k(x) exp(-x^2)`, `k < count`, with the physicists'
+    /// Hermite polynomials `H_(k+1) = 2 x H_k - 2 k H_(k-1)`.
+    static func kernelDerivatives(_ x: Double, count: Int) -> [Double] {
+        var hermite = [1.0, 2 * x]
+        while hermite.count < count {
+            let k = hermite.count - 1
+            hermite.append(2 * x * hermite[k] - 2 * Double(k) * hermite[k - 1])
+        }
+        return (0..<count).map { (($0 % 2 == 0) ? 1.0 : -1.0) * hermite[$0] * exp(-x * x) }
+    }
+
+    @Test("sources added to a local expansion against Hermite polynomials", arguments: available)
+    func sourcesToLocal(kernels: GaussKernels) {
+        var g = TestRandom(seed: 45)
+        var h = [Double](repeating: .nan, count: GaussCells.derivativeWords)
+        var lanes = [Double](repeating: .nan, count: 4 * (GaussPlan.maximumOrder + 2))
+        for n in Self.counts {
+            for p in Self.orders {
+                for weighted in [false, true] {
+                    let c = g.uniform(-3, 3), v = (0..<n).map { _ in c + g.uniform(-6, 6) }
+                    let q = (0..<n).map { _ in weighted ? g.uniform(-1, 1) : 1 }
+                    let start = (0..<p).map { _ in g.uniform(-1, 1) }
+                    let (local, sentinel) = Self.misaligned(start) { local in
+                        _ = Self.misaligned(v) { points in
+                            Self.misaligned(q) { weights in
+                                kernels.sourcesToLocal(
+                                    points: points, weights: weighted ? weights : nil, range: 0..<n, centre: c, order: p,
+                                    derivatives: &h, lanes: &lanes, into: local)
+                            }
+                        }
+                        return Array(UnsafeBufferPointer(start: local, count: p))
+                    }
+                    #expect(sentinel.isNaN, "local written past the order: \(kernels) n = \(n) p = \(p)")
+                    var expected = start, scale = start.map { abs($0) }
+                    for j in 0..<n {
+                        let d = Self.kernelDerivatives(c - v[j], count: p)
+                        for m in 0..<p {
+                            expected[m] += q[j] * d[m]
+                            scale[m] += abs(d[m])
+                        }
+                    }
+                    for m in 0..<p {
+                        #expect(abs(local[m] - expected[m]) <= 1e-12 * scale[m] + 1e-15,
+                                "\(kernels) n = \(n) p = \(p) m = \(m): \(local[m]) vs \(expected[m])")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("an expansion evaluated at single points against Hermite polynomials", arguments: available)
+    func expansionAtPoints(kernels: GaussKernels) {
+        var g = TestRandom(seed: 46)
+        var h = [Double](repeating: .nan, count: GaussCells.derivativeWords)
+        for n in Self.counts {
+            for p in Self.orders {
+                let c = g.uniform(-3, 3), v = (0..<n).map { _ in c + g.uniform(-6, 6) }
+                let expansion = (0..<p).map { m in g.uniform(-1, 1) / Self.factorial(m) }
+                let sums0 = (0..<n).map { _ in g.uniform(-1, 1) }, moments0 = (0..<n).map { _ in g.uniform(-1, 1) }
+                for withSums in [true, false] {
+                    let ((sums, moments), sumsSentinel) = Self.misaligned(sums0) { sums in
+                        let (moments, momentsSentinel) = Self.misaligned(moments0) { moments in
+                            kernels.expansion(
+                                expansion, order: p, centre: c, at: v, range: 0..<n, derivatives: &h,
+                                sums: withSums ? sums : nil, moments: moments)
+                            return Array(UnsafeBufferPointer(start: moments, count: n))
+                        }
+                        #expect(momentsSentinel.isNaN, "moments written past the range: \(kernels) n = \(n) p = \(p)")
+                        return (Array(UnsafeBufferPointer(start: sums, count: n)), moments)
+                    }
+                    #expect(sumsSentinel.isNaN, "sums written past the range: \(kernels) n = \(n) p = \(p)")
+                    for i in 0..<n {
+                        let d = Self.kernelDerivatives(v[i] - c, count: p + 1)
+                        var value = sums0[i], slope = 0.0, scale = 1.0
+                        for k in 0..<p {
+                            value += d[k] * expansion[k]
+                            slope += d[k + 1] * expansion[k]
+                            scale += abs(d[k] * expansion[k]) + abs(d[k + 1] * expansion[k])
+                        }
+                        let label = "\(kernels) n = \(n) p = \(p) i = \(i)"
+                        #expect(abs(sums[i] - (withSums ? value : sums0[i])) <= 1e-12 * scale, "\(label)")
+                        #expect(abs(moments[i] - (moments0[i] - 0.5 * slope)) <= 1e-12 * scale, "\(label)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test("direct sums against libm's exp, the radius honoured", arguments: available)
     func direct(kernels: GaussKernels) {
         var g = TestRandom(seed: 44)

@@ -4,7 +4,7 @@ import CSimd
 
 /// The code that runs the fast Gauss transform's per-point loops: the
 /// portable Swift `SIMD4<Double>` loops (`GaussLanes`) or CSimd's AVX2+FMA
-/// `f64_gauss` kernels, the same four loops in 4-wide `Double` vectors with
+/// `f64_gauss` kernels, the same six loops in 4-wide `Double` vectors with
 /// FMA. Either gives the same bits for every thread count; the two agree to
 /// rounding (`GaussKernelTests`).
 enum GaussKernels: Sendable {
@@ -69,6 +69,45 @@ enum GaussKernels: Sendable {
         }
         #endif
         GaussLanes.translate(local, derivatives: g, moments: a, order: p)
+    }
+
+    /// `GaussLanes.sourcesToLocal` (`lanes`: `4 * order` words of scratch for the C kernel).
+    @inline(__always)
+    func sourcesToLocal(
+        points v: UnsafePointer<Double>, weights: UnsafePointer<Double>?, range: Range<Int>, centre c: Double,
+        order p: Int, derivatives h: UnsafeMutablePointer<Double>, lanes: UnsafeMutablePointer<Double>,
+        into local: UnsafeMutablePointer<Double>
+    ) {
+        guard !range.isEmpty else { return }
+        #if arch(x86_64)
+        if self == .avx2 {
+            csimd_f64_gauss_sources_to_local__avx2_u4(
+                v + range.lowerBound, weights.map { $0 + range.lowerBound }, range.count, c, p, lanes, local)
+            return
+        }
+        #endif
+        GaussLanes.sourcesToLocal(
+            points: v, weights: weights, range: range, centre: c, order: p, derivatives: h, into: local)
+    }
+
+    /// `GaussLanes.expansion`.
+    @inline(__always)
+    func expansion(
+        _ am: UnsafePointer<Double>, order p: Int, centre c: Double, at v: UnsafePointer<Double>, range: Range<Int>,
+        derivatives h: UnsafeMutablePointer<Double>, sums: UnsafeMutablePointer<Double>?,
+        moments: UnsafeMutablePointer<Double>
+    ) {
+        guard !range.isEmpty else { return }
+        #if arch(x86_64)
+        if self == .avx2 {
+            let first = range.lowerBound
+            csimd_f64_gauss_expansion_at__avx2_u4(
+                v + first, range.count, c, am, p, sums.map { $0 + first }, moments + first)
+            return
+        }
+        #endif
+        GaussLanes.expansion(
+            am, order: p, centre: c, at: v, range: range, derivatives: h, sums: sums, moments: moments)
     }
 
     /// `GaussLanes.direct`.

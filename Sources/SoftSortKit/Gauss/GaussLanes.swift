@@ -1,4 +1,5 @@
-/// The per-point loops of the expansions, four points at a time in
+/// The per-point loops of the expansions (the portable fallback of CSimd's
+/// `f64_gauss` kernels, `GaussKernels`), mostly four points at a time in
 /// `SIMD4<Double>` lanes: independent chains hide the multiply and add
 /// latencies that a one-point-at-a-time Horner loop waits on. The order of
 /// every sum is fixed by the cell (lanes, then lane 0 + 1 + 2 + 3, then the
@@ -84,6 +85,45 @@ enum GaussLanes {
         for n in 0..<p {
             let an = a[n], gn = g + n
             for m in 0..<(p - n) { local[m] += gn[m] * an }
+        }
+    }
+
+    /// `local[m] += sum_j q_j g^(m)(c - v_j)`, `m < order`, over `range`
+    /// (unit weights when `weights` is `nil`): the sources of a cell that is
+    /// not expanded added to an expanded target cell's local coefficients,
+    /// one source at a time (`h`: `order` words of scratch).
+    @inline(__always)
+    static func sourcesToLocal(
+        points v: UnsafePointer<Double>, weights: UnsafePointer<Double>?, range: Range<Int>, centre c: Double,
+        order p: Int, derivatives h: UnsafeMutablePointer<Double>, into local: UnsafeMutablePointer<Double>
+    ) {
+        for j in range {
+            GaussTransform.derivatives(of: c - v[j], count: p, into: h)
+            let q = weights?[j] ?? 1
+            for m in 0..<p { local[m] += q * h[m] }
+        }
+    }
+
+    /// `sums[i] += sum_n g^(n)(v_i - c) A_n` (when `sums` is not `nil`) and
+    /// `moments[i] -= 1/2 sum_n g^(n+1)(v_i - c) A_n`, `n < order`, over
+    /// `range`: an expanded source cell's moments `A` at the points of a
+    /// cell that is not expanded, one point at a time (`h`: `order + 1` words
+    /// of scratch).
+    @inline(__always)
+    static func expansion(
+        _ am: UnsafePointer<Double>, order p: Int, centre c: Double, at v: UnsafePointer<Double>, range: Range<Int>,
+        derivatives h: UnsafeMutablePointer<Double>, sums: UnsafeMutablePointer<Double>?,
+        moments: UnsafeMutablePointer<Double>
+    ) {
+        for i in range {
+            GaussTransform.derivatives(of: v[i] - c, count: p + 1, into: h)
+            var g0 = 0.0, g1 = 0.0
+            for n in 0..<p {
+                g0 += h[n] * am[n]
+                g1 += h[n + 1] * am[n]
+            }
+            sums?[i] += g0
+            moments[i] -= 0.5 * g1
         }
     }
 

@@ -88,23 +88,15 @@ struct GaussTransform {
                     let g = cells.translation(cell: t, source: s, order: p, into: h)
                     kernels.translate(local, derivatives: g, moments: a + slot[s] * p, order: p)
                 case (true, false):
-                    for j in sStart..<sEnd where v[j] >= tFirst - r && v[j] <= tLast + r {
-                        Self.derivatives(of: tCentre - v[j], count: p, into: h)
-                        let q = weights?[j] ?? 1
-                        for m in 0..<p { local[m] += q * h[m] }
-                    }
+                    let sources = Self.points(v, sStart..<sEnd, from: tFirst - r, through: tLast + r)
+                    kernels.sourcesToLocal(
+                        points: v, weights: weights, range: sources, centre: tCentre, order: p,
+                        derivatives: h, lanes: cells.lanes, into: local)
                 case (false, true):
-                    let sFirst = v[sStart], sLast = v[sEnd - 1], c = centre[s], am = a + slot[s] * p
-                    for i in first..<end where v[i] >= sFirst - r && v[i] <= sLast + r {
-                        Self.derivatives(of: v[i] - c, count: p + 1, into: h)
-                        var g0 = 0.0, g1 = 0.0
-                        for n in 0..<p {
-                            g0 += h[n] * am[n]
-                            g1 += h[n + 1] * am[n]
-                        }
-                        sums?[i] += g0
-                        moments[i] -= 0.5 * g1
-                    }
+                    let targets = Self.points(v, first..<end, from: v[sStart] - r, through: v[sEnd - 1] + r)
+                    kernels.expansion(
+                        a + slot[s] * p, order: p, centre: centre[s], at: v, range: targets, derivatives: h,
+                        sums: sums, moments: moments)
                 case (false, false):
                     preconditionFailure("direct source cells are summed in runs above")
                 }
@@ -115,6 +107,16 @@ struct GaussTransform {
                     local, order: p, points: v, range: first..<end, centre: tCentre, sums: sums, moments: moments)
             }
         }
+    }
+
+    /// The indices in `range` of the ascending points `v` within `[low, high]`
+    /// (a contiguous run of them).
+    @inline(__always)
+    static func points(_ v: UnsafePointer<Double>, _ range: Range<Int>, from low: Double, through high: Double) -> Range<Int> {
+        var lower = range.lowerBound, upper = range.upperBound
+        while lower < upper && v[lower] < low { lower += 1 }
+        while upper > lower && v[upper - 1] > high { upper -= 1 }
+        return lower..<upper
     }
 
     /// `h[k] = g^(k)(x)`, `k < count`, for `g(x) = exp(-x^2)`:
