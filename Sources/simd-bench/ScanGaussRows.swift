@@ -58,8 +58,11 @@ extension ScanCommand {
             for n in [10_000, 100_000, 1_000_000] {
                 let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
                 let targets = Array(0..<n)
+                // One workspace for every repetition, as a training loop passes.
+                let workspace = LossWorkspace<Float>()
                 let ms = Timing.medianMilliseconds(repetitions) {
-                    let r = GaussBenchmarkHooks.crossEntropy(scores: scores, targets: targets, batch: 1, count: n, temperature: tau)
+                    let r = GaussBenchmarkHooks.crossEntropy(
+                        scores: scores, targets: targets, batch: 1, count: n, temperature: tau, workspace: workspace)
                     precondition(r.loss.isFinite)
                 }
                 let msSort = Self.plainSortMilliseconds(scores, repetitions: repetitions)
@@ -76,11 +79,12 @@ extension ScanCommand {
         let targets = (0..<batch * n).map { $0 % n }
         for threads in [1, 2] {
             let op = SoftSort(temperature: tau, power: 2, threads: threads)
+            let workspace = LossWorkspace<Float>()
             let ms = try Timing.medianMilliseconds(repetitions) {
-                let r = try op.crossEntropy(scores: scores, targets: targets, batch: batch, count: n, path: .gauss)
+                let r = try op.crossEntropy(
+                    scores: scores, targets: targets, batch: batch, count: n, path: .gauss, workspace: workspace)
                 precondition(r.value.isFinite)
             }
-            let workspace = LossWorkspace<Float>()
             let msFused = try Timing.medianMilliseconds(max(1, repetitions / 2)) {
                 let r = try op.crossEntropy(
                     scores: scores, targets: targets, batch: batch, count: n, path: .fused, workspace: workspace)
