@@ -94,19 +94,19 @@ struct GaussLossWorkspaceTests {
         let scores = raw.map { Float($0) }, other = raw.reversed().map { Float($0) }
         let op = SoftSort(temperature: 0.1, power: 2, threads: 2)
         let workspace = LossWorkspace<Float>()
-        let firstAddress: UInt?, scratchAddress: UInt?
+        let firstAddress: UInt?, scratchAddress: UInt
         do {
             let loss = try op.crossEntropy(
                 scores: scores, targets: targets, batch: batch, count: n, path: .gauss, workspace: workspace)
             firstAddress = Self.address(loss.gradient)
             #expect(firstAddress != nil && firstAddress == Self.address(workspace.gradient))
-            scratchAddress = Self.address(workspace.gaussScratch)
+            scratchAddress = workspace.gaussScratch.address
         }
         // The previous Loss is gone: the next call writes the same storage.
         let second = try op.crossEntropy(
             scores: other, targets: targets, batch: batch, count: n, path: .gauss, workspace: workspace)
         #expect(Self.address(second.gradient) == firstAddress)
-        #expect(Self.address(workspace.gaussScratch) == scratchAddress)
+        #expect(workspace.gaussScratch.address == scratchAddress)
         // `second` is kept: the next call copies the workspace's gradient first.
         let kept = Self.bits(second)
         let third = try op.crossEntropy(

@@ -31,9 +31,8 @@ public final class LossWorkspace<T: SoftSortScalar>: @unchecked Sendable {
     /// Per scheduler chunk: one row of `P`.
     var rows: [T] = []
     var gradient: [T] = []
-    /// The `.gauss` path's row scratch: `GaussRowScratch` slices, one per
-    /// scheduler slot (grown, never shrunk).
-    var gaussScratch: [UInt64] = []
+    /// The `.gauss` path's row scratch, one slice per thread.
+    let gaussScratch = RowScratch()
     /// The `.gauss` path's scores divided by their `ScoreScale` (huge
     /// `Double` scores only; empty otherwise).
     var scaledScores: [T] = []
@@ -73,38 +72,16 @@ public final class LossWorkspace<T: SoftSortScalar>: @unchecked Sendable {
         }}}}}}}}
     }
 
-    /// The `.gauss` path's buffers, sized for the call: a loss per batch row,
-    /// the gradient, and `slots` row scratches of `words` words each.
-    struct GaussPointers {
-        let losses: UnsafeMutablePointer<Double>
-        let gradient: UnsafeMutablePointer<T>
-        /// Slot 0's scratch, 64-byte aligned.
-        let scratch: UnsafeMutableRawPointer
-        /// The bytes between two slots' scratch, a multiple of 64 (a slot
-        /// never shares a cache line with the next).
-        let slotBytes: Int
-
-        /// The row scratch of scheduler slot `slot` (`BatchScheduler.forEachSlot`).
-        func scratch(slot: Int) -> UnsafeMutableRawPointer { scratch + slot * slotBytes }
-    }
-
     /// Sizes the `.gauss` path's buffers (`losses` to `rows`, `gradient` to
-    /// `elements`, the row scratch grown to `slots x words` words) and runs
-    /// `body` with them.
-    func withGaussPointers<R>(rows: Int, elements: Int, slots: Int, words: Int, _ body: (GaussPointers) -> R) -> R {
+    /// `elements`) and runs `body` with their base addresses.
+    func withGaussPointers<R>(
+        rows: Int, elements: Int,
+        _ body: (_ losses: UnsafeMutablePointer<Double>, _ gradient: UnsafeMutablePointer<T>) -> R
+    ) -> R {
         resizeBuffer(&losses, rows)
         resizeBuffer(&gradient, elements)
-        // Whole cache lines per slot, and 7 spare words to align the first.
-        let slotWords = (max(words, 1) + 7) & ~7
-        let needed = slots * slotWords + 7
-        if gaussScratch.count < needed { resizeBuffer(&gaussScratch, needed) }
-        return losses.withUnsafeMutableBufferPointer { losses in
-        gradient.withUnsafeMutableBufferPointer { gradient in
-        gaussScratch.withUnsafeMutableBytes { scratch in
-            let address = (UInt(bitPattern: scratch.baseAddress!) + 63) & ~63
-            return body(GaussPointers(
-                losses: losses.base, gradient: gradient.base, scratch: UnsafeMutableRawPointer(bitPattern: address)!,
-                slotBytes: 8 * slotWords))
-        }}}
+        return losses.withMutableBase { losses in
+            gradient.withMutableBase { gradient in body(losses, gradient) }
+        }
     }
 }

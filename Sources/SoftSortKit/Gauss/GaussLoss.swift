@@ -96,21 +96,17 @@ enum GaussEngine {
         logNormalizers logs: UnsafeMutablePointer<T>? = nil
     ) -> Double {
         let batch = shape.batch, n = shape.count
-        let slots = scheduler.maximumSlots(items: batch)
-        return workspace.withGaussPointers(
-            rows: batch, elements: shape.elements, slots: slots, words: n > 0 ? scratchWords(count: n) : 0
-        ) { w in
-            scheduler.forEachSlot(items: batch, work: 64 * shape.elements) { slot, range in
-                let scratch = w.scratch(slot: slot)
-                for b in range {
-                    w.losses[b] = crossEntropyRow(
-                        scores: s + b * n, targets: t + b * n, count: n, temperature: tau, direction: direction,
-                        accuracy: accuracy, gradient: w.gradient + b * n, logNormalizers: logs.map { $0 + b * n },
-                        scratch: scratch)
-                }
+        return workspace.withGaussPointers(rows: batch, elements: shape.elements) { losses, gradient in
+            scheduler.forEachRow(
+                batch, work: 64 * shape.elements, scratch: scratchWords(count: n), kept: workspace.gaussScratch
+            ) { b, scratch in
+                losses[b] = crossEntropyRow(
+                    scores: s + b * n, targets: t + b * n, count: n, temperature: tau, direction: direction,
+                    accuracy: accuracy, gradient: gradient + b * n, logNormalizers: logs.map { $0 + b * n },
+                    scratch: scratch)
             }
             var total = 0.0
-            for b in 0..<batch { total += w.losses[b] }
+            for b in 0..<batch { total += losses[b] }
             return total
         }
     }

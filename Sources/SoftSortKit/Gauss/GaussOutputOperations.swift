@@ -2,9 +2,10 @@
 /// type (`KernelSet.gaussOutputs`).
 struct GaussOutputOperations<T: SoftSortScalar>: Sendable {
     /// Sorts each row and runs the unit-weight transform (`temperature` the
-    /// caller's `Double`, `accuracy` checked).
+    /// caller's `Double`, `accuracy` checked), in the workspace's buffers when given one.
     let prepare: @Sendable (
-        _ scores: [T], _ shape: BatchShape, _ temperature: Double, _ accuracy: Double, _ configuration: Configuration<T>
+        _ scores: [T], _ shape: BatchShape, _ temperature: Double, _ accuracy: Double, _ configuration: Configuration<T>,
+        _ workspace: GaussWorkspace<T>?
     ) -> GaussState<T>
     /// `log Z_i`, rows sorted.
     let logNormalizers: @Sendable (GaussState<T>) -> [T]
@@ -28,10 +29,10 @@ struct GaussOutputOperations<T: SoftSortScalar>: Sendable {
 extension GaussOutputOperations where T: VectorScalar {
     static func make() -> GaussOutputOperations<T> {
         GaussOutputOperations(
-            prepare: { scores, shape, temperature, accuracy, configuration in
+            prepare: { scores, shape, temperature, accuracy, configuration, workspace in
                 GaussForward.prepare(
                     scores: scores, shape: shape, temperature: temperature, direction: configuration.direction,
-                    accuracy: accuracy, scheduler: configuration.scheduler)
+                    accuracy: accuracy, scheduler: configuration.scheduler, workspace: workspace)
             },
             logNormalizers: { state in GaussForward.logNormalizers(state) },
             apply: { state, values, d in
