@@ -4,6 +4,9 @@
 // and one row of n = 262144 (its row scratch, about 31 MB, is past what
 // `ThreadScratch` keeps per thread), Float, 1 thread, one LossWorkspace
 // reused by every call (the training-loop path): 0 mallocs in steady state.
+// And `GaussSoftSort`'s forward, `P s` and its backward at B = 8, n = 4096
+// with one GaussWorkspace (the output array `P s` is the step's one malloc),
+// and the same step without a workspace for comparison.
 //
 // Mallocs are checked against Benchmarks/Thresholds/ (`swift package
 // benchmark thresholds check`); wall clock and throughput are reported but
@@ -26,6 +29,22 @@ let benchmarks: @Sendable () -> Void = {
             for _ in benchmark.scaledIterations {
                 blackHole(try softSort.crossEntropy(
                     scores: scores, targets: targets, batch: batch, count: n, path: .gauss, workspace: workspace))
+            }
+        }
+    }
+
+    let batch = 8, n = 4096
+    let scores = BenchmarkInputs.uniform(count: batch * n, seed: 2)
+    let upstream = BenchmarkInputs.uniform(count: batch * n, seed: 3)
+    let gauss = GaussSoftSort(temperature: 0.1, threads: 1)
+    for reuse in [true, false] {
+        let workspace = reuse ? GaussWorkspace<Float>() : nil
+        let name = "gauss-forward-sortedvalues-backward-B\(batch)-n\(n)" + (reuse ? "" : "-no-workspace")
+        Benchmark(name, configuration: BenchmarkInputs.configuration(maxIterations: 1000)) { benchmark in
+            for _ in benchmark.scaledIterations {
+                let result = try gauss.forward(scores: scores, batch: batch, count: n, workspace: workspace)
+                let values = result.sortedValues()
+                blackHole(try values.backward(upstream))
             }
         }
     }
