@@ -11,7 +11,7 @@
 /// thread-safe: give each concurrent training loop its own, and do not run
 /// operations of results that share a workspace on several threads at once.
 /// The workspace also keeps one row's scratch per thread (about `8 n + 8700`
-/// words of 8 bytes each for the forward, `13 n + 8700` for a backward), so
+/// words of 8 bytes each for the forward, `12 n + 8700` for a backward), so
 /// rows of any length need no allocation in steady state.
 ///
 /// ```swift

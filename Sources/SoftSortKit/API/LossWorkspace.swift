@@ -10,7 +10,7 @@
 /// thread-safe: give each concurrent loop its own. The `.dense` path keeps its
 /// matrices here too (`B n^2` elements, held until the workspace goes); the
 /// `.gauss` path keeps one row's scratch per thread (about `15 n + 8700`
-/// words of 8 bytes each, 128 MB per thread at `n = 10^6`; the most threads
+/// words of 8 bytes each, about 120 MB per thread at `n = 10^6`; the most threads
 /// a call ran on keep theirs until the workspace goes); the `.exact` path
 /// ignores the workspace (its scans keep their own `O(B n)` state).
 ///
