@@ -17,7 +17,7 @@ enum TrainOperator: String, CaseIterable, Sendable {
     /// no `n x n` matrix, the loss and its gradient from `crossEntropy(targets:)`.
     case softSortP1Exact = "softsort-p1-exact"
     /// SoftSort, p = 2, through the fast Gauss transform
-    /// (`crossEntropy(path: .gauss)`, no `n x n` matrix).
+    /// (`crossEntropy(path: .gauss)` with a reused workspace, no `n x n` matrix).
     case softSortP2Gauss = "softsort-p2-gauss"
     /// NeuralSort, tau = 100, with the `O(n^2)` association `(A 1) 1^T`.
     case neuralSort = "neuralsort"
@@ -60,7 +60,7 @@ enum TrainOperator: String, CaseIterable, Sendable {
                     scores: scores, targets: targets, batch: batch, count: count, path: .fused, workspace: workspace)
         case .softSortP2Gauss:
             return try SoftSort(temperature: temperature, power: 2, threads: threads).crossEntropy(
-                scores: scores, targets: targets, batch: batch, count: count, path: .gauss)
+                scores: scores, targets: targets, batch: batch, count: count, path: .gauss, workspace: workspace)
         case .neuralSortFused:
             return try NeuralSort(temperature: temperature, threads: threads).crossEntropy(
                 scores: scores, targets: targets, batch: batch, count: count, path: .fused, workspace: workspace)

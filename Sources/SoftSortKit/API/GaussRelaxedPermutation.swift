@@ -81,13 +81,17 @@ public struct GaussRelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///     loss = -sum_(b, i) log P[b, i, t[b, i]]
     ///          =  sum_(b, i) (x_i - s_(t_i))^2 / tau + log Z_i
     ///
-    /// - Parameter targets: `t`, `batch x count` columns in `0 ..< count`.
+    /// - Parameters:
+    ///   - targets: `t`, `batch x count` columns in `0 ..< count`.
+    ///   - workspace: buffers to reuse across calls (a loop's calls then
+    ///     allocate nothing, see `LossWorkspace` for the sharing rule), or
+    ///     `nil` for fresh ones.
     /// - Returns: the loss (summed in `Double`, rounded to `T` once) and `dL/ds`.
     /// - Throws: `SoftSortError.sizeMismatch` when `targets` has the wrong
     ///   size, `.indexOutOfRange` for a column outside `0 ..< count`.
     /// - Complexity: O(B n) after the sort (it sorts again).
-    public func crossEntropy(targets: [Int]) throws(SoftSortError) -> Loss<T> {
+    public func crossEntropy(targets: [Int], workspace: LossWorkspace<T>? = nil) throws(SoftSortError) -> Loss<T> {
         try Validation.targets(targets, shape: state.shape)
-        return T.kernelSet.gaussOutputs.crossEntropy(state, targets)
+        return T.kernelSet.gaussOutputs.crossEntropy(state, targets, workspace)
     }
 }

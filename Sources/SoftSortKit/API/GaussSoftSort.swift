@@ -47,10 +47,17 @@ public struct GaussSoftSort: Sendable, Hashable {
     /// Sorts each batch row and runs its normaliser transform; the result
     /// applies `P` to values and gives the sorted values, ranks and loss.
     ///
+    /// With a `workspace` the result, every `P V` product's state and every
+    /// backward's gradient live in the workspace's buffers and its row
+    /// scratch: a loop of a forward, one output and its backward then
+    /// allocates only the output arrays it returns (see `GaussWorkspace` for
+    /// the sharing rule).
+    ///
     /// - Parameters:
     ///   - scores: `batch x count` scores, row-major.
     ///   - batch: the number of rows `B >= 0`.
     ///   - count: the row length `n >= 0`.
+    ///   - workspace: buffers to reuse across calls, or `nil` for fresh ones.
     /// - Returns: the sorted order and the `O(B n)` state every operation of
     ///   `GaussRelaxedPermutation` reads.
     /// - Throws: `SoftSortError.invalidTemperature`, `.invalidArgument(name:
@@ -62,7 +69,7 @@ public struct GaussSoftSort: Sendable, Hashable {
     /// - Complexity: O(B n) after the O(B n) radix sort, O(B n) memory; batch
     ///   rows spread over `threads` threads.
     public func forward<T: SoftSortScalar>(
-        scores: [T], batch: Int, count: Int
+        scores: [T], batch: Int, count: Int, workspace: GaussWorkspace<T>? = nil
     ) throws(SoftSortError) -> GaussRelaxedPermutation<T> {
         let configuration = try Configuration<T>(
             temperature: temperature, power: 2, direction: direction, backend: nil, threads: threads)
@@ -71,7 +78,7 @@ public struct GaussSoftSort: Sendable, Hashable {
             throw .invalidArgument(name: "accuracy", value: epsilon)
         }
         let shape = try Validation.batch(scores, batch: batch, count: count, footprint: .rows)
-        let state = T.kernelSet.gaussOutputs.prepare(scores, shape, temperature, epsilon, configuration)
+        let state = T.kernelSet.gaussOutputs.prepare(scores, shape, temperature, epsilon, configuration, workspace)
         return GaussRelaxedPermutation(state: state)
     }
 }

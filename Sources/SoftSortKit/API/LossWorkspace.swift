@@ -1,6 +1,7 @@
 /// Buffers a training loop reuses across loss calls (`SoftSort.crossEntropy`,
-/// `NeuralSort.crossEntropy`, `SoftSort.nearestNeighborLoss`), so that the
-/// `.fused` path allocates nothing in the steady state.
+/// `NeuralSort.crossEntropy`, `SoftSort.nearestNeighborLoss`,
+/// `GaussRelaxedPermutation.crossEntropy`), so that the `.fused` and
+/// `.gauss` paths allocate nothing in the steady state.
 ///
 /// Pass the same workspace to every call of a loop. The returned
 /// `Loss.gradient` shares the workspace's storage until the next call writes
@@ -8,7 +9,14 @@
 /// that call copies it (correct, but it allocates). A workspace is not
 /// thread-safe: give each concurrent loop its own. The `.dense` path keeps its
 /// matrices here too (`B n^2` elements, held until the workspace goes); the
-/// `.exact` path ignores the workspace (its scans keep their own `O(B n)` state).
+/// `.gauss` path keeps one row's scratch per thread (about `15 n + 17 100`
+/// words of 8 bytes each, about 120 MB per thread at `n = 10^6`; the most threads
+/// a call ran on keep theirs until the workspace goes); the `.exact` path
+/// ignores the workspace (its scans keep their own `O(B n)` state).
+///
+/// A call with a different batch size or row length resizes the buffers it
+/// uses (an allocation each); the results are the same bits as with a fresh
+/// workspace.
 public final class LossWorkspace<T: SoftSortScalar>: @unchecked Sendable {
     // @unchecked: mutable state, documented as one workspace per loop; the
     // scheduler's threads write disjoint parts of these buffers within a call.
@@ -23,6 +31,11 @@ public final class LossWorkspace<T: SoftSortScalar>: @unchecked Sendable {
     /// Per scheduler chunk: one row of `P`.
     var rows: [T] = []
     var gradient: [T] = []
+    /// The `.gauss` path's row scratch, one slice per thread.
+    let gaussScratch = RowScratch()
+    /// The `.gauss` path's scores divided by their `ScoreScale` (huge
+    /// `Double` scores only; empty otherwise).
+    var scaledScores: [T] = []
     /// The `.dense` path's buffers.
     let dense = DenseWorkspace<T>()
 
@@ -57,5 +70,18 @@ public final class LossWorkspace<T: SoftSortScalar>: @unchecked Sendable {
                 order: order.base, sorted: sorted.base, columnSums: columnSums.base, centres: centres.base,
                 partials: partials.base, losses: losses.base, rows: rows.base, gradient: gradient.base))
         }}}}}}}}
+    }
+
+    /// Sizes the `.gauss` path's buffers (`losses` to `rows`, `gradient` to
+    /// `elements`) and runs `body` with their base addresses.
+    func withGaussPointers<R>(
+        rows: Int, elements: Int,
+        _ body: (_ losses: UnsafeMutablePointer<Double>, _ gradient: UnsafeMutablePointer<T>) -> R
+    ) -> R {
+        resizeBuffer(&losses, rows)
+        resizeBuffer(&gradient, elements)
+        return losses.withMutableBase { losses in
+            gradient.withMutableBase { gradient in body(losses, gradient) }
+        }
     }
 }

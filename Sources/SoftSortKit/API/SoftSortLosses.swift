@@ -25,8 +25,9 @@ extension SoftSort {
     ///   - path: `.automatic` (`.exact` for `p = 1`, `.gauss` for `p = 2`,
     ///     else `.fused`), `.fused` (one row of `P` at a time), `.dense`
     ///     (through `P`), `.exact` (`p = 1` only) or `.gauss` (`p = 2` only).
-    ///   - workspace: buffers to reuse across calls, or `nil` for fresh ones
-    ///     (see `LossWorkspace` for the sharing rule).
+    ///   - workspace: buffers to reuse across calls (the `.fused` and
+    ///     `.gauss` paths then allocate nothing in the steady state), or `nil`
+    ///     for fresh ones (see `LossWorkspace` for the sharing rule).
     /// - Returns: the loss, `dL/ds` and the path and backend that ran.
     /// - Throws: as `forward(scores:batch:count:mode:workspace:)` (the
     ///   `.shapeOverflow` check is `B n^2` for `.dense`, `B n` otherwise),
@@ -50,7 +51,7 @@ extension SoftSort {
         let shape = try Validation.batch(scores, batch: batch, count: count, footprint: Validation.footprint(of: resolved))
         try Validation.targets(targets, shape: shape)
         if resolved == .gauss {
-            return T.kernelSet.gauss.crossEntropy(scores, targets, shape, temperature, configuration)
+            return T.kernelSet.gauss.crossEntropy(scores, targets, shape, temperature, configuration, workspace)
         }
         if resolved == .exact {
             return try ExactSoftSort(temperature: temperature, direction: direction, backend: backend, threads: threads)

@@ -1,27 +1,30 @@
 /// Entry points for `simd-bench` (same package, not public API): the gauss
 /// path before `LossPath.gauss` exists, and both argsorts side by side.
 package enum GaussBenchmarkHooks {
-    /// The `p = 2` cross-entropy (summed over rows) and `dL/ds` on the gauss path.
+    /// The `p = 2` cross-entropy (summed over rows) and `dL/ds` on the gauss
+    /// path, in `workspace` (the gradient shares its storage, as `LossWorkspace` says).
     package static func crossEntropy(
         scores: [Float], targets: [Int], batch: Int, count: Int, temperature: Double,
-        direction: SortDirection = .descending, accuracy: Double? = nil, threads: Int = 1
+        direction: SortDirection = .descending, accuracy: Double? = nil, threads: Int = 1,
+        workspace: LossWorkspace<Float> = LossWorkspace()
     ) -> (loss: Double, gradient: [Float]) {
         let r = GaussEngine.crossEntropy(
             scores: scores, targets: targets, shape: BatchShape(batch: batch, count: count), temperature: temperature,
             direction: direction, accuracy: accuracy,
-            scheduler: BatchScheduler(threads: threads))
+            scheduler: BatchScheduler(threads: threads), workspace: workspace)
         return (r.loss, r.gradient)
     }
 
     /// As the `Float` overload, in `Double`.
     package static func crossEntropy(
         scores: [Double], targets: [Int], batch: Int, count: Int, temperature: Double,
-        direction: SortDirection = .descending, accuracy: Double? = nil, threads: Int = 1
+        direction: SortDirection = .descending, accuracy: Double? = nil, threads: Int = 1,
+        workspace: LossWorkspace<Double> = LossWorkspace()
     ) -> (loss: Double, gradient: [Double]) {
         let r = GaussEngine.crossEntropy(
             scores: scores, targets: targets, shape: BatchShape(batch: batch, count: count), temperature: temperature,
             direction: direction, accuracy: accuracy,
-            scheduler: BatchScheduler(threads: threads))
+            scheduler: BatchScheduler(threads: threads), workspace: workspace)
         return (r.loss, r.gradient)
     }
 

@@ -83,29 +83,52 @@ enum GaussEngine {
         return loss
     }
 
-    /// The batch's loss (summed over rows in row order) and `dL/ds`; rows on
-    /// `scheduler`, the same bits for every thread count. `targets` must lie
-    /// in `0 ..< count`.
+    /// The batch's loss (summed over rows in row order); `dL/ds` into
+    /// `workspace.gradient` (sized to `B n`) and, when given, the
+    /// log-normalisers (rank order) into `logNormalizers`. Rows on
+    /// `scheduler`, each thread's row scratch the workspace's slice for its
+    /// slot (`BatchScheduler.forEachSlot`), so a reused workspace makes no
+    /// allocation; the same bits for every thread count and whichever
+    /// workspace. `targets` must lie in `0 ..< count`.
     static func crossEntropy<T: VectorScalar>(
-        scores: [T], targets: [Int], shape: BatchShape, temperature tau: Double, direction: SortDirection,
-        accuracy: Double? = nil, scheduler: BatchScheduler, logNormalizers: Bool = false
-    ) -> (loss: Double, gradient: [T], logNormalizers: [T]) {
+        scores s: UnsafePointer<T>, targets t: UnsafePointer<Int>, shape: BatchShape, temperature tau: Double,
+        direction: SortDirection, accuracy: Double?, scheduler: BatchScheduler, workspace: LossWorkspace<T>,
+        logNormalizers logs: UnsafeMutablePointer<T>? = nil
+    ) -> Double {
         let batch = shape.batch, n = shape.count
-        var gradient = [T](repeating: 0, count: shape.elements)
-        var logs = [T](repeating: 0, count: logNormalizers ? shape.elements : 0)
-        var rowLoss = [Double](repeating: 0, count: batch)
-        scores.withBase { s in
-        targets.withBase { t in
-        gradient.withMutableBase { out in
-        logs.withMutableBase { logs in
-        rowLoss.withMutableBase { rowLoss in
-            scheduler.forEachRow(batch, work: 64 * shape.elements, scratch: scratchWords(count: n)) { b, scratch in
-                rowLoss[b] = crossEntropyRow(
+        return workspace.withGaussPointers(rows: batch, elements: shape.elements) { losses, gradient in
+            scheduler.forEachRow(
+                batch, work: 64 * shape.elements, scratch: scratchWords(count: n), kept: workspace.gaussScratch
+            ) { b, scratch in
+                losses[b] = crossEntropyRow(
                     scores: s + b * n, targets: t + b * n, count: n, temperature: tau, direction: direction,
-                    accuracy: accuracy, gradient: out + b * n, logNormalizers: logNormalizers ? logs + b * n : nil,
+                    accuracy: accuracy, gradient: gradient + b * n, logNormalizers: logs.map { $0 + b * n },
                     scratch: scratch)
             }
-        }}}}}
-        return (rowLoss.reduce(0, +), gradient, logs)
+            var total = 0.0
+            for b in 0..<batch { total += losses[b] }
+            return total
+        }
+    }
+
+    /// As `crossEntropy(scores:targets:shape:temperature:direction:accuracy:scheduler:workspace:logNormalizers:)`
+    /// on arrays with a fresh workspace: the loss, `dL/ds` and, when asked,
+    /// the log-normalisers (tests and `GaussBenchmarkHooks`).
+    static func crossEntropy<T: VectorScalar>(
+        scores: [T], targets: [Int], shape: BatchShape, temperature tau: Double, direction: SortDirection,
+        accuracy: Double? = nil, scheduler: BatchScheduler, logNormalizers: Bool = false,
+        workspace: LossWorkspace<T> = LossWorkspace()
+    ) -> (loss: Double, gradient: [T], logNormalizers: [T]) {
+        var logs = [T](repeating: 0, count: logNormalizers ? shape.elements : 0)
+        let loss = scores.withBase { s in
+            targets.withBase { t in
+                logs.withMutableBase { l in
+                    crossEntropy(
+                        scores: s, targets: t, shape: shape, temperature: tau, direction: direction, accuracy: accuracy,
+                        scheduler: scheduler, workspace: workspace, logNormalizers: logNormalizers ? l : nil)
+                }
+            }
+        }
+        return (loss, workspace.gradient, logs)
     }
 }

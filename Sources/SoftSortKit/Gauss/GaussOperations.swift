@@ -2,20 +2,24 @@
 /// (`KernelSet.gauss`).
 struct GaussOperations<T: SoftSortScalar>: Sendable {
     /// The `p = 2` cross-entropy of a checked request (`temperature` the
-    /// caller's `Double`, not the `T`-rounded one).
+    /// caller's `Double`, not the `T`-rounded one), in the caller's workspace
+    /// or a fresh one.
     let crossEntropy: @Sendable (
-        _ scores: [T], _ targets: [Int], _ shape: BatchShape, _ temperature: Double, _ configuration: Configuration<T>
+        _ scores: [T], _ targets: [Int], _ shape: BatchShape, _ temperature: Double, _ configuration: Configuration<T>,
+        _ workspace: LossWorkspace<T>?
     ) -> Loss<T>
 }
 
 extension GaussOperations where T: VectorScalar {
     static func make() -> GaussOperations<T> {
-        GaussOperations(crossEntropy: { scores, targets, shape, temperature, configuration in
-            let result = GaussEngine.rescaledCrossEntropy(
+        GaussOperations(crossEntropy: { scores, targets, shape, temperature, configuration, workspace in
+            let workspace = workspace ?? LossWorkspace()
+            let loss = GaussEngine.rescaledCrossEntropy(
                 scores: scores, targets: targets, shape: shape, temperature: temperature,
-                direction: configuration.direction, scheduler: configuration.scheduler)
-            // The transforms are Swift SIMD (SIMD4<Double>) code on every backend.
-            return Loss(value: T(result.loss), gradient: result.gradient, path: .gauss, backend: .simd)
+                direction: configuration.direction, scheduler: configuration.scheduler, workspace: workspace)
+            // The transforms run the C AVX2 kernels where the CPU has them
+            // (`GaussKernels.preferred`), else Swift SIMD: report which.
+            return Loss(value: T(loss), gradient: workspace.gradient, path: .gauss, backend: GaussKernels.preferred.backend)
         })
     }
 }
@@ -23,27 +27,48 @@ extension GaussOperations where T: VectorScalar {
 extension GaussEngine {
     /// `crossEntropy` on the scores divided by their `ScoreScale` in `Double`
     /// (the precision the transforms run in): `P(s, tau) = P(s / c, tau /
-    /// c^2)`, so the loss is unchanged and its gradient is divided by `c`.
-    /// `c = 1` for every `Float` input and for `Double` scores below `2^509`;
-    /// above, the differences `(x_i - s_j) / h` would overflow without it.
+    /// c^2)`, so the loss (returned) is unchanged and its gradient (in
+    /// `workspace.gradient`) is divided by `c`. `c = 1` for every `Float`
+    /// input and for `Double` scores below `2^509`; above, the differences
+    /// `(x_i - s_j) / h` would overflow without it, and `s / c` goes to
+    /// `workspace.scaledScores`.
     static func rescaledCrossEntropy<T: VectorScalar>(
         scores: [T], targets: [Int], shape: BatchShape, temperature tau: Double, direction: SortDirection,
-        accuracy: Double = defaultAccuracy, scheduler: BatchScheduler
-    ) -> (loss: Double, gradient: [T]) {
+        accuracy: Double = defaultAccuracy, scheduler: BatchScheduler, workspace: LossWorkspace<T>
+    ) -> Double {
         let scale = ScoreScale<Double>(
             largestMagnitude: Double(Validation.largestMagnitude(scores)),
             limitExponent: ScoreScale<Double>.Bound.distance(power: 2).exponent)
         guard !scale.isIdentity else {
-            let result = crossEntropy(
-                scores: scores, targets: targets, shape: shape, temperature: tau, direction: direction,
-                accuracy: accuracy, scheduler: scheduler)
-            return (result.loss, result.gradient)
+            return scores.withBase { s in
+                targets.withBase { t in
+                    crossEntropy(
+                        scores: s, targets: t, shape: shape, temperature: tau, direction: direction,
+                        accuracy: accuracy, scheduler: scheduler, workspace: workspace)
+                }
+            }
         }
         // Only `Double` scores get here; `s / c` and `g / c` are exact powers of two apart.
         let c = T(scale.factor)
-        let result = crossEntropy(
-            scores: scores.map { $0 / c }, targets: targets, shape: shape, temperature: scale.temperature(tau, power: 2),
-            direction: direction, accuracy: accuracy, scheduler: scheduler)
-        return (result.loss, result.gradient.map { $0 / c })
+        resizeBuffer(&workspace.scaledScores, shape.elements)
+        workspace.scaledScores.withMutableBase { scaled in
+            scores.withBase { s in
+                for j in 0..<shape.elements { scaled[j] = s[j] / c }
+            }
+        }
+        // A second reference while the call runs: `crossEntropy` writes the
+        // workspace's other buffers only, so this one is never copied.
+        let scaled = workspace.scaledScores
+        let loss = scaled.withBase { s in
+            targets.withBase { t in
+                crossEntropy(
+                    scores: s, targets: t, shape: shape, temperature: scale.temperature(tau, power: 2),
+                    direction: direction, accuracy: accuracy, scheduler: scheduler, workspace: workspace)
+            }
+        }
+        workspace.gradient.withMutableBase { g in
+            for j in 0..<shape.elements { g[j] /= c }
+        }
+        return loss
     }
 }

@@ -2,9 +2,10 @@
 /// type (`KernelSet.gaussOutputs`).
 struct GaussOutputOperations<T: SoftSortScalar>: Sendable {
     /// Sorts each row and runs the unit-weight transform (`temperature` the
-    /// caller's `Double`, `accuracy` checked).
+    /// caller's `Double`, `accuracy` checked), in the workspace's buffers when given one.
     let prepare: @Sendable (
-        _ scores: [T], _ shape: BatchShape, _ temperature: Double, _ accuracy: Double, _ configuration: Configuration<T>
+        _ scores: [T], _ shape: BatchShape, _ temperature: Double, _ accuracy: Double, _ configuration: Configuration<T>,
+        _ workspace: GaussWorkspace<T>?
     ) -> GaussState<T>
     /// `log Z_i`, rows sorted.
     let logNormalizers: @Sendable (GaussState<T>) -> [T]
@@ -20,17 +21,18 @@ struct GaussOutputOperations<T: SoftSortScalar>: Sendable {
     let ranks: @Sendable (GaussState<T>) -> [T]
     /// `dL/ds` of `P^T r`.
     let ranksBackward: @Sendable (GaussState<T>, _ gradient: [T]) -> [T]
-    /// The cross-entropy against checked targets, `GaussEngine.crossEntropy` on the forward's scores.
-    let crossEntropy: @Sendable (GaussState<T>, _ targets: [Int]) -> Loss<T>
+    /// The cross-entropy against checked targets, `GaussEngine.crossEntropy` on the forward's scores,
+    /// in the caller's workspace or a fresh one.
+    let crossEntropy: @Sendable (GaussState<T>, _ targets: [Int], _ workspace: LossWorkspace<T>?) -> Loss<T>
 }
 
 extension GaussOutputOperations where T: VectorScalar {
     static func make() -> GaussOutputOperations<T> {
         GaussOutputOperations(
-            prepare: { scores, shape, temperature, accuracy, configuration in
+            prepare: { scores, shape, temperature, accuracy, configuration, workspace in
                 GaussForward.prepare(
                     scores: scores, shape: shape, temperature: temperature, direction: configuration.direction,
-                    accuracy: accuracy, scheduler: configuration.scheduler)
+                    accuracy: accuracy, scheduler: configuration.scheduler, workspace: workspace)
             },
             logNormalizers: { state in GaussForward.logNormalizers(state) },
             apply: { state, values, d in
@@ -53,11 +55,13 @@ extension GaussOutputOperations where T: VectorScalar {
             sortedValuesBackward: { state, gradient in GaussValues.sortedValuesBackward(state, gradient: gradient) },
             ranks: { state in GaussValues.ranks(state) },
             ranksBackward: { state, gradient in GaussValues.ranksBackward(state, gradient: gradient) },
-            crossEntropy: { state, targets in
-                let result = GaussEngine.rescaledCrossEntropy(
+            crossEntropy: { state, targets, workspace in
+                let workspace = workspace ?? LossWorkspace()
+                let loss = GaussEngine.rescaledCrossEntropy(
                     scores: state.scores, targets: targets, shape: state.shape, temperature: state.temperature,
-                    direction: state.direction, accuracy: state.accuracy, scheduler: state.scheduler)
-                return Loss(value: T(result.loss), gradient: result.gradient, path: .gauss, backend: .simd)
+                    direction: state.direction, accuracy: state.accuracy, scheduler: state.scheduler,
+                    workspace: workspace)
+                return Loss(value: T(loss), gradient: workspace.gradient, path: .gauss, backend: GaussKernels.preferred.backend)
             })
     }
 }

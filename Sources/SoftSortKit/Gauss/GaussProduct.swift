@@ -42,17 +42,20 @@ enum GaussProduct {
         _ state: GaussState<T>, dimension d: Int, value: (_ row: Int, _ rank: Int, _ e: Int) -> Double
     ) -> GaussProductState<T> {
         let n = state.shape.count, batch = state.shape.batch, elements = state.shape.elements * d
-        var centred = [Double](repeating: 0, count: elements)
-        var product = [Double](repeating: 0, count: elements)
-        var moments = [Double](repeating: 0, count: elements)
-        var means = [Double](repeating: 0, count: batch * d)
-        centred.withMutableBase { centred in
-        product.withMutableBase { product in
-        moments.withMutableBase { moments in
-        means.withMutableBase { means in
+        // The workspace's buffers, moved out so that they are written in place
+        // (every element is written below).
+        var buffers = GaussProductBuffers()
+        if let workspace = state.workspace { swap(&buffers, &workspace.product) }
+        buffers.resize(elements: elements, means: batch * d)
+        buffers.centred.withMutableBase { centred in
+        buffers.product.withMutableBase { product in
+        buffers.moments.withMutableBase { moments in
+        buffers.means.withMutableBase { means in
         state.points.withBase { v in
         state.inverseNormalizers.withBase { inverse in
-            state.scheduler.forEachRow(batch, work: 64 * elements, scratch: GaussRowTransform.scratchWords(count: n)) { b, scratch in
+            state.scheduler.forEachRow(
+                batch, work: 64 * elements, scratch: GaussRowTransform.scratchWords(count: n), kept: state.workspace?.scratch
+            ) { b, scratch in
                 guard n > 0 else { return }
                 let row = b * n, block = b * n * d
                 let transform = GaussRowTransform(points: v + row, count: n, accuracy: state.accuracy, scratch: scratch)
@@ -72,8 +75,10 @@ enum GaussProduct {
                 }
             }
         }}}}}}
+        state.workspace?.product = buffers
         return GaussProductState(
-            state: state, dimension: d, centred: centred, product: product, moments: moments, means: means)
+            state: state, dimension: d, centred: buffers.centred, product: buffers.product, moments: buffers.moments,
+            means: buffers.means)
     }
 
     /// `dL/ds` and `dL/dW` of `Y = P W` given `G = dL/dY`, `upstream(row,
@@ -93,14 +98,18 @@ enum GaussProduct {
     ) -> SoftSortGradient<T> {
         let state = product.state, d = product.dimension
         let n = state.shape.count, elements = state.shape.elements
-        var scores = [T](repeating: 0, count: elements)
-        var values = [T](repeating: 0, count: elements * d)
+        // The workspace's buffers, moved out so that they are written in place
+        // (every element is written below).
+        var buffers = GaussGradientBuffers<T>()
+        if let workspace = state.workspace { swap(&buffers, &workspace.gradient) }
+        resizeBuffer(&buffers.scores, elements)
+        resizeBuffer(&buffers.values, elements * d)
         precondition(!throughValues || d == 1)
         // `W = s / c` carries the scale once more: `dL/dx` through `P` is `c` times larger.
         let factor = state.gradientFactor * (throughValues ? state.scale : 1)
         let words = GaussRowTransform.scratchWords(count: n) + GaussRowTransform.alignedWords(5 * n)
-        scores.withMutableBase { scores in
-        values.withMutableBase { values in
+        buffers.scores.withMutableBase { scores in
+        buffers.values.withMutableBase { values in
         product.centred.withBase { centred in
         product.product.withBase { y in
         product.moments.withBase { f1 in
@@ -108,7 +117,9 @@ enum GaussProduct {
         state.points.withBase { v in
         state.inverseNormalizers.withBase { inverse in
         state.firstMoments.withBase { m1 in
-            state.scheduler.forEachRow(state.shape.batch, work: 64 * elements * (d + 1), scratch: words) { b, scratch in
+            state.scheduler.forEachRow(
+                state.shape.batch, work: 64 * elements * (d + 1), scratch: words, kept: state.workspace?.scratch
+            ) { b, scratch in
                 guard n > 0 else { return }
                 let row = b * n, block = b * n * d
                 let buffers = scratch.assumingMemoryBound(to: Double.self)
@@ -142,6 +153,7 @@ enum GaussProduct {
                 }
             }
         }}}}}}}}}
-        return SoftSortGradient(scores: scores, values: values)
+        state.workspace?.gradient = buffers
+        return SoftSortGradient(scores: buffers.scores, values: buffers.values)
     }
 }

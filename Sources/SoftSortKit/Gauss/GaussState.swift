@@ -27,6 +27,9 @@ struct GaussState<T: SoftSortScalar>: Sendable {
     let logNormalizers: [Double]
     /// `M1_r`, in bandwidths.
     let firstMoments: [Double]
+    /// Where every operation on this state keeps its buffers and row
+    /// scratch (`nil`: fresh ones each call).
+    let workspace: GaussWorkspace<T>?
 
     /// `-1` descending (`v` runs against `x`), `+1` ascending: `x_i - x_k = sign (h / c) (v_i - v_k)`.
     var sign: Double { direction == .descending ? -1 : 1 }
@@ -75,7 +78,7 @@ enum GaussForward {
     /// same bits for every thread count.
     static func prepare<T: VectorScalar>(
         scores: [T], shape: BatchShape, temperature tau: Double, direction: SortDirection, accuracy: Double,
-        scheduler: BatchScheduler
+        scheduler: BatchScheduler, workspace: GaussWorkspace<T>?
     ) -> GaussState<T> {
         // Huge `Double` scores are divided by a power of two `c` (exact), the
         // bandwidth with them: `P(s, tau) = P(s / c, tau / c^2)`. `Float`
@@ -86,21 +89,22 @@ enum GaussForward {
         let c = scale.factor
         let bandwidth = scale.temperature(tau, power: 2).squareRoot()
         let n = shape.count, elements = shape.elements
-        var permutation = [Int](repeating: 0, count: elements)
-        var sorted = [Double](repeating: 0, count: elements)
-        var points = [Double](repeating: 0, count: elements)
-        var inverse = [Double](repeating: 0, count: elements)
-        var logs = [Double](repeating: 0, count: elements)
-        var moments = [Double](repeating: 0, count: elements)
+        // The workspace's buffers, moved out so that they are written in place
+        // (every element is written below).
+        var buffers = GaussForwardBuffers()
+        if let workspace { swap(&buffers, &workspace.forward) }
+        buffers.resize(elements: elements)
         let sign: Double = direction == .descending ? -1 : 1
         scores.withBase { s in
-        permutation.withMutableBase { order in
-        sorted.withMutableBase { x in
-        points.withMutableBase { v in
-        inverse.withMutableBase { inverse in
-        logs.withMutableBase { logs in
-        moments.withMutableBase { m1 in
-            scheduler.forEachRow(shape.batch, work: 64 * elements, scratch: scratchWords(count: n)) { b, scratch in
+        buffers.permutation.withMutableBase { order in
+        buffers.sorted.withMutableBase { x in
+        buffers.points.withMutableBase { v in
+        buffers.inverseNormalizers.withMutableBase { inverse in
+        buffers.logNormalizers.withMutableBase { logs in
+        buffers.firstMoments.withMutableBase { m1 in
+            scheduler.forEachRow(
+                shape.batch, work: 64 * elements, scratch: scratchWords(count: n), kept: workspace?.scratch
+            ) { b, scratch in
                 guard n > 0 else { return }
                 let row = b * n
                 let sortedScores = scratch.assumingMemoryBound(to: T.self)
@@ -119,10 +123,12 @@ enum GaussForward {
                 }
             }
         }}}}}}}
+        workspace?.forward = buffers
         return GaussState(
             shape: shape, direction: direction, scheduler: scheduler, accuracy: accuracy, temperature: tau,
-            scores: scores, permutation: permutation, scale: c, bandwidth: bandwidth, sorted: sorted, points: points,
-            inverseNormalizers: inverse, logNormalizers: logs, firstMoments: moments)
+            scores: scores, permutation: buffers.permutation, scale: c, bandwidth: bandwidth, sorted: buffers.sorted,
+            points: buffers.points, inverseNormalizers: buffers.inverseNormalizers,
+            logNormalizers: buffers.logNormalizers, firstMoments: buffers.firstMoments, workspace: workspace)
     }
 
     /// `log Z_i` in `T`, rows sorted.

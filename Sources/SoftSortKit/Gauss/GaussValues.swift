@@ -40,7 +40,9 @@ enum GaussValues {
         state.points.withBase { v in
         state.inverseNormalizers.withBase { inverse in
             state.scheduler.forEachRow(
-                state.shape.batch, work: 64 * elements, scratch: GaussRowTransform.alignedWords(3 * n) + GaussRowTransform.scratchWords(count: n)
+                state.shape.batch, work: 64 * elements,
+                scratch: GaussRowTransform.alignedWords(3 * n) + GaussRowTransform.scratchWords(count: n),
+                kept: state.workspace?.scratch
             ) { b, scratch in
                 guard n > 0 else { return }
                 let row = b * n

@@ -33,10 +33,28 @@ struct BatchScheduler: Sendable {
     /// `0 ..< maximumChunks(items:)`: no two concurrent calls share one, so a
     /// caller can give each chunk its own slice of a preallocated scratch.
     func forEachChunk(items: Int, work: Int, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
+        forEachRange(items: items, work: work) { _, chunk, range in body(chunk, range) }
+    }
+
+    /// The most ranges `forEachSlot` runs at once for `items` items.
+    func maximumSlots(items: Int) -> Int { max(1, min(items, threads)) }
+
+    /// As `forEachChunk(items:work:_:)`, `body` receiving instead the slot of
+    /// the thread that runs the range, `0 ..< maximumSlots(items:)`: a thread
+    /// runs its ranges one after another and no two threads share a slot, so
+    /// a caller can give each slot its own slice of a preallocated scratch
+    /// (`threads` slices, not `3 threads`: the `.gauss` loss's row scratch).
+    func forEachSlot(items: Int, work: Int, _ body: (_ slot: Int, _ range: Range<Int>) -> Void) {
+        forEachRange(items: items, work: work) { slot, _, range in body(slot, range) }
+    }
+
+    /// The loop of `forEachChunk` and `forEachSlot`: each range with its
+    /// thread's slot and its chunk's number.
+    private func forEachRange(items: Int, work: Int, _ body: (_ slot: Int, _ chunk: Int, _ range: Range<Int>) -> Void) {
         guard items > 0 else { return }
         let chunkCount = min(items, 3 * threads)
         guard threads > 1, chunkCount > 1, work >= Self.serialThreshold else {
-            body(0, 0..<items)
+            body(0, 0, 0..<items)
             return
         }
         let iterations = min(threads, chunkCount)
@@ -47,7 +65,7 @@ struct BatchScheduler: Sendable {
                 var chunk = worker
                 while chunk < chunkCount {
                     let start = items * chunk / chunkCount, end = items * (chunk + 1) / chunkCount
-                    if start < end { transfer.value(chunk, start..<end) }
+                    if start < end { transfer.value(worker, chunk, start..<end) }
                     chunk += iterations
                 }
             }

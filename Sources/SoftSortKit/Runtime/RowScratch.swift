@@ -1,0 +1,54 @@
+/// Row scratch a workspace keeps between calls: one slice per scheduler
+/// slot (`BatchScheduler.forEachSlot`), grown to the largest request and
+/// never shrunk, so a loop that passes the same workspace allocates no
+/// scratch in steady state at any row length (`ThreadScratch` keeps at most
+/// 4 MiB per thread; a gauss row of `n = 10^6` needs about 120 MB).
+///
+/// `@unchecked Sendable`: one workspace per loop (documented on the public
+/// workspaces); within a call each slot's slice has one writer thread.
+final class RowScratch: @unchecked Sendable {
+    /// 64-byte aligned, `capacity` bytes (nil before the first use).
+    private var base: UnsafeMutableRawPointer?
+    private(set) var capacity = 0
+
+    init() {}
+
+    deinit { base?.deallocate() }
+
+    /// The first slot's address after growing to `slots` slices of `words`
+    /// words, and the bytes between two slots (a multiple of 64, so no two
+    /// slots share a cache line). Contents are uninitialized.
+    func reserve(slots: Int, words: Int) -> (base: UnsafeMutableRawPointer, slotBytes: Int) {
+        let slotBytes = 64 * ((max(words, 1) + 7) / 8)
+        let bytes = slots * slotBytes
+        if bytes > capacity {
+            base?.deallocate()
+            base = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+            capacity = bytes
+        }
+        return (base!, slotBytes)
+    }
+
+    /// The address of the scratch (for tests: unchanged while no call grows it).
+    var address: UInt { base.map { UInt(bitPattern: $0) } ?? 0 }
+}
+
+extension BatchScheduler {
+    /// As `forEachRow(_:work:scratch:_:)`, the `scratch` words of each range
+    /// from `kept` (its thread's slot) when given, else `ThreadScratch`.
+    func forEachRow(
+        _ batch: Int, work: Int, scratch words: Int, kept: RowScratch?,
+        _ body: (_ row: Int, _ scratch: UnsafeMutableRawPointer) -> Void
+    ) {
+        guard let kept else {
+            forEachRow(batch, work: work, scratch: words, body)
+            return
+        }
+        guard batch > 0 else { return }
+        let (base, slotBytes) = kept.reserve(slots: maximumSlots(items: batch), words: words)
+        forEachSlot(items: batch, work: work) { slot, range in
+            let scratch = base + slot * slotBytes
+            for b in range { body(b, scratch) }
+        }
+    }
+}
