@@ -99,6 +99,31 @@ struct RadixArgsortTests {
         }
     }
 
+    /// With a stride the sorted scores land in one lane of a block layout
+    /// (`sorted[r * stride]`), for both sorts, and nothing between is written.
+    @Test(arguments: [5, 96, 4000])
+    func stridedSortedScores(count: Int) {
+        var g = TestRandom(seed: 23)
+        let values = (0..<count).map { _ in Float(g.uniform(0, 1)) }
+        let stride = 3
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: 8 * SortedRows.scratchWords(count: count), alignment: 16)
+        defer { scratch.deallocate() }
+        var order = [Int](repeating: -1, count: count)
+        var lanes = [Float](repeating: -7, count: stride * count)
+        values.withUnsafeBufferPointer { v in
+            order.withUnsafeMutableBufferPointer { o in
+                lanes.withUnsafeMutableBufferPointer { out in
+                    SortedRows.sort(
+                        v.baseAddress!, count: count, direction: .descending, order: o.baseAddress!,
+                        sorted: out.baseAddress! + 1, stride: stride, scratch: scratch)
+                }
+            }
+        }
+        #expect(order == Reference.order(values.map(Double.init), direction: .descending))
+        #expect((0..<count).map { lanes[1 + stride * $0] } == order.map { values[$0] })
+        #expect((0..<count).allSatisfy { lanes[stride * $0] == -7 && lanes[2 + stride * $0] == -7 })
+    }
+
     /// The digits cover exactly the varying bits: `low` is the lowest one,
     /// at most 11 bits a digit, equal widths.
     @Test func digitsCoverTheVaryingBits() {

@@ -17,7 +17,12 @@
 /// 29 low bits constant. Stable counting passes over those digits, least
 /// significant first, then sort (key, index) pairs by key with ties in
 /// index order. All digit histograms come from one read of the scores; a
-/// pass whose digit is the same for every key is still skipped.
+/// pass whose digit is the same for every key is still skipped. Histograms
+/// count the two halves of the row interleaved, in counters of their own,
+/// and each pass places the front half forward from every bucket's start
+/// and the back half backward from its end, interleaved: two independent
+/// chains of counter updates instead of one, which matters when
+/// consecutive keys share a digit (a nearly sorted row late in training).
 ///
 /// When the varying bits fit 32 (always for `Float`, and for `Double` rows
 /// such as `Double`s that came from `Float`s) the pair is one `UInt64`
@@ -51,11 +56,13 @@ enum RadixArgsort {
     /// arrays (or two key arrays and two index arrays) and the histograms.
     static func scratchWords(count: Int) -> Int { 3 * count + 3 * buckets }
 
-    /// `order[r]` = the index of rank `r`; `scratch` holds `scratchWords(count: n)` words.
+    /// `order[r]` = the index of rank `r`, `sorted[r * stride]` its score;
+    /// `scratch` holds `scratchWords(count: n)` words.
     @inline(__always)
     static func sort<T: BinaryFloatingPoint>(
         _ values: UnsafePointer<T>, count n: Int, descending: Bool,
-        order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<T>? = nil, scratch: UnsafeMutableRawPointer
+        order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<T>? = nil, stride: Int = 1,
+        scratch: UnsafeMutableRawPointer
     ) {
         precondition(n <= Int(UInt32.max), "radix argsort indexes rows with UInt32")
         if MemoryLayout<T>.size == 4 {
@@ -63,13 +70,13 @@ enum RadixArgsort {
                 UnsafeRawPointer(values).assumingMemoryBound(to: UInt32.self), count: n,
                 descending: descending, order: order,
                 sorted: sorted.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: UInt32.self) },
-                scratch: scratch)
+                stride: stride, scratch: scratch)
         } else {
             sort64(
                 UnsafeRawPointer(values).assumingMemoryBound(to: UInt64.self), count: n,
                 descending: descending, order: order,
                 sorted: sorted.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: UInt64.self) },
-                scratch: scratch)
+                stride: stride, scratch: scratch)
         }
     }
 
@@ -216,14 +223,17 @@ enum RadixArgsort {
 
     static func sort32(
         _ bits: UnsafePointer<UInt32>, count n: Int, descending: Bool,
-        order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<UInt32>?, scratch: UnsafeMutableRawPointer
+        order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<UInt32>?, stride: Int,
+        scratch: UnsafeMutableRawPointer
     ) {
         guard n > 0 else { return }
         let varying = varyingBits32(bits, count: n)
         guard varying != 0 else {
             // Every key is the same: the identity (ties by index).
             for r in 0..<n { order[r] = r }
-            if let sorted { for r in 0..<n { sorted[r] = bits32(key32(bits[r], descending: descending), descending: descending) } }
+            if let sorted {
+                for r in 0..<n { sorted[r &* stride] = bits32(key32(bits[r], descending: descending), descending: descending) }
+            }
             return
         }
         let flip: UInt32 = descending ? 0xffff_ffff : 0, digits = Digits(varying: UInt64(varying))
@@ -233,7 +243,7 @@ enum RadixArgsort {
                 count: n, digits: digits, order: order, scratch: scratch, key: { i in key32(bits[i], flip: flip) },
                 finish: { slot, pair in
                     order[slot] = Int(truncatingIfNeeded: pair & 0xffff_ffff)
-                    sorted[slot] = bits32(UInt32(truncatingIfNeeded: pair >> 32), flip: flip)
+                    sorted[slot &* stride] = bits32(UInt32(truncatingIfNeeded: pair >> 32), flip: flip)
                 })
         } else {
             sortPairs(
@@ -289,9 +299,10 @@ enum RadixArgsort {
 
     /// LSD counting passes over `digits` on `n` pairs, from `read(i)` (the
     /// first pass), ping-ponging between `a` and `b`; the last pass hands
-    /// rank `slot`'s pair to `finish`. `counts` holds the digit histograms.
-    /// The lowest and the highest digit hold varying bits, so their passes
-    /// always run; a middle one may be constant and is skipped.
+    /// rank `slot`'s pair to `finish`. `counts` holds the two halves'
+    /// histograms (`histograms`), which become bucket starts and ends. The lowest and the highest digit hold
+    /// varying bits, so their passes always run; a middle one may be constant
+    /// and is skipped.
     @inline(__always)
     static func lsdPairs(
         _ a: UnsafeMutablePointer<UInt64>, _ b: UnsafeMutablePointer<UInt64>, count n: Int, digits: Digits,
@@ -299,49 +310,96 @@ enum RadixArgsort {
     ) {
         let width = digits.buckets, mask = UInt64(digits.mask)
         var active = 0
-        for pass in 0..<digits.passes where prefix(counts + pass * width, buckets: width, total: n) {
+        for pass in 0..<digits.passes where prefixHalves(counts + 2 * pass * width, buckets: width, total: n) {
             active |= 1 << pass
         }
         var input = a, output = b, first = true
         for pass in 0..<digits.passes where active & (1 << pass) != 0 {
             let last = active >> (pass + 1) == 0
-            let offsets = counts + pass * width, shift = UInt64(32 + digits.shift(pass))
+            let offsets = counts + 2 * pass * width, shift = UInt64(32 + digits.shift(pass))
             let from = input, to = output
             switch (first, last) {
-            case (true, true): scatter(n, offsets, shift, mask, read: read, write: finish)
-            case (true, false): scatter(n, offsets, shift, mask, read: read, write: { slot, pair in to[slot] = pair })
-            case (false, true): scatter(n, offsets, shift, mask, read: { i in from[i] }, write: finish)
+            case (true, true): scatterHalves(n, offsets, width, shift, mask, read: read, write: finish)
+            case (true, false):
+                scatterHalves(n, offsets, width, shift, mask, read: read, write: { slot, pair in to[slot] = pair })
+            case (false, true): scatterHalves(n, offsets, width, shift, mask, read: { i in from[i] }, write: finish)
             case (false, false):
-                scatter(n, offsets, shift, mask, read: { i in from[i] }, write: { slot, pair in to[slot] = pair })
+                scatterHalves(n, offsets, width, shift, mask, read: { i in from[i] }, write: { slot, pair in to[slot] = pair })
             }
             first = false
             swap(&input, &output)
         }
     }
 
-    /// The digit histograms of `n` keys `key(i)` (at most 3 digits) into
-    /// `counts`, `digits.buckets` counters per digit.
+    /// The digit histograms of `n` keys `key(i)` (at most 3 digits), one per
+    /// half of the row: digit `p`'s counters of the first half (`0 ..< n / 2`)
+    /// at `counts + 2 p w`, of the second at `counts + (2 p + 1) w`
+    /// (`w = digits.buckets`). Two interleaved halves are two independent
+    /// chains of counter increments: in a nearly sorted row (late in
+    /// training) consecutive keys share their top digits, and one chain of
+    /// read-modify-writes of the same counter runs at the store-to-load
+    /// forwarding latency.
     @inline(__always)
     static func histograms(count n: Int, digits: Digits, counts: UnsafeMutablePointer<UInt32>, key: (Int) -> UInt32) {
-        let width = digits.buckets, mask = UInt32(digits.mask)
+        let width = digits.buckets, mask = UInt32(digits.mask), passes = digits.passes, half = n / 2
         let s0 = UInt32(digits.shift(0)), s1 = UInt32(digits.shift(1)), s2 = UInt32(digits.shift(2))
-        counts.initialize(repeating: 0, count: digits.passes * width)
-        switch digits.passes {
-        case 1:
-            for i in 0..<n { counts[Int((key(i) &>> s0) & mask)] &+= 1 }
-        case 2:
-            for i in 0..<n {
-                let k = key(i)
-                counts[Int((k &>> s0) & mask)] &+= 1
-                counts[width + Int((k &>> s1) & mask)] &+= 1
-            }
-        default:
-            for i in 0..<n {
-                let k = key(i)
-                counts[Int((k &>> s0) & mask)] &+= 1
-                counts[width + Int((k &>> s1) & mask)] &+= 1
-                counts[2 * width + Int((k &>> s2) & mask)] &+= 1
-            }
+        counts.initialize(repeating: 0, count: 2 * passes * width)
+        @inline(__always) func add(_ k: UInt32, _ c: UnsafeMutablePointer<UInt32>) {
+            c[Int((k &>> s0) & mask)] &+= 1
+            if passes > 1 { c[2 &* width &+ Int((k &>> s1) & mask)] &+= 1 }
+            if passes > 2 { c[4 &* width &+ Int((k &>> s2) & mask)] &+= 1 }
+        }
+        let second = counts + width
+        for j in 0..<half {
+            add(key(j), counts)
+            add(key(half &+ j), second)
+        }
+        if n & 1 != 0 { add(key(n - 1), second) }
+    }
+
+    /// Turns the two halves' counts of one digit into each bucket's first
+    /// slot (at `counts`) and its end (at `counts + buckets`); `false` when
+    /// one bucket holds every element (the pass would change nothing).
+    @inline(__always)
+    static func prefixHalves(_ counts: UnsafeMutablePointer<UInt32>, buckets: Int, total n: Int) -> Bool {
+        let second = counts + buckets
+        var sum: UInt32 = 0
+        for d in 0..<buckets {
+            let c = counts[d] &+ second[d]
+            if Int(c) == n { return false }
+            counts[d] = sum
+            sum &+= c
+            second[d] = sum
+        }
+        return true
+    }
+
+    /// One stable counting pass (`offsets` from `prefixHalves`): two
+    /// independent chains at once, positions `0, 1, ...` forward from each
+    /// bucket's first slot and positions `n - 1, n - 2, ...` backward from its
+    /// end; they meet where the bucket's last pair from the front half sits
+    /// next to its first from the back half, so the order is the stable one.
+    /// Pair `read(i)`'s bucket is its digit `(pair >> shift) & mask`.
+    @inline(__always)
+    static func scatterHalves(
+        _ n: Int, _ offsets: UnsafeMutablePointer<UInt32>, _ buckets: Int, _ shift: UInt64, _ mask: UInt64,
+        read: (Int) -> UInt64, write: (Int, UInt64) -> Void
+    ) {
+        let half = n / 2, ends = offsets + buckets
+        for j in 0..<half {
+            let p = read(j), q = read(n &- 1 &- j)
+            let dp = Int(truncatingIfNeeded: (p &>> shift) & mask), dq = Int(truncatingIfNeeded: (q &>> shift) & mask)
+            let sp = offsets[dp]
+            offsets[dp] = sp &+ 1
+            let sq = ends[dq] &- 1
+            ends[dq] = sq
+            write(Int(sp), p)
+            write(Int(sq), q)
+        }
+        if n & 1 != 0 {
+            // The middle position, between the two fronts of its bucket.
+            let p = read(half)
+            write(Int(offsets[Int(truncatingIfNeeded: (p &>> shift) & mask)]), p)
         }
     }
 
@@ -349,8 +407,8 @@ enum RadixArgsort {
     static let insertionLimit = 32
 
     /// Sorts the `m` pairs of one MSD bucket at `pairs` (in index order) by
-    /// their remaining key bits, using `other` and `counts` (2 x 2^11
-    /// counters), and hands rank `r` of the bucket to `finish(r, pair)`.
+    /// their remaining key bits, using `other` and `counts` (2 halves x 2
+    /// digits x 2^11 counters), and hands rank `r` of the bucket to `finish(r, pair)`.
     /// Pairs are distinct, so sorting them as numbers is the stable order.
     static func sortBucket(
         _ pairs: UnsafeMutablePointer<UInt64>, _ other: UnsafeMutablePointer<UInt64>, count m: Int,
@@ -382,7 +440,7 @@ enum RadixArgsort {
             return
         }
         // Digits about log2(m) bits wide, at least 7: the at most 21 bits
-        // below the MSD digit take at most 3 passes, 2 x 2^11 counters.
+        // below the MSD digit take at most 3 passes, 2 x 2 x 2^11 counters.
         let digits = Digits(varying: varying, maximumBits: min(maximumDigitBits, max(7, Int.bitWidth - m.leadingZeroBitCount)))
         histograms(count: m, digits: digits, counts: counts) { i in UInt32(truncatingIfNeeded: pairs[i] >> 32) }
         lsdPairs(pairs, other, count: m, digits: digits, counts: counts, read: { i in pairs[i] }, finish: finish)
@@ -407,13 +465,16 @@ enum RadixArgsort {
 
     static func sort64(
         _ bits: UnsafePointer<UInt64>, count n: Int, descending: Bool,
-        order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<UInt64>?, scratch: UnsafeMutableRawPointer
+        order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<UInt64>?, stride: Int,
+        scratch: UnsafeMutableRawPointer
     ) {
         guard n > 0 else { return }
         let varying = varyingBits64(bits, count: n)
         guard varying != 0 else {
             for r in 0..<n { order[r] = r }
-            if let sorted { for r in 0..<n { sorted[r] = bits64(key64(bits[r], descending: descending), descending: descending) } }
+            if let sorted {
+                for r in 0..<n { sorted[r &* stride] = bits64(key64(bits[r], descending: descending), descending: descending) }
+            }
             return
         }
         let digits = Digits(varying: varying)
@@ -427,11 +488,13 @@ enum RadixArgsort {
                 key: { i in UInt32(truncatingIfNeeded: key64(bits[i], descending: descending) &>> low) },
                 finish: { slot, pair in
                     order[slot] = Int(truncatingIfNeeded: pair & 0xffff_ffff)
-                    sorted?[slot] = bits64(constant | (pair >> 32) << low, descending: descending)
+                    sorted?[slot &* stride] = bits64(constant | (pair >> 32) << low, descending: descending)
                 })
             return
         }
-        sortKeys64(bits, count: n, descending: descending, digits: digits, order: order, sorted: sorted, scratch: scratch)
+        sortKeys64(
+            bits, count: n, descending: descending, digits: digits, order: order, sorted: sorted, stride: stride,
+            scratch: scratch)
     }
 
     /// `Double` keys with more than 32 varying bits: keys and `UInt32`
@@ -440,7 +503,8 @@ enum RadixArgsort {
     /// counting pass); the last pass writes the order and the sorted scores.
     static func sortKeys64(
         _ bits: UnsafePointer<UInt64>, count n: Int, descending: Bool, digits: Digits,
-        order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<UInt64>?, scratch: UnsafeMutableRawPointer
+        order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<UInt64>?, stride: Int,
+        scratch: UnsafeMutableRawPointer
     ) {
         var keys = scratch.assumingMemoryBound(to: UInt64.self)
         var keysOut = keys + n
@@ -473,7 +537,7 @@ enum RadixArgsort {
                     let d = Int(truncatingIfNeeded: (key &>> shift) & mask)
                     let slot = Int(offsets[d])
                     order[slot] = Int(fromIndex[i])
-                    sorted?[slot] = bits64(key, flip: flip)
+                    sorted?[slot &* stride] = bits64(key, flip: flip)
                     offsets[d] &+= 1
                 }
                 return
