@@ -133,30 +133,12 @@ enum RadixArgsort {
     }
 
     /// `OR_i (key_i ^ key_0)`: the key bits that are not the same in every
-    /// element. Eight keys at a time (the branch-free `key32` on vectors).
+    /// element (a branch-free loop the compiler vectorises).
     static func varyingBits32(_ bits: UnsafePointer<UInt32>, count n: Int) -> UInt32 {
         // The descending complement flips every key alike: it changes no XOR.
         let first = key32(bits[0], descending: false)
-        let raw = UnsafeRawPointer(bits)
-        var any = SIMD8<UInt32>(repeating: 0)
-        let firstVector = SIMD8<UInt32>(repeating: first), sign = SIMD8<UInt32>(repeating: 0x8000_0000)
-        var i = 0
-        while i + 8 <= n {
-            let v = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<UInt32>.self)
-            // `-0` as `+0`: all ones unless the magnitude bits are zero
-            // (adding 2^31 - 1 to a non-zero magnitude sets bit 31).
-            let nonZero = SIMD8<Int32>(truncatingIfNeeded: (v & 0x7fff_ffff) &+ 0x7fff_ffff) &>> 31
-            let b = v & SIMD8<UInt32>(truncatingIfNeeded: nonZero)
-            let negative = SIMD8<UInt32>(truncatingIfNeeded: SIMD8<Int32>(truncatingIfNeeded: b) &>> 31)
-            any |= b ^ (negative | sign) ^ firstVector
-            i += 8
-        }
-        let half = any.lowHalf | any.highHalf, quarter = half.lowHalf | half.highHalf
-        var result = quarter[0] | quarter[1]
-        while i < n {
-            result |= key32(bits[i], descending: false) ^ first
-            i += 1
-        }
+        var result: UInt32 = 0
+        for i in 0..<n { result |= key32(bits[i], descending: false) ^ first }
         return result
     }
 
@@ -344,17 +326,39 @@ enum RadixArgsort {
         let width = digits.buckets, mask = UInt32(digits.mask), passes = digits.passes, half = n / 2
         let s0 = UInt32(digits.shift(0)), s1 = UInt32(digits.shift(1)), s2 = UInt32(digits.shift(2))
         counts.initialize(repeating: 0, count: 2 * passes * width)
-        @inline(__always) func add(_ k: UInt32, _ c: UnsafeMutablePointer<UInt32>) {
-            c[Int((k &>> s0) & mask)] &+= 1
-            if passes > 1 { c[2 &* width &+ Int((k &>> s1) & mask)] &+= 1 }
-            if passes > 2 { c[4 &* width &+ Int((k &>> s2) & mask)] &+= 1 }
-        }
         let second = counts + width
-        for j in 0..<half {
-            add(key(j), counts)
-            add(key(half &+ j), second)
+        // One loop per digit count (no test per key).
+        switch passes {
+        case 1:
+            for j in 0..<half {
+                counts[Int((key(j) &>> s0) & mask)] &+= 1
+                second[Int((key(half &+ j) &>> s0) & mask)] &+= 1
+            }
+        case 2:
+            for j in 0..<half {
+                let k = key(j), q = key(half &+ j)
+                counts[Int((k &>> s0) & mask)] &+= 1
+                counts[2 &* width &+ Int((k &>> s1) & mask)] &+= 1
+                second[Int((q &>> s0) & mask)] &+= 1
+                second[2 &* width &+ Int((q &>> s1) & mask)] &+= 1
+            }
+        default:
+            for j in 0..<half {
+                let k = key(j), q = key(half &+ j)
+                counts[Int((k &>> s0) & mask)] &+= 1
+                counts[2 &* width &+ Int((k &>> s1) & mask)] &+= 1
+                counts[4 &* width &+ Int((k &>> s2) & mask)] &+= 1
+                second[Int((q &>> s0) & mask)] &+= 1
+                second[2 &* width &+ Int((q &>> s1) & mask)] &+= 1
+                second[4 &* width &+ Int((q &>> s2) & mask)] &+= 1
+            }
         }
-        if n & 1 != 0 { add(key(n - 1), second) }
+        if n & 1 != 0 {
+            let k = key(n - 1)
+            second[Int((k &>> s0) & mask)] &+= 1
+            if passes > 1 { second[2 &* width &+ Int((k &>> s1) & mask)] &+= 1 }
+            if passes > 2 { second[4 &* width &+ Int((k &>> s2) & mask)] &+= 1 }
+        }
     }
 
     /// Turns the two halves' counts of one digit into each bucket's first
