@@ -43,10 +43,21 @@ struct RadixArgsortTests {
             "tiny": (0..<n).map { _ in g.uniform(-1, 1) * 1e-40 },  // Float subnormals
             "constant": [Double](repeating: 3.25, count: n),
             "mixed": (0..<n).map { _ in g.uniform(-1, 1) * [1e-30, 1, 1e30][Int(g.next() % 3)] },
+            // Scores in [0, 1]: sign and top exponent bits constant, about 27 varying bits.
+            "unit": (0..<n).map { _ in g.uniform(0, 1) },
+            // Two neighbouring Floats: one varying bit.
+            "twoValues": (0..<n).map { _ in g.next() % 2 == 0 ? 1 : Double(Float(1).nextUp) },
+            // The largest finite magnitudes of both signs, zeros and the smallest subnormals.
+            "extremes": (0..<n).map { _ in
+                [Double(Float.greatestFiniteMagnitude), -Double(Float.greatestFiniteMagnitude),
+                 Double(Float.leastNonzeroMagnitude), -Double(Float.leastNonzeroMagnitude), 0, -0.0][Int(g.next() % 6)]
+            },
+            // Key bits 0, 1 and 26 vary (last mantissa bits, exponent + 8): three 9-bit digits, the middle constant.
+            "band": (0..<n).map { _ in (1 + Double(g.next() % 4) * 0x1p-23) * (g.next() % 2 == 0 ? 1 : 256) },
         ]
     }
 
-    @Test(arguments: [1, 2, 7, 95, 96, 97, 1000, 4097])
+    @Test(arguments: [1, 2, 7, 8, 9, 95, 96, 97, 1000, 4000, 4097])
     func floatMatchesIntrosort(count: Int) {
         for (name, values) in Self.inputs(count, seed: UInt64(count)) {
             for direction in [SortDirection.descending, .ascending] {
@@ -56,7 +67,7 @@ struct RadixArgsortTests {
         }
     }
 
-    @Test(arguments: [1, 2, 7, 95, 96, 97, 1000, 4097])
+    @Test(arguments: [1, 2, 7, 8, 9, 95, 96, 97, 1000, 4000, 4097])
     func doubleMatchesIntrosort(count: Int) {
         for (name, values) in Self.inputs(count, seed: UInt64(count) &+ 99) {
             for direction in [SortDirection.descending, .ascending] {
@@ -67,6 +78,62 @@ struct RadixArgsortTests {
                 let (intro2, radix2) = Self.both(rounded, direction: direction)
                 #expect(intro2 == radix2, "rounded \(name) \(direction) n = \(count)")
             }
+        }
+    }
+
+    /// Rows of `msdMinimumCount` and more start with an MSD pass and sort each
+    /// bucket on its own (insertion sort, LSD on bucket-sized digits, constant
+    /// buckets): the permutation still equals the introsort's.
+    @Test(arguments: [RadixArgsort.msdMinimumCount - 1, RadixArgsort.msdMinimumCount])
+    func longRowsMatchIntrosort(count: Int) {
+        let all = Self.inputs(count, seed: 17)
+        for name in ["unit", "uniform", "ties", "mixed", "band"] {
+            let values = all[name]!
+            for direction in [SortDirection.descending, .ascending] {
+                let (intro, radix) = Self.both(values.map { Float($0) }, direction: direction)
+                #expect(intro == radix, "Float \(name) \(direction) n = \(count)")
+            }
+            // Doubles from Float take the same pair path; full Doubles the key arrays.
+            let (intro, radix) = Self.both(values.map { Double(Float($0)) }, direction: .descending)
+            #expect(intro == radix, "Double from Float \(name) n = \(count)")
+        }
+    }
+
+    /// With a stride the sorted scores land in one lane of a block layout
+    /// (`sorted[r * stride]`), for both sorts, and nothing between is written.
+    @Test(arguments: [5, 96, 4000])
+    func stridedSortedScores(count: Int) {
+        var g = TestRandom(seed: 23)
+        let values = (0..<count).map { _ in Float(g.uniform(0, 1)) }
+        let stride = 3
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: 8 * SortedRows.scratchWords(count: count), alignment: 16)
+        defer { scratch.deallocate() }
+        var order = [Int](repeating: -1, count: count)
+        var lanes = [Float](repeating: -7, count: stride * count)
+        values.withUnsafeBufferPointer { v in
+            order.withUnsafeMutableBufferPointer { o in
+                lanes.withUnsafeMutableBufferPointer { out in
+                    SortedRows.sort(
+                        v.baseAddress!, count: count, direction: .descending, order: o.baseAddress!,
+                        sorted: out.baseAddress! + 1, stride: stride, scratch: scratch)
+                }
+            }
+        }
+        #expect(order == Reference.order(values.map(Double.init), direction: .descending))
+        #expect((0..<count).map { lanes[1 + stride * $0] } == order.map { values[$0] })
+        #expect((0..<count).allSatisfy { lanes[stride * $0] == -7 && lanes[2 + stride * $0] == -7 })
+    }
+
+    /// The digits cover exactly the varying bits: `low` is the lowest one,
+    /// at most 11 bits a digit, equal widths.
+    @Test func digitsCoverTheVaryingBits() {
+        for varying: UInt64 in [1, 0b110, 0x7ff, 0x800, 0x3ff_ffff << 3, 0xffff_ffff, 1 << 63, ~0] {
+            let digits = RadixArgsort.Digits(varying: varying)
+            let high = UInt64.bitWidth - varying.leadingZeroBitCount
+            #expect(digits.low == varying.trailingZeroBitCount)
+            #expect(digits.bits <= RadixArgsort.maximumDigitBits)
+            #expect(digits.low + digits.passes * digits.bits >= high)
+            #expect(digits.low + (digits.passes - 1) * digits.bits < high)
         }
     }
 

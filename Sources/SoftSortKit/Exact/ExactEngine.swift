@@ -32,23 +32,18 @@ enum ExactEngine {
         let blocks = LaneBlocks(batch: shape.batch, lanes: kernels.scanLanes)
         let inverseTemperature = 1 / configuration.temperature
         let direction = configuration.direction
-        // Scratch per range of blocks: the sort's words, then one sorted row.
+        // Scratch per range of blocks: the sort's words.
         let sortWords = SortedRows.scratchWords(count: n)
         scores.withBase { s in
         permutation.withMutableBase { p in
-            scheduler.forEach(blocks, work: work(shape), scratch: sortWords + n, of: UInt64.self) { _, block, words in
+            scheduler.forEach(blocks, work: work(shape), scratch: sortWords, of: UInt64.self) { _, block, words in
                 let base = block.first * n
-                let row = UnsafeMutableRawPointer(words + sortWords).assumingMemoryBound(to: T.self)
                 for lane in 0..<block.lanes {
+                    // Each row's sorted scores go straight into its lane of the block layout.
                     let b = block.first + lane
-                    if block.lanes == 1 {
-                        SortedRows.sort(s + b * n, count: n, direction: direction, order: p + b * n, sorted: x + base,
-                                        scratch: words)
-                    } else {
-                        SortedRows.sort(s + b * n, count: n, direction: direction, order: p + b * n, sorted: row,
-                                        scratch: words)
-                        for i in 0..<n { x[base + i * block.lanes + lane] = row[i] }
-                    }
+                    SortedRows.sort(
+                        s + b * n, count: n, direction: direction, order: p + b * n, sorted: x + base + lane,
+                        stride: block.lanes, scratch: words)
                 }
                 PrepareScan(
                     sorted: x + base, factors: f + base, left: l + base, right: r + base, count: n,

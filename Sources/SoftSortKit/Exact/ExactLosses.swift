@@ -38,24 +38,32 @@ extension ExactEngine {
                 var distances = 0.0
                 var logs = LogProducts()
                 for lane in 0..<block.lanes {
-                    let row = (block.first + lane) * n
+                    let row = (block.first &+ lane) &* n
+                    let rowTargets = t + row, rowScores = s + row
+                    var e = lane
                     for i in 0..<n {
-                        let e = i * block.lanes + lane, k = base + e
-                        let z = 1 + l[k] + r[k], xi = x[k], st = s[row + t[row + i]]
+                        let k = base &+ e
+                        let z = 1 + l[k] + r[k], xi = x[k], st = rowScores[rowTargets[i]]
                         distances += abs(Double(xi) - Double(st))
                         logs.add(Double(z))
+                        // sign(x_i - s_(t_i)) / tau without a branch (the sign is a coin flip
+                        // early in training): one of the two terms is zero, so the difference is exact.
                         let difference = xi - st
-                        let direct: T = difference > 0 ? inverseTemperature : (difference < 0 ? -inverseTemperature : 0)
+                        let positive: T = difference > 0 ? inverseTemperature : 0
+                        let negative: T = difference < 0 ? inverseTemperature : 0
+                        let direct = positive - negative
                         dx[e] += direct
                         directs[e] = direct
+                        e &+= block.lanes
                     }
                 }
                 ScanLayout.unpackPermuted(
                     dx, permutation: permutation, first: block.first, lanes: block.lanes, count: n, dimension: 1,
                     into: out)
                 for lane in 0..<block.lanes {
-                    let row = (block.first + lane) * n
-                    for i in 0..<n { out[row + t[row + i]] -= directs[i * block.lanes + lane] }
+                    let row = (block.first &+ lane) &* n
+                    let rowTargets = t + row, rowOutput = out + row
+                    for i in 0..<n { rowOutput[rowTargets[i]] -= directs[i &* block.lanes &+ lane] }
                 }
                 partials[index] = distances / tau + logs.total
             }

@@ -115,27 +115,29 @@ struct IntroSorter<T: Comparable> {
 /// The one way every path sorts a batch row: its stable argsort, and the
 /// scores in that order.
 enum SortedRows {
-    /// `order[r]` = the column of rank `r`, `sorted[r] = scores[order[r]]`.
+    /// `order[r]` = the column of rank `r`, `sorted[r * stride] = scores[order[r]]`
+    /// (a stride writes one lane of the exact path's block layout).
     /// With `scratch` (`scratchWords(count: n)` words) rows of at least
     /// `RadixArgsort.minimumCount` run the radix argsort, others the
     /// introsort; both give the same permutation.
     @inline(__always)
     static func sort<T: VectorScalar>(
         _ scores: UnsafePointer<T>, count n: Int, direction: SortDirection,
-        order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<T>?,
+        order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<T>?, stride: Int = 1,
         scratch: UnsafeMutableRawPointer?
     ) {
         if let scratch, n >= RadixArgsort.minimumCount {
             // The radix sort decodes the sorted values from its keys (`-0` as `+0`).
             RadixArgsort.sort(
-                scores, count: n, descending: direction == .descending, order: order, sorted: sorted, scratch: scratch)
+                scores, count: n, descending: direction == .descending, order: order, sorted: sorted, stride: stride,
+                scratch: scratch)
             return
         }
         stableArgsort(
             UnsafeBufferPointer(start: scores, count: n), direction: direction,
             into: UnsafeMutableBufferPointer(start: order, count: n))
         if let sorted {
-            for r in 0..<n { sorted[r] = scores[order[r]] }
+            for r in 0..<n { sorted[r &* stride] = scores[order[r]] }
         }
     }
 
