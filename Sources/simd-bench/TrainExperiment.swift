@@ -199,14 +199,10 @@ struct TrainExperiment {
         for step in 0..<total {
             let start = DispatchTime.now().uptimeNanoseconds
             // Min-max normalisation, min and max treated as constants.
-            for b in 0..<batch {
-                let row = parameters[b * n..<(b + 1) * n]
-                let low = row.min() ?? 0, high = row.max() ?? 0
-                let width = high - low > 0 ? high - low : 1
-                range[b] = width
-                for j in 0..<n { normalised[b * n + j] = (parameters[b * n + j] - low) / width }
-            }
+            Self.normalise(parameters, into: &normalised, widths: &range, batch: batch, count: n)
+            // dL/ds; `gradientScale` turns a loss call's sum into the mean's gradient.
             let gradient: [Float]
+            var gradientScale: Float = 1
             if op.usesLossCall {
                 // The exact and fused paths give sum -log P[b, i, i] and its gradient directly.
                 let crossEntropy = try op.loss(
@@ -214,7 +210,9 @@ struct TrainExperiment {
                     threads: threads, workspace: lossWorkspace)
                 backend = crossEntropy.backend.rawValue
                 loss = Double(crossEntropy.value) / Double(size)
-                gradient = crossEntropy.gradient.map { $0 * scale }
+                // Scaled inside the update (no copy: the gradient shares the workspace's buffer).
+                gradient = crossEntropy.gradient
+                gradientScale = scale
             } else {
                 let result = try op.forward(
                     normalised, batch: batch, count: n, temperature: temperature, threads: threads, workspace: workspace)
@@ -237,14 +235,9 @@ struct TrainExperiment {
                 gradient = try result.backward(matrixGradient)
             }
             // Through the normalisation, then SGD with momentum and weight decay.
-            for b in 0..<batch {
-                let inverseWidth = 1 / range[b]
-                for j in b * n..<(b + 1) * n {
-                    let g = gradient[j] * inverseWidth + decay * parameters[j]
-                    velocity[j] = momentum * velocity[j] + g
-                    parameters[j] -= lr * velocity[j]
-                }
-            }
+            Self.update(
+                &parameters, velocity: &velocity, gradient: gradient, gradientScale: gradientScale, widths: range,
+                batch: batch, count: n, hyperparameters: (lr, momentum, decay))
             if step > 0 {
                 samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
             }
@@ -260,5 +253,51 @@ struct TrainExperiment {
             finalLoss: loss,
             spearmanPerRow: try Spearman.againstDescending(parameters, batch: batch, count: n),
             lossPerStep: lossPerStep, spearmanMinimumPerStep: spearmanPerStep, peakMemoryBytes: PeakMemory.bytes())
+    }
+
+    /// Each row of `parameters` min-max normalised to [0, 1] into
+    /// `normalised` (a constant row stays unscaled: width 1), its width in
+    /// `widths`. Part of the timed step: plain loops over the buffers, no
+    /// slices or copies.
+    static func normalise(
+        _ parameters: [Float], into normalised: inout [Float], widths: inout [Float], batch: Int, count n: Int
+    ) {
+        parameters.withUnsafeBufferPointer { p in
+        normalised.withUnsafeMutableBufferPointer { out in
+            for b in 0..<batch {
+                let row = p.baseAddress! + b * n, target = out.baseAddress! + b * n
+                var low = Float.infinity, high = -Float.infinity
+                for j in 0..<n {
+                    low = min(low, row[j])
+                    high = max(high, row[j])
+                }
+                let width = high - low > 0 ? high - low : 1
+                widths[b] = width
+                for j in 0..<n { target[j] = (row[j] - low) / width }
+            }
+        }}
+    }
+
+    /// One SGD-with-momentum step (PyTorch's convention, `TrainHyperparameters`)
+    /// on `(gradient * gradientScale) / width` per row, the gradient through
+    /// the normalisation. In place, part of the timed step.
+    static func update(
+        _ parameters: inout [Float], velocity: inout [Float], gradient: [Float], gradientScale: Float,
+        widths: [Float], batch: Int, count n: Int,
+        hyperparameters: (learningRate: Float, momentum: Float, weightDecay: Float)
+    ) {
+        let (lr, momentum, decay) = hyperparameters
+        parameters.withUnsafeMutableBufferPointer { w in
+        velocity.withUnsafeMutableBufferPointer { v in
+        gradient.withUnsafeBufferPointer { g in
+            for b in 0..<batch {
+                let inverseWidth = 1 / widths[b]
+                for j in b * n..<(b + 1) * n {
+                    let step = g[j] * gradientScale * inverseWidth + decay * w[j]
+                    v[j] = momentum * v[j] + step
+                    w[j] -= lr * v[j]
+                }
+            }
+        }}}
     }
 }
