@@ -43,9 +43,14 @@ enum GaussEngine {
         let x = region.assumingMemoryBound(to: Double.self)
         let v = x + n, z = v + n, m1 = z + n, mq = m1 + n, g = mq + n
         let h = tau.squareRoot(), sign: Double = direction == .descending ? -1 : 1
-        for r in 0..<n { x[r] = Double(sortedScores[r]) }
-        // Ascending points in bandwidths, measured from the first sorted score.
-        for r in 0..<n { v[r] = sign * (x[r] - x[0]) / h }
+        // The sorted scores in `Double`, and the ascending points in
+        // bandwidths, measured from the first sorted score.
+        let first = Double(sortedScores[0])
+        for r in 0..<n {
+            let xr = Double(sortedScores[r])
+            x[r] = xr
+            v[r] = sign * (xr - first) / h
+        }
         let plan = GaussPlan.make(accuracy: accuracy ?? defaultAccuracy, extent: v[n - 1] - v[0], count: n)
         let cells = GaussCells(points: v, count: n, plan: plan, scratch: UnsafeMutableRawPointer(g + n))
         let transform = GaussTransform(plan: plan, points: v, cells: cells)
@@ -69,15 +74,16 @@ enum GaussEngine {
         }
         transform.run(weights: z, sums: nil, moments: mq)
         // In rank order: the normaliser terms and the target terms' share at
-        // the row's own column; one scatter to columns, then the targets' share.
+        // the row's own column, scattered to columns as they are made; then
+        // the targets' share.
         let scale = -2 * sign / h
         for i in 0..<n {
             let t = targets[i], d = x[i] - Double(s[t])
             loss += d * d / tau
-            mq[i] = scale * (mq[i] + z[i] * m1[i]) + 2 * d / tau
-            m1[i] = 2 * d / tau
+            let direct = 2 * d / tau
+            g[order[i]] = scale * (mq[i] + z[i] * m1[i]) + direct
+            m1[i] = direct
         }
-        for r in 0..<n { g[order[r]] = mq[r] }
         for i in 0..<n { g[targets[i]] -= m1[i] }
         for j in 0..<n { gradient[j] = T(g[j]) }
         return loss
