@@ -97,20 +97,22 @@ enum Validation {
     @_specialize(where T == Double)
     static func firstNonFinite<T: SoftSortScalar>(_ values: [T]) -> Int? {
         let clean: Bool = values.withUnsafeBufferPointer { buffer in
-            var a: T = 0, b: T = 0, c: T = 0, d: T = 0
+            guard let base = buffer.baseAddress else { return true }
+            let raw = UnsafeRawPointer(base), n = buffer.count
+            // Two vectors of sums: independent chains of vector adds.
+            var a = SIMD8<T>(repeating: 0), b = SIMD8<T>(repeating: 0)
             var k = 0
-            while k + 4 <= buffer.count {
-                a += buffer[k] * 0
-                b += buffer[k + 1] * 0
-                c += buffer[k + 2] * 0
-                d += buffer[k + 3] * 0
-                k += 4
+            while k + 16 <= n {
+                a += raw.loadUnaligned(fromByteOffset: k * MemoryLayout<T>.stride, as: SIMD8<T>.self) * 0
+                b += raw.loadUnaligned(fromByteOffset: (k + 8) * MemoryLayout<T>.stride, as: SIMD8<T>.self) * 0
+                k += 16
             }
-            while k < buffer.count {
-                a += buffer[k] * 0
+            var tail: T = 0
+            while k < n {
+                tail += base[k] * 0
                 k += 1
             }
-            return (a + b + c + d) == 0
+            return (a + b).sum() + tail == 0
         }
         return clean ? nil : firstIndex(in: values, where: { !$0.isFinite })
     }
@@ -143,8 +145,24 @@ enum Validation {
     @_specialize(where T == Double)
     static func largestMagnitude<T: SoftSortScalar>(_ values: [T]) -> T {
         values.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return 0 }
+            let raw = UnsafeRawPointer(base), n = buffer.count
+            // Lane-wise running maxima of |x| (a NaN compares false and is
+            // skipped, as `Swift.max` skips it); then the largest lane.
+            var lanes = SIMD8<T>(repeating: 0)
+            var k = 0
+            while k + 8 <= n {
+                let v = raw.loadUnaligned(fromByteOffset: k * MemoryLayout<T>.stride, as: SIMD8<T>.self)
+                let magnitude = v.replacing(with: -v, where: v .< 0)
+                lanes.replace(with: magnitude, where: magnitude .> lanes)
+                k += 8
+            }
             var largest: T = 0
-            for x in buffer { largest = Swift.max(largest, x.magnitude) }
+            for lane in 0..<8 { largest = Swift.max(largest, lanes[lane]) }
+            while k < n {
+                largest = Swift.max(largest, base[k].magnitude)
+                k += 1
+            }
             return largest
         }
     }
