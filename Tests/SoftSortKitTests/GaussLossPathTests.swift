@@ -28,6 +28,28 @@ struct GaussLossPathTests {
         }
     }
 
+    @Test("an explicit backend picks the transforms' code: avx2 the C kernels, simd and scalar the Swift SIMD ones")
+    func explicitBackendRunsAndIsReported() throws {
+        let batch = 2, n = 300
+        var g = TestRandom(seed: 5)
+        let scores = (0..<batch * n).map { _ in Float(g.uniform(0, 1)) }
+        let targets = (0..<batch * n).map { $0 % n }
+        var results: [Backend: Loss<Float>] = [:]
+        for backend in Backend.available {
+            let loss = try SoftSort(temperature: 1e-3, power: 2, backend: backend).crossEntropy(
+                scores: scores, targets: targets, batch: batch, count: n, path: .gauss)
+            #expect(loss.backend == (backend == .avx2 ? .avx2 : .simd))
+            results[backend] = loss
+        }
+        // scalar and simd run the same code: the same bits; avx2 (FMA) agrees to rounding.
+        let simd = try #require(results[.simd])
+        #expect(results[.scalar]?.value == simd.value && results[.scalar]?.gradient == simd.gradient)
+        if let avx2 = results[.avx2] {
+            #expect(abs(avx2.value - simd.value) <= 1e-6 * abs(simd.value))
+            #expect(relativeError(avx2.gradient, simd.gradient.map(Double.init)) <= 1e-5)
+        }
+    }
+
     @Test func gaussNeedsPowerTwoAndTheCrossEntropy() throws {
         #expect(throws: SoftSortError.self) {
             try SoftSort(power: 1).crossEntropy(scores: [0.5, 0.1], targets: [0, 1], batch: 1, count: 2, path: .gauss)

@@ -32,7 +32,7 @@ enum GaussEngine {
     /// log-normalisers `log Z_i` (rank order) into `logNormalizers`.
     static func crossEntropyRow<T: VectorScalar>(
         scores s: UnsafePointer<T>, targets: UnsafePointer<Int>, count n: Int, temperature tau: Double,
-        direction: SortDirection, accuracy: Double?, gradient: UnsafeMutablePointer<T>,
+        direction: SortDirection, accuracy: Double?, kernels: GaussKernels, gradient: UnsafeMutablePointer<T>,
         logNormalizers: UnsafeMutablePointer<T>?, scratch: UnsafeMutableRawPointer
     ) -> Double {
         guard n > 0 else { return 0 }
@@ -53,7 +53,7 @@ enum GaussEngine {
         }
         let plan = GaussPlan.make(accuracy: accuracy ?? defaultAccuracy, extent: v[n - 1] - v[0], count: n)
         let cells = GaussCells(points: v, count: n, plan: plan, scratch: UnsafeMutableRawPointer(g + n))
-        let transform = GaussTransform(plan: plan, points: v, cells: cells)
+        let transform = GaussTransform(plan: plan, points: v, cells: cells, kernels: kernels)
         transform.run(weights: nil, sums: z, moments: m1)
         var loss = 0.0
         if let logNormalizers {
@@ -91,15 +91,16 @@ enum GaussEngine {
 
     /// The batch's loss (summed over rows in row order); `dL/ds` into
     /// `workspace.gradient` (sized to `B n`) and, when given, the
-    /// log-normalisers (rank order) into `logNormalizers`. Rows on
+    /// log-normalisers (rank order) into `logNormalizers`. `kernels` runs the
+    /// transforms' per-point loops (`GaussKernels`). Rows on
     /// `scheduler`, each thread's row scratch the workspace's slice for its
     /// slot (`BatchScheduler.forEachSlot`), so a reused workspace makes no
     /// allocation; the same bits for every thread count and whichever
     /// workspace. `targets` must lie in `0 ..< count`.
     static func crossEntropy<T: VectorScalar>(
         scores s: UnsafePointer<T>, targets t: UnsafePointer<Int>, shape: BatchShape, temperature tau: Double,
-        direction: SortDirection, accuracy: Double?, scheduler: BatchScheduler, workspace: LossWorkspace<T>,
-        logNormalizers logs: UnsafeMutablePointer<T>? = nil
+        direction: SortDirection, accuracy: Double?, kernels: GaussKernels = .preferred, scheduler: BatchScheduler,
+        workspace: LossWorkspace<T>, logNormalizers logs: UnsafeMutablePointer<T>? = nil
     ) -> Double {
         let batch = shape.batch, n = shape.count
         return workspace.withGaussPointers(rows: batch, elements: shape.elements) { losses, gradient in
@@ -108,7 +109,8 @@ enum GaussEngine {
             ) { b, scratch in
                 losses[b] = crossEntropyRow(
                     scores: s + b * n, targets: t + b * n, count: n, temperature: tau, direction: direction,
-                    accuracy: accuracy, gradient: gradient + b * n, logNormalizers: logs.map { $0 + b * n },
+                    accuracy: accuracy, kernels: kernels, gradient: gradient + b * n,
+                    logNormalizers: logs.map { $0 + b * n },
                     scratch: scratch)
             }
             var total = 0.0

@@ -14,12 +14,15 @@ extension GaussOperations where T: VectorScalar {
     static func make() -> GaussOperations<T> {
         GaussOperations(crossEntropy: { scores, targets, shape, temperature, configuration, workspace in
             let workspace = workspace ?? LossWorkspace()
+            // The transforms run the C AVX2 kernels for `.avx2` (the preferred
+            // backend where the CPU has them), else Swift SIMD (`.scalar`
+            // included: there are no one-lane transforms): report which.
+            let kernels = GaussKernels(configuration.backend)
             let loss = GaussEngine.rescaledCrossEntropy(
                 scores: scores, targets: targets, shape: shape, temperature: temperature,
-                direction: configuration.direction, scheduler: configuration.scheduler, workspace: workspace)
-            // The transforms run the C AVX2 kernels where the CPU has them
-            // (`GaussKernels.preferred`), else Swift SIMD: report which.
-            return Loss(value: T(loss), gradient: workspace.gradient, path: .gauss, backend: GaussKernels.preferred.backend)
+                direction: configuration.direction, kernels: kernels, scheduler: configuration.scheduler,
+                workspace: workspace)
+            return Loss(value: T(loss), gradient: workspace.gradient, path: .gauss, backend: kernels.backend)
         })
     }
 }
@@ -34,7 +37,8 @@ extension GaussEngine {
     /// `workspace.scaledScores`.
     static func rescaledCrossEntropy<T: VectorScalar>(
         scores: [T], targets: [Int], shape: BatchShape, temperature tau: Double, direction: SortDirection,
-        accuracy: Double = defaultAccuracy, scheduler: BatchScheduler, workspace: LossWorkspace<T>
+        accuracy: Double = defaultAccuracy, kernels: GaussKernels = .preferred, scheduler: BatchScheduler,
+        workspace: LossWorkspace<T>
     ) -> Double {
         let scale = ScoreScale<Double>(
             largestMagnitude: Double(Validation.largestMagnitude(scores)),
@@ -44,7 +48,7 @@ extension GaussEngine {
                 targets.withBase { t in
                     crossEntropy(
                         scores: s, targets: t, shape: shape, temperature: tau, direction: direction,
-                        accuracy: accuracy, scheduler: scheduler, workspace: workspace)
+                        accuracy: accuracy, kernels: kernels, scheduler: scheduler, workspace: workspace)
                 }
             }
         }
@@ -63,7 +67,7 @@ extension GaussEngine {
             targets.withBase { t in
                 crossEntropy(
                     scores: s, targets: t, shape: shape, temperature: scale.temperature(tau, power: 2),
-                    direction: direction, accuracy: accuracy, scheduler: scheduler, workspace: workspace)
+                    direction: direction, accuracy: accuracy, kernels: kernels, scheduler: scheduler, workspace: workspace)
             }
         }
         workspace.gradient.withMutableBase { g in
