@@ -127,3 +127,21 @@ enum Reference {
         return result
     }
 }
+
+/// The Gauss transform's sums by direct `O(n^2)` summation in `Double`, at
+/// every point as target (points in bandwidths):
+/// `g0[i] = sum_j q_j exp(-(v_i - v_j)^2)`, `g1[i] = sum_j q_j exp(-(v_i - v_j)^2) (v_i - v_j)`.
+func directGaussSums(points v: [Double], weights q: [Double]) -> (g0: [Double], g1: [Double]) {
+    var g0 = [Double](repeating: 0, count: v.count), g1 = g0
+    for i in v.indices {
+        var e0 = 0.0, e1 = 0.0
+        for j in v.indices {
+            let d = v[i] - v[j]
+            e0 += q[j] * exp(-d * d)
+            e1 += q[j] * exp(-d * d) * d
+        }
+        g0[i] = e0
+        g1[i] = e1
+    }
+    return (g0, g1)
+}
