@@ -24,7 +24,7 @@ struct ValidationPassTests {
         }
     }
 
-    @Test("largestMagnitude is the largest |x| at every position, -0 and huge values included", arguments: lengths)
+    @Test("largestMagnitude is the largest |x| at every position, -0, huge and infinite values included", arguments: lengths)
     func largestMagnitude(n: Int) {
         var generator = TestRandom(seed: UInt64(n) + 1)
         let values = (0..<n).map { _ in Float(generator.uniform()) }
@@ -32,7 +32,7 @@ struct ValidationPassTests {
         #expect(Validation.largestMagnitude(values) == expected)
         #expect(Validation.largestMagnitude(values.map(Double.init)) == Double(expected))
         for position in 0..<n {
-            for big in [-3e38 as Float, 3e38, -2, 2] {
+            for big in [-3e38 as Float, 3e38, -2, 2, -.infinity, .infinity] {
                 var v = values
                 v[position] = big
                 #expect(Validation.largestMagnitude(v) == big.magnitude)

@@ -140,25 +140,41 @@ enum Validation {
         return DistancePower(p)
     }
 
-    /// max |x| over `values` (0 when empty), specialized as `firstNonFinite`.
-    @_specialize(where T == Float)
-    @_specialize(where T == Double)
+    /// max |x| over `values` (0 when empty); `values` hold no NaN (the
+    /// callers check finiteness first). Each of the two element types runs
+    /// the vector loop of its own `VectorScalar` type: a loop generic over
+    /// `SIMD8<T>` compiles its lane selections to a loop over the lanes
+    /// through memory (measured: 14 % of the exact loss at n = 1e6).
     static func largestMagnitude<T: SoftSortScalar>(_ values: [T]) -> T {
+        if T.self == Float.self {
+            return unsafeBitCast(largestVectorMagnitude(unsafeBitCast(values, to: [Float].self)), to: T.self)
+        }
+        if T.self == Double.self {
+            return unsafeBitCast(largestVectorMagnitude(unsafeBitCast(values, to: [Double].self)), to: T.self)
+        }
+        return values.reduce(0) { Swift.max($0, $1.magnitude) }
+    }
+
+    /// `largestMagnitude` in vector lanes: lane-wise running maxima of
+    /// `|x|` (`-negativeMagnitude`, the sign bit cleared) in two independent
+    /// chains, then the largest lane.
+    @inline(__always)
+    static func largestVectorMagnitude<T: VectorScalar>(_ values: [T]) -> T {
         values.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return 0 }
-            let raw = UnsafeRawPointer(base), n = buffer.count
-            // Lane-wise running maxima of |x| (a NaN compares false and is
-            // skipped, as `Swift.max` skips it); then the largest lane.
-            var lanes = SIMD8<T>(repeating: 0)
+            let raw = UnsafeRawPointer(base), n = buffer.count, width = T.Vector.scalarCount
+            var a = T.Vector(repeating: 0), b = T.Vector(repeating: 0)
             var k = 0
-            while k + 8 <= n {
-                let v = raw.loadUnaligned(fromByteOffset: k * MemoryLayout<T>.stride, as: SIMD8<T>.self)
-                let magnitude = v.replacing(with: -v, where: v .< 0)
-                lanes.replace(with: magnitude, where: magnitude .> lanes)
-                k += 8
+            while k + 2 * width <= n {
+                let u = raw.loadUnaligned(fromByteOffset: k * MemoryLayout<T>.stride, as: T.Vector.self)
+                let v = raw.loadUnaligned(fromByteOffset: (k + width) * MemoryLayout<T>.stride, as: T.Vector.self)
+                a = T.maximum(a, -T.negativeMagnitude(u))
+                b = T.maximum(b, -T.negativeMagnitude(v))
+                k += 2 * width
             }
+            a = T.maximum(a, b)
             var largest: T = 0
-            for lane in 0..<8 { largest = Swift.max(largest, lanes[lane]) }
+            for lane in 0..<width { largest = Swift.max(largest, a[lane]) }
             while k < n {
                 largest = Swift.max(largest, base[k].magnitude)
                 k += 1
