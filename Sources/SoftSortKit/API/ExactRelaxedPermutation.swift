@@ -147,10 +147,12 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///   size, `.indexOutOfRange` for a column outside `0 ..< count`.
     /// - Complexity: O(B n).
     public func crossEntropy(targets: [Int]) throws(SoftSortError) -> Loss<T> {
-        try Validation.size("targets", targets.count, expected: batch * count)
-        if let bad = Validation.firstIndex(in: targets, where: { $0 < 0 || $0 >= count }) {
-            throw .indexOutOfRange(argument: "targets", position: bad, value: targets[bad], count: count)
-        }
+        try Validation.targets(targets, shape: state.shape)
+        return crossEntropy(checkedTargets: targets)
+    }
+
+    /// The cross-entropy on targets that passed `Validation.targets`.
+    func crossEntropy(checkedTargets targets: [Int]) -> Loss<T> {
         let result = T.kernelSet.exact.crossEntropy(state, targets)
         return Loss(value: T(result.loss), gradient: scale.divide(result.gradient), path: .exact, backend: backend)
     }

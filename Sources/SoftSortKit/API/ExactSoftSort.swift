@@ -68,6 +68,14 @@ public struct ExactSoftSort: Sendable, Hashable {
         let configuration = try Configuration<T>(
             temperature: temperature, direction: direction, backend: backend, threads: threads)
         let shape = try Validation.batch(scores, batch: batch, count: count, footprint: .rows)
+        return Self.forward(checkedScores: scores, shape: shape, configuration: configuration)
+    }
+
+    /// The forward on scores that passed `Validation.batch` (the losses of
+    /// `SoftSort` check them once and come here).
+    static func forward<T: SoftSortScalar>(
+        checkedScores scores: [T], shape: BatchShape, configuration: Configuration<T>
+    ) -> ExactRelaxedPermutation<T> {
         let scale = ScoreScale(scores, bound: .distance(power: 1))
         let kernelSet = T.kernelSet
         let state = kernelSet.exact.prepare(

@@ -54,8 +54,8 @@ extension SoftSort {
             return T.kernelSet.gauss.crossEntropy(scores, targets, shape, temperature, configuration, workspace)
         }
         if resolved == .exact {
-            return try ExactSoftSort(temperature: temperature, direction: direction, backend: backend, threads: threads)
-                .forward(scores: scores, batch: batch, count: count).crossEntropy(targets: targets)
+            return ExactSoftSort.forward(checkedScores: scores, shape: shape, configuration: configuration)
+                .crossEntropy(checkedTargets: targets)
         }
         return try Self.run(LossRequest(
             scores: scores, shape: shape, method: .softSort(configuration.power),
@@ -99,8 +99,8 @@ extension SoftSort {
         try Validation.matrix("matches", matches, shape: shape, dimension: 1)
         try Validation.rowSelection("k", k, count: count, minimum: 1)
         if resolved == .exact {
-            return try ExactSoftSort(temperature: temperature, direction: direction, backend: backend, threads: threads)
-                .forward(scores: scores, batch: batch, count: count).nearestNeighborLoss(matches: matches, k: k)
+            return try ExactSoftSort.forward(checkedScores: scores, shape: shape, configuration: configuration)
+                .nearestNeighborLoss(matches: matches, k: k)
         }
         return try Self.run(LossRequest(
             scores: scores, shape: shape, method: .softSort(configuration.power),
