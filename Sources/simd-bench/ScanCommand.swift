@@ -36,6 +36,12 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "Comma-separated sections to run: exact, window, sort, gauss, gauss-outputs.")
     var sections = "exact,window,sort,gauss"
 
+    @Option(help: "Comma-separated row lengths n of the B = 1 exact and gauss rows.")
+    var sizes = "10000,100000,1000000"
+
+    /// The row lengths of the B = 1 exact and gauss rows (`--sizes`).
+    var rowLengths: [Int] { sizes.split(separator: ",").compactMap { Int($0) } }
+
     struct Result: Encodable {
         var `case`: String
         var n: Int
@@ -68,7 +74,7 @@ struct ScanCommand: ParsableCommand {
 
         let chosen = Set(sections.split(separator: ",").map(String.init))
         // (1) B = 1: forward + backward of P s, and one plain sort.
-        for n in [10_000, 100_000, 1_000_000] where chosen.contains("exact") {
+        for n in rowLengths where chosen.contains("exact") {
             let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
             let gradient = (0..<n).map { _ in Float(generator.nextUnit() - 0.5) }
             let exact = ExactSoftSort(temperature: 1e-3, threads: 1)
@@ -91,7 +97,7 @@ struct ScanCommand: ParsableCommand {
             print("exact p = 1 cross-entropy fwd+bwd, Float, tau 1e-3, targets identity; accuracy = max relative error")
             print("  (n = 1e4: loss and dL/ds vs the dense Double loss; larger n: vs the Double exact path)")
         }
-        for n in [10_000, 100_000, 1_000_000] where chosen.contains("exact") {
+        for n in rowLengths where chosen.contains("exact") {
             let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
             let targets = Array(0..<n)
             let op = SoftSort(temperature: 1e-3, power: 1, threads: 1)
