@@ -94,20 +94,29 @@ struct ScanCommand: ParsableCommand {
 
         // (1b) B = 1: the p = 1 cross-entropy (targets identity) forward + backward, and one plain sort.
         if chosen.contains("exact") {
-            print("exact p = 1 cross-entropy fwd+bwd, Float, tau 1e-3, targets identity; accuracy = max relative error")
+            print("exact p = 1 cross-entropy fwd+bwd, Float, tau 1e-3, targets identity, a reused LossWorkspace (then none); accuracy = max relative error")
             print("  (n = 1e4: loss and dL/ds vs the dense Double loss; larger n: vs the Double exact path)")
         }
         for n in rowLengths where chosen.contains("exact") {
             let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
             let targets = Array(0..<n)
             let op = SoftSort(temperature: 1e-3, power: 1, threads: 1)
+            // One workspace for every repetition, as a training loop passes;
+            // then fresh buffers every call.
+            let workspace = LossWorkspace<Float>()
             let ms = try Timing.medianMilliseconds(repetitions) {
+                let r = try op.crossEntropy(
+                    scores: scores, targets: targets, batch: 1, count: n, path: .exact, workspace: workspace)
+                precondition(r.value.isFinite)
+            }
+            let msFresh = try Timing.medianMilliseconds(repetitions) {
                 let r = try op.crossEntropy(scores: scores, targets: targets, batch: 1, count: n, path: .exact)
                 precondition(r.value.isFinite)
             }
             let msSort = Self.plainSortMilliseconds(scores, repetitions: repetitions)
             print("  n \(n): accuracy " + (try Self.exactAccuracy(scores, temperature: 1e-3)))
             report(Result(case: "exact-p1-tau1e-03-fwd+bwd", n: n, batch: 1, ms: ms, msSort: msSort))
+            report(Result(case: "exact-p1-tau1e-03-no-workspace", n: n, batch: 1, ms: msFresh, msSort: msSort))
         }
 
         // (2) B = 20, n = 4000: the training step, scan path vs dense p = 1 path.

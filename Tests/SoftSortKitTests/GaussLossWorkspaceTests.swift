@@ -100,13 +100,13 @@ struct GaussLossWorkspaceTests {
                 scores: scores, targets: targets, batch: batch, count: n, path: .gauss, workspace: workspace)
             firstAddress = Self.address(loss.gradient)
             #expect(firstAddress != nil && firstAddress == Self.address(workspace.gradient))
-            scratchAddress = workspace.gaussScratch.address
+            scratchAddress = workspace.rowScratch.address
         }
         // The previous Loss is gone: the next call writes the same storage.
         let second = try op.crossEntropy(
             scores: other, targets: targets, batch: batch, count: n, path: .gauss, workspace: workspace)
         #expect(Self.address(second.gradient) == firstAddress)
-        #expect(workspace.gaussScratch.address == scratchAddress)
+        #expect(workspace.rowScratch.address == scratchAddress)
         // `second` is kept: the next call copies the workspace's gradient first.
         let kept = Self.bits(second)
         let third = try op.crossEntropy(

@@ -1,7 +1,7 @@
 /// Buffers a training loop reuses across loss calls (`SoftSort.crossEntropy`,
 /// `NeuralSort.crossEntropy`, `SoftSort.nearestNeighborLoss`,
 /// `GaussRelaxedPermutation.crossEntropy`), so that the `.fused` and
-/// `.gauss` paths allocate nothing in the steady state.
+/// `.gauss` and `.exact` paths allocate nothing in the steady state.
 ///
 /// Pass the same workspace to every call of a loop. The returned
 /// `Loss.gradient` shares the workspace's storage until the next call writes
@@ -12,7 +12,9 @@
 /// `.gauss` path keeps one row's scratch per thread (about `15 n + 17 100`
 /// words of 8 bytes each, about 120 MB per thread at `n = 10^6`; the most threads
 /// a call ran on keep theirs until the workspace goes); the `.exact` path
-/// ignores the workspace (its scans keep their own `O(B n)` state).
+/// keeps its scan state (`4 B n` elements and `B n` indices) and, per
+/// thread, the larger of a row's sort scratch and a lane block's gradient
+/// (at most `8 n + 6144` words of 8 bytes).
 ///
 /// A call with a different batch size or row length resizes the buffers it
 /// uses (an allocation each); the results are the same bits as with a fresh
@@ -31,8 +33,11 @@ public final class LossWorkspace<T: SoftSortScalar>: @unchecked Sendable {
     /// Per scheduler chunk: one row of `P`.
     var rows: [T] = []
     var gradient: [T] = []
-    /// The `.gauss` path's row scratch, one slice per thread.
-    let gaussScratch = RowScratch()
+    /// The `.gauss` and `.exact` paths' row scratch, one slice per thread.
+    let rowScratch = RowScratch()
+    /// The `.exact` path's scan state (`ExactState.storage`), kept for the
+    /// next call while no result holds it.
+    var exactStorage: Storage<T>?
     /// The `.gauss` path's scores divided by their `ScoreScale` (huge
     /// `Double` scores only; empty otherwise).
     var scaledScores: [T] = []
@@ -83,5 +88,17 @@ public final class LossWorkspace<T: SoftSortScalar>: @unchecked Sendable {
         return losses.withMutableBase { losses in
             gradient.withMutableBase { gradient in body(losses, gradient) }
         }
+    }
+}
+
+extension LossWorkspace {
+    /// The kept `.exact` scan state when it holds at least `count` elements
+    /// and no result holds it, else a fresh one (kept for the next call).
+    func exactStorage(count: Int) -> Storage<T> {
+        if isKnownUniquelyReferenced(&exactStorage), let kept = exactStorage, kept.count >= count { return kept }
+        exactStorage = nil  // released before the new one is allocated
+        let fresh = Storage<T>(uninitializedCount: count)
+        exactStorage = fresh
+        return fresh
     }
 }

@@ -25,8 +25,8 @@ extension SoftSort {
     ///   - path: `.automatic` (`.exact` for `p = 1`, `.gauss` for `p = 2`,
     ///     else `.fused`), `.fused` (one row of `P` at a time), `.dense`
     ///     (through `P`), `.exact` (`p = 1` only) or `.gauss` (`p = 2` only).
-    ///   - workspace: buffers to reuse across calls (the `.fused` and
-    ///     `.gauss` paths then allocate nothing in the steady state), or `nil`
+    ///   - workspace: buffers to reuse across calls (the `.fused`, `.gauss`
+    ///     and `.exact` paths then allocate nothing in the steady state), or `nil`
     ///     for fresh ones (see `LossWorkspace` for the sharing rule).
     /// - Returns: the loss, `dL/ds` and the path and backend that ran.
     /// - Throws: as `forward(scores:batch:count:mode:workspace:)` (the
@@ -54,8 +54,9 @@ extension SoftSort {
             return T.kernelSet.gauss.crossEntropy(scores, targets, shape, temperature, configuration, workspace)
         }
         if resolved == .exact {
-            return ExactSoftSort.forward(checkedScores: scores, shape: shape, configuration: configuration)
-                .crossEntropy(checkedTargets: targets)
+            return Self.exactCrossEntropy(
+                scores: scores, targets: targets, shape: shape, configuration: configuration,
+                workspace: workspace ?? LossWorkspace())
         }
         return try Self.run(LossRequest(
             scores: scores, shape: shape, method: .softSort(configuration.power),
@@ -106,6 +107,20 @@ extension SoftSort {
             scores: scores, shape: shape, method: .softSort(configuration.power),
             objective: .nearestNeighbors(matches: matches, k: k), configuration: configuration,
             workspace: workspace), path: resolved)
+    }
+
+    /// The `.exact` cross-entropy of checked scores and targets in
+    /// `workspace` (its gradient `workspace.gradient`), on the scores divided
+    /// by their `ScoreScale` as `ExactSoftSort.forward` runs them.
+    static func exactCrossEntropy<T: SoftSortScalar>(
+        scores: [T], targets: [Int], shape: BatchShape, configuration: Configuration<T>, workspace: LossWorkspace<T>
+    ) -> Loss<T> {
+        let scale = ScoreScale(scores, bound: .distance(power: 1))
+        let kernelSet = T.kernelSet, kernels = kernelSet.kernels(for: configuration.backend)
+        let loss = kernelSet.exact.crossEntropyInWorkspace(
+            scale.divide(scores), targets, shape, configuration.rescaled(by: scale, power: 1), kernels, workspace)
+        if !scale.isIdentity { workspace.gradient = scale.divide(workspace.gradient) }
+        return Loss(value: T(loss), gradient: workspace.gradient, path: .exact, backend: kernels.scanBackend)
     }
 
     /// Runs a checked `.dense` or `.fused` loss (SoftSort or NeuralSort) on

@@ -21,13 +21,21 @@ enum ExactEngine {
     /// sorts its own rows (the radix sort writes the sorted scores, so no
     /// gather through the permutation) straight into the block layout the
     /// scans read; the sorted scores stay in the state.
+    ///
+    /// With a `workspace` (a loss call, whose state lives for the call only)
+    /// the state's permutation is the workspace's `order`, moved out (the
+    /// caller moves it back), its storage the workspace's kept one, and the
+    /// sort's scratch the workspace's row scratch.
     static func prepare<T: ScanScalar>(
-        _ scores: [T], shape: BatchShape, configuration: Configuration<T>, kernels: BackendKernels<T>
+        _ scores: [T], shape: BatchShape, configuration: Configuration<T>, kernels: BackendKernels<T>,
+        workspace: LossWorkspace<T>? = nil
     ) -> ExactState<T> {
         let n = shape.count, total = shape.elements, scheduler = configuration.scheduler
         // Every element is written below (each row's sort fills its order).
-        var permutation = [Int](unsafeUninitializedCapacity: total) { _, initialized in initialized = total }
-        let storage = Storage<T>(uninitializedCount: 4 * total)
+        var permutation: [Int] = []
+        if let workspace { swap(&permutation, &workspace.order) }
+        resizeBuffer(&permutation, total)
+        let storage = workspace?.exactStorage(count: 4 * total) ?? Storage<T>(uninitializedCount: 4 * total)
         let f = storage.base, l = f + total, r = l + total, x = r + total
         let blocks = LaneBlocks(batch: shape.batch, lanes: kernels.scanLanes)
         let inverseTemperature = 1 / configuration.temperature
@@ -36,7 +44,9 @@ enum ExactEngine {
         let sortWords = SortedRows.scratchWords(count: n)
         scores.withBase { s in
         permutation.withMutableBase { p in
-            scheduler.forEach(blocks, work: work(shape), scratch: sortWords, of: UInt64.self) { _, block, words in
+            scheduler.forEach(
+                blocks, work: work(shape), scratch: sortWords, of: UInt64.self, kept: workspace?.rowScratch
+            ) { _, block, words in
                 let base = block.first * n
                 for lane in 0..<block.lanes {
                     // Each row's sorted scores go straight into its lane of the block layout.

@@ -7,12 +7,37 @@ extension ExactEngine {
     /// for every thread count). `targets` must lie in `0 ..< count`, so every
     /// write stays in the block's own batch rows.
     static func crossEntropy<T: ScanScalar>(_ state: ExactState<T>, targets: [Int]) -> (loss: Double, gradient: [T]) {
-        let n = state.shape.count, lanes = state.lanes
         // Every element is written: each block's scatter fills its rows' columns before the direct terms.
         var gradient = [T](unsafeUninitializedCapacity: state.shape.elements) { _, initialized in
             initialized = state.shape.elements
         }
-        guard state.shape.elements > 0 else { return (0, gradient) }
+        let loss = gradient.withMutableBase { out in crossEntropy(state, targets: targets, into: out, kept: nil) }
+        return (loss, gradient)
+    }
+
+    /// The cross-entropy of checked scores and targets in `workspace`'s
+    /// buffers: the state lives for this call only (its permutation, storage
+    /// and scratch the workspace's), the gradient goes to `workspace.gradient`.
+    static func crossEntropy<T: ScanScalar>(
+        _ scores: [T], targets: [Int], shape: BatchShape, configuration: Configuration<T>, kernels: BackendKernels<T>,
+        workspace: LossWorkspace<T>
+    ) -> Double {
+        let state = prepare(scores, shape: shape, configuration: configuration, kernels: kernels, workspace: workspace)
+        resizeBuffer(&workspace.gradient, shape.elements)
+        let loss = workspace.gradient.withMutableBase { out in
+            crossEntropy(state, targets: targets, into: out, kept: workspace.rowScratch)
+        }
+        workspace.order = state.permutation
+        return loss
+    }
+
+    /// `crossEntropy(_:targets:)` into `out` (`batch x count`, every element
+    /// written), each range of blocks' scratch from `kept` when given.
+    static func crossEntropy<T: ScanScalar>(
+        _ state: ExactState<T>, targets: [Int], into out: UnsafeMutablePointer<T>, kept: RowScratch?
+    ) -> Double {
+        let n = state.shape.count, lanes = state.lanes
+        guard state.shape.elements > 0 else { return 0 }
         let scale = state.gradientScale, inverseTemperature = 1 / state.configuration.temperature
         let tau = Double(state.configuration.temperature)
         let blocks = state.blocks
@@ -21,12 +46,11 @@ extension ExactEngine {
         state.permutation.withBase { permutation in
         state.scores.withBase { s in
         targets.withBase { t in
-        gradient.withMutableBase { out in
         partials.withMutableBase { partials in
             // Scratch per range of blocks: the block's score gradient in sorted
             // order, then its direct terms.
             state.configuration.scheduler.forEach(
-                blocks, work: work(state.shape), scratch: 2 * lanes * n, of: T.self
+                blocks, work: work(state.shape), scratch: 2 * lanes * n, of: T.self, kept: kept
             ) { index, block, dx in
                 let base = block.first * n, directs = dx + lanes * n
                 NormalizerGradientScan(
@@ -67,10 +91,10 @@ extension ExactEngine {
                 }
                 partials[index] = distances / tau + logs.total
             }
-        }}}}}
+        }}}}
         var loss = 0.0
         for partial in partials { loss += partial }
-        return (loss, gradient)
+        return loss
     }
 
     /// `log Z_i` per batch row, `batch x count`, rows sorted.

@@ -59,6 +59,12 @@ struct ExactOperations<T: SoftSortScalar>: Sendable {
     let rankRows: @Sendable (BatchShape) -> [T]
     /// `-sum log P[b, i, t[b, i]]` (in `Double`) and its gradient.
     let crossEntropy: @Sendable (ExactState<T>, _ targets: [Int]) -> (loss: Double, gradient: [T])
+    /// The same from checked scores, the state for the call only, in the
+    /// workspace's buffers (the gradient in `workspace.gradient`).
+    let crossEntropyInWorkspace: @Sendable (
+        _ scores: [T], _ targets: [Int], _ shape: BatchShape, _ configuration: Configuration<T>,
+        _ kernels: BackendKernels<T>, _ workspace: LossWorkspace<T>
+    ) -> Double
     /// `log Z_i`, `batch x count`, rows sorted.
     let logNormalizers: @Sendable (ExactState<T>) -> [T]
 }
@@ -78,6 +84,11 @@ extension ExactOperations where T: ScanScalar {
             sortedValuesBackward: { state, gradient in ExactEngine.sortedValuesBackward(state, gradient: gradient) },
             rankRows: { shape in ExactEngine.rankRows(shape) },
             crossEntropy: { state, targets in ExactEngine.crossEntropy(state, targets: targets) },
+            crossEntropyInWorkspace: { scores, targets, shape, configuration, kernels, workspace in
+                ExactEngine.crossEntropy(
+                    scores, targets: targets, shape: shape, configuration: configuration, kernels: kernels,
+                    workspace: workspace)
+            },
             logNormalizers: { state in ExactEngine.logNormalizers(state) })
     }
 }

@@ -105,7 +105,7 @@ enum GaussEngine {
         let batch = shape.batch, n = shape.count
         return workspace.withGaussPointers(rows: batch, elements: shape.elements) { losses, gradient in
             scheduler.forEachRow(
-                batch, work: 64 * shape.elements, scratch: scratchWords(count: n), kept: workspace.gaussScratch
+                batch, work: 64 * shape.elements, scratch: scratchWords(count: n), kept: workspace.rowScratch
             ) { b, scratch in
                 losses[b] = crossEntropyRow(
                     scores: s + b * n, targets: t + b * n, count: n, temperature: tau, direction: direction,

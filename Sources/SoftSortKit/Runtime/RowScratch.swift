@@ -51,4 +51,24 @@ extension BatchScheduler {
             for b in range { body(b, scratch) }
         }
     }
+
+    /// As `forEach(_:work:scratch:of:_:)`, the `scratch` elements of each
+    /// range from `kept` (its thread's slot) when given, else `ThreadScratch`.
+    func forEach<P: WorkPartition, T>(
+        _ partition: P, work: Int, scratch count: Int, of type: T.Type, kept: RowScratch?,
+        _ body: (_ index: Int, _ item: P.Item, _ scratch: UnsafeMutablePointer<T>) -> Void
+    ) {
+        guard let kept else {
+            forEach(partition, work: work, scratch: count, of: type, body)
+            return
+        }
+        guard partition.items > 0 else { return }
+        precondition(MemoryLayout<T>.alignment <= 64, "RowScratch slots are 64-byte aligned")
+        let words = (max(count, 1) * MemoryLayout<T>.stride + 7) / 8
+        let (base, slotBytes) = kept.reserve(slots: maximumSlots(items: partition.items), words: words)
+        forEachSlot(items: partition.items, work: work) { slot, range in
+            let scratch = (base + slot * slotBytes).assumingMemoryBound(to: T.self)
+            for index in range { body(index, partition.item(index), scratch) }
+        }
+    }
 }
