@@ -9,12 +9,14 @@ struct ScanCommand: ParsableCommand {
         commandName: "scan",
         abstract: "Time the exact O(n log n) p = 1 SoftSort against a plain sort and the dense path.",
         discussion: """
-            Float, U(0, 1) scores from a fixed seed, one thread. \
-            (1) B = 1, n = 1e4, 1e5, 1e6: forward + backward of P s (ExactSoftSort.forward, \
-            sortedValues() and its backward), next to one plain sort ([Float].sort()) of the \
-            same data in the same run. \
+            Float, U(0, 1) scores from a fixed seed, one thread unless said. \
+            (1) B = 1, n = 1e4, 1e5, 1e6 (--sizes): forward + backward of P s (ExactSoftSort.forward, \
+            sortedValues() and its backward), then the p = 1 cross-entropy (SoftSort.crossEntropy, \
+            path .exact, a reused LossWorkspace, then none), each next to one plain sort \
+            ([Float].sort()) of the same data in the same run. \
             (2) B = 20, n = 4000: the paper's training step, cross-entropy to the identity \
-            (-sum log P[b, i, i], tau 0.1), forward + loss + backward, on the scan path and on the \
+            (-sum log P[b, i, i], tau 0.1), forward + loss + backward: the .exact loss call with a \
+            reused LossWorkspace on 1 and 2 threads, and the \
             dense p = 1 path (SoftSort(power: 1), preferred backend, 1 thread, a reused workspace). \
             (3) the sparse window (WindowedSoftSort), tolerance 1e-7, tau 1e-3, forward + backward: \
             top 100 rows at n = 1e4, 1e5, 1e6 for p = 1 and p = 2, then 10^4 rows at n = 1e4, 1e5 \
@@ -124,12 +126,17 @@ struct ScanCommand: ParsableCommand {
             let batch = 20, n = 4000, tau = 0.1
             let scores = (0..<batch * n).map { _ in Float(generator.nextUnit()) }
             let targets = (0..<batch * n).map { $0 % n }
-            let exact = ExactSoftSort(temperature: tau, threads: 1)
-            let ms = try Timing.medianMilliseconds(repetitions) {
-                let result = try exact.forward(scores: scores, batch: batch, count: n)
-                let loss = try result.crossEntropy(targets: targets)
-                precondition(loss.value.isFinite)
+            // The loss call a training loop makes, with its reused workspace, on 1 and 2 threads.
+            var msThreads: [Double] = []
+            for threads in [1, 2] {
+                let exact = SoftSort(temperature: tau, power: 1, threads: threads), workspace = LossWorkspace<Float>()
+                msThreads.append(try Timing.medianMilliseconds(repetitions) {
+                    let loss = try exact.crossEntropy(
+                        scores: scores, targets: targets, batch: batch, count: n, path: .exact, workspace: workspace)
+                    precondition(loss.value.isFinite)
+                })
             }
+            let ms = msThreads[0]
             let dense = SoftSort(temperature: tau, power: 1, threads: 1)
             let workspace = DenseWorkspace<Float>()
             var matrixGradient = [Float](repeating: 0, count: batch * n * n)
@@ -151,6 +158,7 @@ struct ScanCommand: ParsableCommand {
             }
             print("dense backend: \(backendName), 1 thread")
             report(Result(case: "train-step-crossentropy", n: n, batch: batch, ms: ms, msDense: msDense))
+            report(Result(case: "train-step-crossentropy-2thr", n: n, batch: batch, ms: msThreads[1], msDense: msDense))
         }
 
         // (3) The sparse window: top 100 rows, tolerance 1e-7, tau 1e-3, U(0, 1).

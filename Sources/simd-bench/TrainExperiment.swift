@@ -53,7 +53,7 @@ enum TrainOperator: String, CaseIterable, Sendable {
         switch self {
         case .softSortP1Exact:
             return try SoftSort(temperature: temperature, power: 1, threads: threads).crossEntropy(
-                scores: scores, targets: targets, batch: batch, count: count, path: .exact)
+                scores: scores, targets: targets, batch: batch, count: count, path: .exact, workspace: workspace)
         case .softSortP2Fused, .softSortP1Fused:
             return try SoftSort(temperature: temperature, power: self == .softSortP2Fused ? 2 : 1, threads: threads)
                 .crossEntropy(
