@@ -14,7 +14,7 @@
 /// a call ran on keep theirs until the workspace goes); the `.exact` path
 /// keeps its scan state (`4 B n` elements and `B n` indices) and, per
 /// thread, the larger of a row's sort scratch and a lane block's gradient
-/// (at most `8 n + 6144` words of 8 bytes).
+/// scratch (at most `12 n + 6144` words of 8 bytes).
 ///
 /// A call with a different batch size or row length resizes the buffers it
 /// uses (an allocation each); the results are the same bits as with a fresh

@@ -70,10 +70,12 @@ struct NormalizerGradientScan<Scalar: ScanScalar>: BlockScan {
     let scoreGradient: UnsafeMutablePointer<Scalar>
     let count: Int
     let scale: Scalar
+    /// `2 count` lane vectors.
+    let scratch: UnsafeMutablePointer<Scalar>
 
     func run<S: ScanLanes>(_: S.Type) where S.LaneScalar == Scalar {
         ScanKernels.logNormalizerGradient(
             S.self, factors: factors, left: left, right: right, scoreGradient: scoreGradient, count: count,
-            scale: scale)
+            scale: scale, scratch: scratch)
     }
 }

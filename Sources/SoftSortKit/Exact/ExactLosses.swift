@@ -48,13 +48,15 @@ extension ExactEngine {
         targets.withBase { t in
         partials.withMutableBase { partials in
             // Scratch per range of blocks: the block's score gradient in sorted
-            // order, then its direct terms.
+            // order, then the normalizer gradient's scratch (two blocks), whose
+            // first block then holds the direct terms.
             state.configuration.scheduler.forEach(
-                blocks, work: work(state.shape), scratch: 2 * lanes * n, of: T.self, kept: kept
+                blocks, work: work(state.shape), scratch: 3 * lanes * n, of: T.self, kept: kept
             ) { index, block, dx in
                 let base = block.first * n, directs = dx + lanes * n
                 NormalizerGradientScan(
-                    factors: f + base, left: l + base, right: r + base, scoreGradient: dx, count: n, scale: scale
+                    factors: f + base, left: l + base, right: r + base, scoreGradient: dx, count: n, scale: scale,
+                    scratch: directs
                 ).run(lanes: block.lanes)
                 // The direct terms |x_i - s_(t_i)| / tau and log Z_i, in this block's rows only
                 // (x_i, the score of rank i, from the state: no gather through the permutation).

@@ -170,30 +170,53 @@ extension ScanKernels {
     /// `d(sum_i log Z_i) / dx` for one block:
     ///
     ///     scale ( (L[1]_i - R[1]_i) / Z_i + L[q]_i - R[q]_i ),   q_j = 1 / Z_j
+    ///
+    /// `q` first, a full SIMD vector at a time over the block; then the two
+    /// scans, one step of each per iteration (two independent chains), `L[q]`
+    /// into `dx` and `R[q]` into `scratch`; then the sum, elementwise again.
+    /// `scratch` holds `2 n` lane vectors (`q`, then `R[q]`).
     @inline(__always)
     static func logNormalizerGradient<S: ScanLanes>(
         _: S.Type, factors f: UnsafePointer<S.LaneScalar>, left: UnsafePointer<S.LaneScalar>,
         right: UnsafePointer<S.LaneScalar>, scoreGradient dx: UnsafeMutablePointer<S.LaneScalar>,
-        count n: Int, scale: S.LaneScalar
+        count n: Int, scale: S.LaneScalar, scratch: UnsafeMutablePointer<S.LaneScalar>
     ) {
         guard n > 0 else { return }
-        let w = S.laneCount, one = S(repeating: 1)
-        var Lq = S.zero, previousQ = S.zero
-        for i in 0..<n {
-            let l1 = S.load(left + i * w), r1 = S.load(right + i * w)
-            let q = one / (one + l1 + r1)
-            if i > 0 { Lq = S.load(f + i * w) * (Lq + previousQ) }
-            ((l1 - r1) * q + Lq).store(dx + i * w)
-            previousQ = q
+        typealias E = S.LaneScalar
+        typealias V = E.Vector
+        let w = S.laneCount, total = n * w, width = V.scalarCount
+        let q = scratch, Rq = scratch + total
+        var e = 0
+        while e + width <= total {
+            let z = V(repeating: 1) + SIMDMemory.load(left, e) + SIMDMemory.load(right, e)
+            SIMDMemory.store(V(repeating: 1) / z, q, e)
+            e += width
         }
-        let scaleVector = S(repeating: scale)
-        var Rq = S.zero, nextQ = S.zero
-        var i = n - 1
-        while i >= 0 {
-            if i < n - 1 { Rq = S.load(f + (i + 1) * w) * (Rq + nextQ) }
-            (scaleVector * (S.load(dx + i * w) - Rq)).store(dx + i * w)
-            nextQ = one / (one + S.load(left + i * w) + S.load(right + i * w))
-            i -= 1
+        while e < total {
+            q[e] = 1 / (1 + left[e] + right[e])
+            e += 1
+        }
+        var Lq = S.zero, R = S.zero
+        Lq.store(dx)
+        R.store(Rq + (n - 1) * w)
+        for k in 1..<max(n, 1) {
+            let j = n - 1 - k
+            Lq = S.load(f + k * w) * (Lq + S.load(q + (k - 1) * w))
+            R = S.load(f + (j + 1) * w) * (R + S.load(q + (j + 1) * w))
+            Lq.store(dx + k * w)
+            R.store(Rq + j * w)
+        }
+        let scaleVector = V(repeating: scale)
+        e = 0
+        while e + width <= total {
+            let l1 = SIMDMemory.load(left, e), r1 = SIMDMemory.load(right, e)
+            let sum = (l1 - r1) * SIMDMemory.load(q, e) + SIMDMemory.load(dx, e)
+            SIMDMemory.store(scaleVector * (sum - SIMDMemory.load(Rq, e)), dx, e)
+            e += width
+        }
+        while e < total {
+            dx[e] = scale * ((left[e] - right[e]) * q[e] + dx[e] - Rq[e])
+            e += 1
         }
     }
 }

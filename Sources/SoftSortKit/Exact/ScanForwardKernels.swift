@@ -49,19 +49,18 @@ enum ScanKernels {
             f[e] = E.expNonPositive(-abs(x[e - w] - x[e]) * inverseTemperature)
             e += 1
         }
-        var l = S.zero
+        // The two scans, one step of each per iteration: two independent
+        // chains of multiply-adds overlap (the same operations in the same
+        // order as one scan after the other, so the same bits).
+        var l = S.zero, r = S.zero
         l.store(left)
-        for i in 1..<max(n, 1) {
-            l = S.load(f + i * w) * (l + one)
-            l.store(left + i * w)
-        }
-        var r = S.zero
         r.store(right + (n - 1) * w)
-        var i = n - 2
-        while i >= 0 {
-            r = S.load(f + (i + 1) * w) * (r + one)
-            r.store(right + i * w)
-            i -= 1
+        for k in 1..<max(n, 1) {
+            let j = n - 1 - k
+            l = S.load(f + k * w) * (l + one)
+            r = S.load(f + (j + 1) * w) * (r + one)
+            l.store(left + k * w)
+            r.store(right + j * w)
         }
     }
 
