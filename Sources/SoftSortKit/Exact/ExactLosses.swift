@@ -73,11 +73,8 @@ extension ExactEngine {
                         distances += abs(Double(xi) - Double(st))
                         logs.add(Double(z))
                         // sign(x_i - s_(t_i)) / tau without a branch (the sign is a coin flip
-                        // early in training): one of the two terms is zero, so the difference is exact.
-                        let difference = xi - st
-                        let positive: T = difference > 0 ? inverseTemperature : 0
-                        let negative: T = difference < 0 ? inverseTemperature : 0
-                        let direct = positive - negative
+                        // early in training), 0 where they are equal.
+                        let direct = T.signTimes(xi - st, inverseTemperature)
                         dx[e] += direct
                         directs[e] = direct
                         e &+= block.lanes

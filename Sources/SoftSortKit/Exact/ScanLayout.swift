@@ -62,7 +62,12 @@ enum ScanLayout {
         for l in 0..<lanes {
             let row = dst + (first + l) * n * d, order = permutation + (first + l) * n
             if d == 1 {
-                for i in 0..<n { row[order[i]] = src[i * lanes + l] }
+                // Element (i, l) of the block is at i lanes + l, below n lanes.
+                var e = l
+                for i in 0..<n {
+                    row[order[i]] = src[e]
+                    e &+= lanes
+                }
             } else {
                 for i in 0..<n {
                     for k in 0..<d { row[order[i] * d + k] = src[(i * d + k) * lanes + l] }

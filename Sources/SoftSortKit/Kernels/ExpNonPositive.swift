@@ -52,6 +52,13 @@ extension VectorScalar {
     static func expNonPositive(_ x: Self) -> Self {
         expNonPositive(Vector(repeating: x))[0]
     }
+
+    /// `signTimes(_:_:)` for one element: bit operations, no branch (a
+    /// comparison of random data mispredicts half the time).
+    @inline(__always)
+    static func signTimes(_ x: Self, _ t: Self) -> Self {
+        signTimes(Vector(repeating: x), Vector(repeating: t))[0]
+    }
 }
 
 extension Float: VectorScalar {
