@@ -33,22 +33,10 @@ struct GaussLossWorkspaceTests {
     /// the rows on several threads.
     static let shapes = [(7, 700), (1, 5000), (2, 33), (7, 700), (3, 1), (0, 5), (4, 0), (1, 5000), (2, 33)]
 
-    func reuse<T: SoftSortScalar>(_: T.Type, threads: Int, spread: Double) throws {
-        let workspace = LossWorkspace<T>()
-        for (index, (batch, n)) in Self.shapes.enumerated() {
-            let (raw, targets) = Self.input(batch: batch, count: n, spread: spread, seed: UInt64(index + 3))
-            let scores = raw.map { T($0) }
-            let op = SoftSort(temperature: 0.05, power: 2, threads: threads)
-            let fresh = try op.crossEntropy(scores: scores, targets: targets, batch: batch, count: n, path: .gauss)
-            let reused = try op.crossEntropy(
-                scores: scores, targets: targets, batch: batch, count: n, path: .gauss, workspace: workspace)
-            #expect(reused.path == .gauss && reused.gradient.count == batch * n)
-            #expect(Self.bits(reused) == Self.bits(fresh), "\(T.self) B = \(batch) n = \(n) threads = \(threads)")
-            // The fused path's buffers in the same workspace leave the next gauss call's bits alone.
-            if batch * n > 0 && n <= 100 {
-                _ = try op.crossEntropy(
-                    scores: scores, targets: targets, batch: batch, count: n, path: .fused, workspace: workspace)
-            }
+    func reuse<T: SoftSortScalar>(_ type: T.Type, threads: Int, spread: Double) throws {
+        let op = SoftSort(temperature: 0.05, power: 2, threads: threads)
+        try LossWorkspaceSharing.reuse(op, path: .gauss, type, shapes: Self.shapes, spread: spread, seed: 3) {
+            try op.crossEntropy(scores: $0, targets: $1, batch: $2, count: $3, path: .gauss)
         }
     }
 
@@ -89,32 +77,10 @@ struct GaussLossWorkspaceTests {
 
     @Test("The gradient shares the workspace's storage; a kept Loss is copied, never overwritten")
     func gradientStorage() throws {
-        let batch = 4, n = 1500
-        let (raw, targets) = Self.input(batch: batch, count: n, spread: 3, seed: 40)
-        let scores = raw.map { Float($0) }, other = raw.reversed().map { Float($0) }
         let op = SoftSort(temperature: 0.1, power: 2, threads: 2)
-        let workspace = LossWorkspace<Float>()
-        let firstAddress: UInt?, scratchAddress: UInt
-        do {
-            let loss = try op.crossEntropy(
-                scores: scores, targets: targets, batch: batch, count: n, path: .gauss, workspace: workspace)
-            firstAddress = Self.address(loss.gradient)
-            #expect(firstAddress != nil && firstAddress == Self.address(workspace.gradient))
-            scratchAddress = workspace.rowScratch.address
+        try LossWorkspaceSharing.check(op, path: .gauss, batch: 4, count: 1500, seed: 40) { workspace in
+            [workspace.rowScratch.address]
         }
-        // The previous Loss is gone: the next call writes the same storage.
-        let second = try op.crossEntropy(
-            scores: other, targets: targets, batch: batch, count: n, path: .gauss, workspace: workspace)
-        #expect(Self.address(second.gradient) == firstAddress)
-        #expect(workspace.rowScratch.address == scratchAddress)
-        // `second` is kept: the next call copies the workspace's gradient first.
-        let kept = Self.bits(second)
-        let third = try op.crossEntropy(
-            scores: scores, targets: targets, batch: batch, count: n, path: .gauss, workspace: workspace)
-        #expect(Self.bits(second) == kept)
-        #expect(Self.address(second.gradient) != Self.address(third.gradient))
-        let fresh = try op.crossEntropy(scores: scores, targets: targets, batch: batch, count: n, path: .gauss)
-        #expect(Self.bits(third) == Self.bits(fresh))
     }
 
     @Test("forEachSlot: every item once, slots below maximumSlots", arguments: [1, 2, 3, 7])

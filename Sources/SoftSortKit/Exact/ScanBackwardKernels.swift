@@ -196,16 +196,7 @@ extension ScanKernels {
             q[e] = 1 / (1 + left[e] + right[e])
             e += 1
         }
-        var Lq = S.zero, R = S.zero
-        Lq.store(dx)
-        R.store(Rq + (n - 1) * w)
-        for k in 1..<max(n, 1) {
-            let j = n - 1 - k
-            Lq = S.load(f + k * w) * (Lq + S.load(q + (k - 1) * w))
-            R = S.load(f + (j + 1) * w) * (R + S.load(q + (j + 1) * w))
-            Lq.store(dx + k * w)
-            R.store(Rq + j * w)
-        }
+        bothScans(S.self, factors: f, count: n, left: dx, right: Rq, addend: { i in S.load(q + i * w) })
         let scaleVector = V(repeating: scale)
         e = 0
         while e + width <= total {

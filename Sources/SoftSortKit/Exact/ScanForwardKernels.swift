@@ -49,16 +49,28 @@ enum ScanKernels {
             f[e] = E.expNonPositive(-abs(x[e - w] - x[e]) * inverseTemperature)
             e += 1
         }
-        // The two scans, one step of each per iteration: two independent
-        // chains of multiply-adds overlap (the same operations in the same
-        // order as one scan after the other, so the same bits).
+        bothScans(S.self, factors: f, count: n, left: left, right: right, addend: { _ in one })
+    }
+
+    /// The left scan `L_i = f_i (L_(i-1) + a_(i-1))` (`L_0 = 0`) into `left`
+    /// and the right scan `R_i = f_(i+1) (R_(i+1) + a_(i+1))` (`R_(n-1) = 0`)
+    /// into `right`, one step of each per iteration: two independent chains
+    /// of multiply-adds overlap (the same operations in the same order as one
+    /// scan after the other, so the same bits). `addend(i)` is `a_i`.
+    @inline(__always)
+    static func bothScans<S: ScanLanes>(
+        _: S.Type, factors f: UnsafePointer<S.LaneScalar>, count n: Int,
+        left: UnsafeMutablePointer<S.LaneScalar>, right: UnsafeMutablePointer<S.LaneScalar>,
+        addend: (Int) -> S
+    ) {
+        let w = S.laneCount
         var l = S.zero, r = S.zero
         l.store(left)
         r.store(right + (n - 1) * w)
         for k in 1..<max(n, 1) {
             let j = n - 1 - k
-            l = S.load(f + k * w) * (l + one)
-            r = S.load(f + (j + 1) * w) * (r + one)
+            l = S.load(f + k * w) * (l + addend(k - 1))
+            r = S.load(f + (j + 1) * w) * (r + addend(j + 1))
             l.store(left + k * w)
             r.store(right + j * w)
         }
