@@ -11,42 +11,51 @@ extension ExactEngine {
         var gradient = [T](unsafeUninitializedCapacity: state.shape.elements) { _, initialized in
             initialized = state.shape.elements
         }
-        let loss = gradient.withMutableBase { out in crossEntropy(state, targets: targets, into: out, kept: nil) }
+        var partials = [Double](repeating: 0, count: state.blocks.items)
+        let loss = gradient.withMutableBase { out in
+            partials.withMutableBase { partials in
+                crossEntropy(state, targets: targets, into: out, partials: partials, kept: nil)
+            }
+        }
         return (loss, gradient)
     }
 
     /// The cross-entropy of checked scores and targets in `workspace`'s
     /// buffers: the state lives for this call only (its permutation, storage
-    /// and scratch the workspace's), the gradient goes to `workspace.gradient`.
+    /// and scratch the workspace's), the gradient goes to `workspace.gradient`,
+    /// the blocks' partial losses to `workspace.losses`.
     static func crossEntropy<T: ScanScalar>(
         _ scores: [T], targets: [Int], shape: BatchShape, configuration: Configuration<T>, kernels: BackendKernels<T>,
         workspace: LossWorkspace<T>
     ) -> Double {
         let state = prepare(scores, shape: shape, configuration: configuration, kernels: kernels, workspace: workspace)
         resizeBuffer(&workspace.gradient, shape.elements)
+        resizeBuffer(&workspace.losses, state.blocks.items)
         let loss = workspace.gradient.withMutableBase { out in
-            crossEntropy(state, targets: targets, into: out, kept: workspace.rowScratch)
+            workspace.losses.withMutableBase { partials in
+                crossEntropy(state, targets: targets, into: out, partials: partials, kept: workspace.rowScratch)
+            }
         }
         workspace.order = state.permutation
         return loss
     }
 
     /// `crossEntropy(_:targets:)` into `out` (`batch x count`, every element
-    /// written), each range of blocks' scratch from `kept` when given.
+    /// written), each block's partial loss in `partials` (`blocks.items`,
+    /// every one written), each range of blocks' scratch from `kept` when given.
     static func crossEntropy<T: ScanScalar>(
-        _ state: ExactState<T>, targets: [Int], into out: UnsafeMutablePointer<T>, kept: RowScratch?
+        _ state: ExactState<T>, targets: [Int], into out: UnsafeMutablePointer<T>,
+        partials: UnsafeMutablePointer<Double>, kept: RowScratch?
     ) -> Double {
         let n = state.shape.count, lanes = state.lanes
         guard state.shape.elements > 0 else { return 0 }
         let scale = state.gradientScale, inverseTemperature = 1 / state.configuration.temperature
         let tau = Double(state.configuration.temperature)
         let blocks = state.blocks
-        var partials = [Double](repeating: 0, count: blocks.items)
         let f = state.factors, l = state.left, r = state.right, x = state.sorted
         state.permutation.withBase { permutation in
         state.scores.withBase { s in
         targets.withBase { t in
-        partials.withMutableBase { partials in
             // Scratch per range of blocks: the block's score gradient in sorted
             // order, then the normalizer gradient's scratch (two blocks), whose
             // first block then holds the direct terms.
@@ -90,9 +99,9 @@ extension ExactEngine {
                 }
                 partials[index] = distances / tau + logs.total
             }
-        }}}}
+        }}}
         var loss = 0.0
-        for partial in partials { loss += partial }
+        for index in 0..<blocks.items { loss += partials[index] }
         return loss
     }
 
