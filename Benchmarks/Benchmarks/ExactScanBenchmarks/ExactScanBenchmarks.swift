@@ -1,7 +1,9 @@
 // The exact O(n log n) p = 1 path (`ExactSoftSort`, scans, no n x n matrix):
 // the training step's forward + cross-entropy (loss and gradient against the
-// identity) and P s with its backward, tau = 0.1, B = 8 rows (one SIMD block
-// of Float lanes) of n in {64, 512, 4096}, Float, 1 thread.
+// identity), the same through the loss call with a reused `LossWorkspace`
+// (`SoftSort.crossEntropy(path: .exact)`: no allocation in steady state), and
+// P s with its backward, tau = 0.1, B = 8 rows (one SIMD block of Float lanes)
+// of n in {64, 512, 4096}, Float, 1 thread.
 //
 // Mallocs are checked against Benchmarks/Thresholds/ (`swift package
 // benchmark thresholds check`); wall clock and throughput are reported but
@@ -22,6 +24,14 @@ let benchmarks: @Sendable () -> Void = {
             for _ in benchmark.scaledIterations {
                 let result = try exact.forward(scores: scores, batch: batch, count: n)
                 blackHole(try result.crossEntropy(targets: targets))
+            }
+        }
+
+        let loss = SoftSort(temperature: 0.1, power: 1, threads: 1), workspace = LossWorkspace<Float>()
+        Benchmark("exact-loss-workspace-B\(batch)-n\(n)", configuration: BenchmarkInputs.configuration(maxIterations: 1000)) { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(try loss.crossEntropy(
+                    scores: scores, targets: targets, batch: batch, count: n, path: .exact, workspace: workspace).value)
             }
         }
 
