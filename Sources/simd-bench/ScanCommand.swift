@@ -118,7 +118,7 @@ struct ScanCommand: ParsableCommand {
             let msSort = Self.plainSortMilliseconds(scores, repetitions: repetitions)
             print("  n \(n): accuracy " + (try Self.exactAccuracy(scores, temperature: 1e-3)))
             report(Result(case: "exact-p1-tau1e-03-fwd+bwd", n: n, batch: 1, ms: ms, msSort: msSort))
-            report(Result(case: "exact-p1-tau1e-03-no-workspace", n: n, batch: 1, ms: msFresh, msSort: msSort))
+            report(Result(case: "exact-p1-tau1e-03-fresh", n: n, batch: 1, ms: msFresh, msSort: msSort))
         }
 
         // (2) B = 20, n = 4000: the training step, scan path vs dense p = 1 path.
