@@ -148,11 +148,6 @@ public struct ExactRelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Complexity: O(B n).
     public func crossEntropy(targets: [Int]) throws(SoftSortError) -> Loss<T> {
         try Validation.targets(targets, shape: state.shape)
-        return crossEntropy(checkedTargets: targets)
-    }
-
-    /// The cross-entropy on targets that passed `Validation.targets`.
-    func crossEntropy(checkedTargets targets: [Int]) -> Loss<T> {
         let result = T.kernelSet.exact.crossEntropy(state, targets)
         return Loss(value: T(result.loss), gradient: scale.divide(result.gradient), path: .exact, backend: backend)
     }

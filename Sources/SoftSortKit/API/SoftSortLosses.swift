@@ -119,7 +119,13 @@ extension SoftSort {
         let kernelSet = T.kernelSet, kernels = kernelSet.kernels(for: configuration.backend)
         let loss = kernelSet.exact.crossEntropyInWorkspace(
             scale.divide(scores), targets, shape, configuration.rescaled(by: scale, power: 1), kernels, workspace)
-        if !scale.isIdentity { workspace.gradient = scale.divide(workspace.gradient) }
+        if !scale.isIdentity {
+            // In place, as `scale.divide` rounds it: no allocation on this path either.
+            let c = scale.factor
+            workspace.gradient.withMutableBase { g in
+                for j in 0..<shape.elements { g[j] /= c }
+            }
+        }
         return Loss(value: T(loss), gradient: workspace.gradient, path: .exact, backend: kernels.scanBackend)
     }
 

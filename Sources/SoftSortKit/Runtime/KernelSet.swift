@@ -21,6 +21,8 @@ public struct KernelSet<T: SoftSortScalar>: Sendable {
     let loss: LossOperations<T>
     let gauss: GaussOperations<T>
     let gaussOutputs: GaussOutputOperations<T>
+    /// `Validation.largestMagnitude` in `T`'s own vector lanes.
+    let largestMagnitude: @Sendable ([T]) -> T
 
     /// The row kernels that run when `backend` is asked for. A backend
     /// without kernels for `T` (`avx2` for `Double`) runs the `simd` ones,
@@ -86,7 +88,8 @@ extension KernelSet where T: ScanScalar {
         return KernelSet(
             scalar: BackendKernels(dense: .scalar(), apply: .scalar(), loss: .scalar(), scanLanes: 1, scanBackend: .scalar),
             simd: simd, avx2: avx2, dense: .make(), apply: .make(), exact: .make(), window: .make(),
-            sort: .make(), loss: .make(), gauss: .make(), gaussOutputs: .make())
+            sort: .make(), loss: .make(), gauss: .make(), gaussOutputs: .make(),
+            largestMagnitude: { Validation.largestVectorMagnitude($0) })
     }
 }
 
