@@ -12,7 +12,8 @@ struct ScanCommand: ParsableCommand {
             Float, U(0, 1) scores from a fixed seed, one thread unless said. \
             (1) B = 1, n = 1e4, 1e5, 1e6 (--sizes): forward + backward of P s (ExactSoftSort.forward, \
             sortedValues() and its backward), then the p = 1 cross-entropy (SoftSort.crossEntropy, \
-            path .exact, a reused LossWorkspace, then none), each next to one plain sort \
+            path .exact, a reused LossWorkspace, then none, then a reused one on 2 threads: the one \
+            row's radix sort splits over them), each next to one plain sort \
             ([Float].sort()) of the same data in the same run. \
             (2) B = 20, n = 4000: the paper's training step, cross-entropy to the identity \
             (-sum log P[b, i, i], tau 0.1), forward + loss + backward: the .exact loss call with a \
@@ -115,10 +116,18 @@ struct ScanCommand: ParsableCommand {
                 let r = try op.crossEntropy(scores: scores, targets: targets, batch: 1, count: n, path: .exact)
                 precondition(r.value.isFinite)
             }
+            // The same call on 2 threads: the one row's radix sort splits over them.
+            let op2 = SoftSort(temperature: 1e-3, power: 1, threads: 2), workspace2 = LossWorkspace<Float>()
+            let ms2 = try Timing.medianMilliseconds(repetitions) {
+                let r = try op2.crossEntropy(
+                    scores: scores, targets: targets, batch: 1, count: n, path: .exact, workspace: workspace2)
+                precondition(r.value.isFinite)
+            }
             let msSort = Self.plainSortMilliseconds(scores, repetitions: repetitions)
             print("  n \(n): accuracy " + (try Self.exactAccuracy(scores, temperature: 1e-3)))
             report(Result(case: "exact-p1-tau1e-03-fwd+bwd", n: n, batch: 1, ms: ms, msSort: msSort))
             report(Result(case: "exact-p1-tau1e-03-fresh", n: n, batch: 1, ms: msFresh, msSort: msSort))
+            report(Result(case: "exact-p1-tau1e-03-2thr", n: n, batch: 1, ms: ms2, msSort: msSort))
         }
 
         // (2) B = 20, n = 4000: the training step, scan path vs dense p = 1 path.

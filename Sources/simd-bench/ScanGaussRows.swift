@@ -15,7 +15,8 @@ extension ScanCommand {
 
     /// B = 1 rows of U(0, 1) Float: introsort argsort, radix argsort (scratch
     /// allocated per call, as the library's one-call `argsort` does, and
-    /// reused across calls, as a workspace would), [Float].sort().
+    /// reused across calls, as a workspace would, then that on 2 threads),
+    /// [Float].sort().
     func scanSorts(_ generator: inout SplitMix, report: (Result) -> Void) {
         print("argsort, one row, U(0, 1) Float, 1 thread: case ms = the argsort (a fresh [Int] result each call), msSort = [Float].sort() of a copy")
         for n in [1_000, 10_000, 100_000, 1_000_000, 10_000_000] {
@@ -26,15 +27,20 @@ extension ScanCommand {
             let intro = GaussBenchmarkHooks.argsort(scores, radix: false)
             precondition(intro == GaussBenchmarkHooks.argsort(scores, radix: true), "radix and introsort differ")
             precondition(intro == GaussBenchmarkHooks.argsort(scores, radix: true, scratch: scratch), "radix and introsort differ")
+            precondition(intro == GaussBenchmarkHooks.argsort(scores, radix: true, scratch: scratch, threads: 2), "radix on 2 threads differs")
             let msSort = Self.plainSortMilliseconds(scores, repetitions: reps)
             let msIntro = Timing.medianMilliseconds(reps) { precondition(GaussBenchmarkHooks.argsort(scores, radix: false).count == n) }
             let msRadix = Timing.medianMilliseconds(reps) { precondition(GaussBenchmarkHooks.argsort(scores, radix: true).count == n) }
             let msReused = Timing.medianMilliseconds(reps) {
                 precondition(GaussBenchmarkHooks.argsort(scores, radix: true, scratch: scratch).count == n)
             }
+            let msTwoThreads = Timing.medianMilliseconds(reps) {
+                precondition(GaussBenchmarkHooks.argsort(scores, radix: true, scratch: scratch, threads: 2).count == n)
+            }
             report(Result(case: "argsort-introsort", n: n, batch: 1, ms: msIntro, msSort: msSort))
             report(Result(case: "argsort-radix", n: n, batch: 1, ms: msRadix, msSort: msSort))
             report(Result(case: "argsort-radix-reused-scratch", n: n, batch: 1, ms: msReused, msSort: msSort))
+            report(Result(case: "argsort-radix-reused-2thr", n: n, batch: 1, ms: msTwoThreads, msSort: msSort))
         }
     }
 
@@ -52,7 +58,7 @@ extension ScanCommand {
     /// next to one plain sort, with the accuracy reached; and the B = 20,
     /// n = 4000 training step.
     func scanGauss(_ generator: inout SplitMix, report: (Result) -> Void) throws {
-        print("gauss p = 2 cross-entropy fwd+bwd, Float, 1 thread, targets identity; accuracy = max relative error")
+        print("gauss p = 2 cross-entropy fwd+bwd, Float, 1 thread (then 2), targets identity; accuracy = max relative error")
         print("  (n = 1e4: loss and dL/ds vs the dense Double loss; larger n: log Z_i of 64 sampled ranks vs direct Double sums)")
         for tau in [1e-3, 1e-7] {
             for n in rowLengths {
@@ -68,6 +74,16 @@ extension ScanCommand {
                         precondition(r.loss.isFinite)
                     }
                 }()
+                // The same on 2 threads (the one row's radix sort splits over them).
+                let msTwoThreads: Double = {
+                    let workspace = LossWorkspace<Float>()
+                    return Timing.medianMilliseconds(repetitions) {
+                        let r = GaussBenchmarkHooks.crossEntropy(
+                            scores: scores, targets: targets, batch: 1, count: n, temperature: tau, threads: 2,
+                            workspace: workspace)
+                        precondition(r.loss.isFinite)
+                    }
+                }()
                 let msSort = Self.plainSortMilliseconds(scores, repetitions: repetitions)
                 let accuracy = Self.gaussAccuracy(scores, temperature: tau)
                 let extent = Double(scores.max()! - scores.min()!) / tau.squareRoot()
@@ -75,6 +91,7 @@ extension ScanCommand {
                 print(String(format: "  tau %.0e n %8d: order %d, width %.2f h, radius %.2f h, bound %.1e (moments %.1e); accuracy %@",
                              tau, n, plan.order, plan.width, plan.radius, plan.bound, plan.momentBound, accuracy))
                 report(Result(case: "gauss-p2-tau\(String(format: "%.0e", tau))-fwd+bwd", n: n, batch: 1, ms: ms, msSort: msSort))
+                report(Result(case: "gauss-p2-tau\(String(format: "%.0e", tau))-2thr", n: n, batch: 1, ms: msTwoThreads, msSort: msSort))
             }
         }
         let batch = 20, n = 4000, tau = 0.1

@@ -5,8 +5,11 @@ import Testing
 /// replaces: the permutations must be equal element for element.
 @Suite("Radix argsort")
 struct RadixArgsortTests {
-    /// The introsort's and the radix sort's permutations of `values`.
-    static func both<T: VectorScalar>(_ values: [T], direction: SortDirection) -> (intro: [Int], radix: [Int]) {
+    /// The introsort's and the radix sort's permutations of `values` (the
+    /// radix sort's long rows in `threads` parts).
+    static func both<T: VectorScalar>(
+        _ values: [T], direction: SortDirection, threads: Int = 1
+    ) -> (intro: [Int], radix: [Int]) {
         let n = values.count
         var intro = [Int](repeating: -1, count: n), radix = [Int](repeating: -1, count: n)
         let scratch = UnsafeMutableRawPointer.allocate(
@@ -20,7 +23,8 @@ struct RadixArgsortTests {
                     if let base = v.baseAddress {
                         RadixArgsort.sort(
                             base, count: n, descending: direction == .descending, order: o.baseAddress!,
-                            sorted: out.baseAddress!, scratch: scratch)
+                            sorted: out.baseAddress!, scratch: scratch,
+                            parallel: threads > 1 ? BatchScheduler(threads: threads) : nil)
                     }
                 }
             }
@@ -96,6 +100,25 @@ struct RadixArgsortTests {
             // Doubles from Float take the same pair path; full Doubles the key arrays.
             let (intro, radix) = Self.both(values.map { Double(Float($0)) }, direction: .descending)
             #expect(intro == radix, "Double from Float \(name) n = \(count)")
+        }
+    }
+
+    /// A long row's MSD sort on 2 and 3 threads (each part counts and
+    /// scatters its own elements, then sorts its own buckets): the same
+    /// permutation and sorted scores as the introsort, on an odd length too.
+    @Test(arguments: [2, 3])
+    func longRowsInPartsMatchIntrosort(threads: Int) {
+        for count in [RadixArgsort.msdMinimumCount, RadixArgsort.msdMinimumCount + 3] {
+            let all = Self.inputs(count, seed: UInt64(threads))
+            for name in ["unit", "ties", "mixed"] {
+                let values = all[name]!
+                for direction in [SortDirection.descending, .ascending] {
+                    let (intro, radix) = Self.both(values.map { Float($0) }, direction: direction, threads: threads)
+                    #expect(intro == radix, "Float \(name) \(direction) n = \(count), \(threads) threads")
+                }
+                let (intro, radix) = Self.both(values.map { Double(Float($0)) }, direction: .ascending, threads: threads)
+                #expect(intro == radix, "Double from Float \(name) n = \(count), \(threads) threads")
+            }
         }
     }
 

@@ -25,7 +25,9 @@ enum ApplyEngine {
                 batch, work: batch * n * (d + 16), scratch: SortedRows.scratchWords(count: n)
             ) { b, scratch in
                 let row = b * n
-                SortedRows.sort(s + row, count: n, direction: direction, order: o + row, sorted: c + row, scratch: scratch)
+                SortedRows.sort(
+                    s + row, count: n, direction: direction, order: o + row, sorted: c + row, scratch: scratch,
+                    parallel: scheduler.helpers(forItems: batch))
                 for i in 0..<n {
                     for k in 0..<d { vt[(b * d + k) * n + i] = v[(row + i) * d + k] }
                 }

@@ -42,6 +42,8 @@ enum ExactEngine {
         let direction = configuration.direction
         // Scratch per range of blocks: the sort's words.
         let sortWords = SortedRows.scratchWords(count: n)
+        // A batch of one block leaves the other threads idle: a long row's sort uses them.
+        let sortThreads = scheduler.helpers(forItems: blocks.items)
         scores.withBase { s in
         permutation.withMutableBase { p in
             scheduler.forEach(
@@ -53,7 +55,7 @@ enum ExactEngine {
                     let b = block.first + lane
                     SortedRows.sort(
                         s + b * n, count: n, direction: direction, order: p + b * n, sorted: x + base + lane,
-                        stride: block.lanes, scratch: words)
+                        stride: block.lanes, scratch: words, parallel: sortThreads)
                 }
                 PrepareScan(
                     sorted: x + base, factors: f + base, left: l + base, right: r + base, count: n,

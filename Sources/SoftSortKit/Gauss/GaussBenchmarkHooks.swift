@@ -39,8 +39,11 @@ package enum GaussBenchmarkHooks {
 
     /// One row's stable descending argsort by the introsort (`radix: false`)
     /// or the radix sort, with `scratch` (`argsortScratchBytes` bytes,
-    /// reused across calls) or scratch allocated for the call (`nil`).
-    package static func argsort(_ scores: [Float], radix: Bool, scratch: UnsafeMutableRawPointer? = nil) -> [Int] {
+    /// reused across calls) or scratch allocated for the call (`nil`); the
+    /// radix sort of a long row on `threads` threads.
+    package static func argsort(
+        _ scores: [Float], radix: Bool, scratch: UnsafeMutableRawPointer? = nil, threads: Int = 1
+    ) -> [Int] {
         let n = scores.count
         var order = [Int](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
         let buffer = scratch ?? UnsafeMutableRawPointer.allocate(byteCount: argsortScratchBytes(count: n), alignment: 8)
@@ -48,7 +51,9 @@ package enum GaussBenchmarkHooks {
         scores.withBase { s in
             order.withMutableBase { o in
                 if radix {
-                    RadixArgsort.sort(s, count: n, descending: true, order: o, scratch: buffer)
+                    RadixArgsort.sort(
+                        s, count: n, descending: true, order: o, scratch: buffer,
+                        parallel: threads > 1 ? BatchScheduler(threads: threads) : nil)
                 } else {
                     stableArgsort(UnsafeBufferPointer(start: s, count: n), direction: .descending,
                                   into: UnsafeMutableBufferPointer(start: o, count: n))

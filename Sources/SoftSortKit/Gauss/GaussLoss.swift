@@ -33,13 +33,14 @@ enum GaussEngine {
     static func crossEntropyRow<T: VectorScalar>(
         scores s: UnsafePointer<T>, targets: UnsafePointer<Int>, count n: Int, temperature tau: Double,
         direction: SortDirection, accuracy: Double?, kernels: GaussKernels, gradient: UnsafeMutablePointer<T>,
-        logNormalizers: UnsafeMutablePointer<T>?, scratch: UnsafeMutableRawPointer
+        logNormalizers: UnsafeMutablePointer<T>?, scratch: UnsafeMutableRawPointer, sortThreads: BatchScheduler? = nil
     ) -> Double {
         guard n > 0 else { return 0 }
         let order = scratch.assumingMemoryBound(to: Int.self)
         let sortedScores = UnsafeMutableRawPointer(order + n).assumingMemoryBound(to: T.self)
         let region = UnsafeMutableRawPointer(order + 2 * n)
-        SortedRows.sort(s, count: n, direction: direction, order: order, sorted: sortedScores, scratch: region)
+        SortedRows.sort(
+            s, count: n, direction: direction, order: order, sorted: sortedScores, scratch: region, parallel: sortThreads)
         let x = region.assumingMemoryBound(to: Double.self)
         let v = x + n, z = v + n, m1 = z + n, mq = m1 + n, g = mq + n
         let h = tau.squareRoot(), sign: Double = direction == .descending ? -1 : 1
@@ -111,7 +112,7 @@ enum GaussEngine {
                     scores: s + b * n, targets: t + b * n, count: n, temperature: tau, direction: direction,
                     accuracy: accuracy, kernels: kernels, gradient: gradient + b * n,
                     logNormalizers: logs.map { $0 + b * n },
-                    scratch: scratch)
+                    scratch: scratch, sortThreads: scheduler.helpers(forItems: batch))
             }
             var total = 0.0
             for b in 0..<batch { total += losses[b] }

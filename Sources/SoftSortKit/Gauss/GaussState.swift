@@ -110,7 +110,8 @@ enum GaussForward {
                 let sortedScores = scratch.assumingMemoryBound(to: T.self)
                 let region = scratch + 8 * GaussRowTransform.alignedWords(n)
                 SortedRows.sort(
-                    s + row, count: n, direction: direction, order: order + row, sorted: sortedScores, scratch: region)
+                    s + row, count: n, direction: direction, order: order + row, sorted: sortedScores, scratch: region,
+                    parallel: scheduler.helpers(forItems: shape.batch))
                 let x = x + row, v = v + row
                 for r in 0..<n { x[r] = Double(sortedScores[r]) / c }
                 for r in 0..<n { v[r] = sign * (x[r] - x[0]) / bandwidth }

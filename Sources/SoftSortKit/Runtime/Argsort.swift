@@ -119,18 +119,20 @@ enum SortedRows {
     /// (a stride writes one lane of the exact path's block layout).
     /// With `scratch` (`scratchWords(count: n)` words) rows of at least
     /// `RadixArgsort.minimumCount` run the radix argsort, others the
-    /// introsort; both give the same permutation.
+    /// introsort; both give the same permutation. `parallel`: a scheduler
+    /// whose threads a long row's radix sort may use (pass it only where
+    /// this row is the loop's one item, so its threads are idle).
     @inline(__always)
     static func sort<T: VectorScalar>(
         _ scores: UnsafePointer<T>, count n: Int, direction: SortDirection,
         order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<T>?, stride: Int = 1,
-        scratch: UnsafeMutableRawPointer?
+        scratch: UnsafeMutableRawPointer?, parallel: BatchScheduler? = nil
     ) {
         if let scratch, n >= RadixArgsort.minimumCount {
             // The radix sort decodes the sorted values from its keys (`-0` as `+0`).
             RadixArgsort.sort(
                 scores, count: n, descending: direction == .descending, order: order, sorted: sorted, stride: stride,
-                scratch: scratch)
+                scratch: scratch, parallel: parallel)
             return
         }
         stableArgsort(
@@ -180,7 +182,8 @@ extension SortOperations where T: VectorScalar {
                         shape.batch, work: 16 * shape.elements, scratch: SortedRows.scratchWords(count: n)
                     ) { b, scratch in
                         SortedRows.sort(
-                            s + b * n, count: n, direction: direction, order: o + b * n, sorted: nil, scratch: scratch)
+                            s + b * n, count: n, direction: direction, order: o + b * n, sorted: nil, scratch: scratch,
+                            parallel: scheduler.helpers(forItems: shape.batch))
                     }
                 }
             }

@@ -108,6 +108,11 @@ extension BatchScheduler {
         }
     }
 
+    /// The scheduler that the one item of a loop of `items` may use inside
+    /// (a long row's radix sort): itself when the loop has a single item, so
+    /// its other threads would be idle, else `nil`.
+    func helpers(forItems items: Int) -> BatchScheduler? { items == 1 && threads > 1 ? self : nil }
+
     /// Runs `body` for every batch row `0 ..< batch`.
     func forEachRow(_ batch: Int, work: Int, _ body: (_ row: Int) -> Void) {
         forEach(items: batch, work: work) { range in

@@ -62,7 +62,7 @@ enum RadixArgsort {
     static func sort<T: BinaryFloatingPoint>(
         _ values: UnsafePointer<T>, count n: Int, descending: Bool,
         order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<T>? = nil, stride: Int = 1,
-        scratch: UnsafeMutableRawPointer
+        scratch: UnsafeMutableRawPointer, parallel: BatchScheduler? = nil
     ) {
         precondition(n <= Int(UInt32.max), "radix argsort indexes rows with UInt32")
         if MemoryLayout<T>.size == 4 {
@@ -70,13 +70,13 @@ enum RadixArgsort {
                 UnsafeRawPointer(values).assumingMemoryBound(to: UInt32.self), count: n,
                 descending: descending, order: order,
                 sorted: sorted.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: UInt32.self) },
-                stride: stride, scratch: scratch)
+                stride: stride, scratch: scratch, parallel: parallel)
         } else {
             sort64(
                 UnsafeRawPointer(values).assumingMemoryBound(to: UInt64.self), count: n,
                 descending: descending, order: order,
                 sorted: sorted.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: UInt64.self) },
-                stride: stride, scratch: scratch)
+                stride: stride, scratch: scratch, parallel: parallel)
         }
     }
 
@@ -201,12 +201,12 @@ enum RadixArgsort {
         return true
     }
 
-    // MARK: Pairs (keys of at most 32 varying bits)
+    // MARK: Float (keys of at most 32 varying bits: pairs, `RadixPairSort.swift`)
 
     static func sort32(
         _ bits: UnsafePointer<UInt32>, count n: Int, descending: Bool,
         order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<UInt32>?, stride: Int,
-        scratch: UnsafeMutableRawPointer
+        scratch: UnsafeMutableRawPointer, parallel: BatchScheduler?
     ) {
         guard n > 0 else { return }
         let varying = varyingBits32(bits, count: n)
@@ -220,248 +220,15 @@ enum RadixArgsort {
         }
         let flip: UInt32 = descending ? 0xffff_ffff : 0, digits = Digits(varying: UInt64(varying))
         // The key flip and the optional output are fixed outside the loops.
+        let keys = FloatKeys(bits: bits, flip: flip)
         if let sorted {
             sortPairs(
-                count: n, digits: digits, order: order, scratch: scratch, key: { i in key32(bits[i], flip: flip) },
-                finish: { slot, pair in
-                    order[slot] = Int(truncatingIfNeeded: pair & 0xffff_ffff)
-                    sorted[slot &* stride] = bits32(UInt32(truncatingIfNeeded: pair >> 32), flip: flip)
-                })
+                count: n, digits: digits, scratch: scratch, parallel: parallel, source: keys,
+                output: FloatRanks(order: order, sorted: sorted, stride: stride, flip: flip))
         } else {
             sortPairs(
-                count: n, digits: digits, order: order, scratch: scratch, key: { i in key32(bits[i], flip: flip) },
-                finish: { slot, pair in order[slot] = Int(truncatingIfNeeded: pair & 0xffff_ffff) })
-        }
-    }
-
-    /// The stable sort of (key, index) pairs packed in one `UInt64`, key
-    /// high: `key(i)` is element `i`'s key (its varying bits within
-    /// `digits`), `finish(slot, pair)` stores rank `slot`. Rows below
-    /// `msdMinimumCount` run LSD passes over the whole row (`lsdPairs`);
-    /// longer ones one MSD pass on the top 11 varying bits, then each bucket
-    /// on its own while it is in cache (`sortBucket`).
-    @inline(__always)
-    static func sortPairs(
-        count n: Int, digits: Digits, order: UnsafeMutablePointer<Int>, scratch: UnsafeMutableRawPointer,
-        key: (Int) -> UInt32, finish: (Int, UInt64) -> Void
-    ) {
-        let source = scratch.assumingMemoryBound(to: UInt64.self)
-        let target = source + n
-        let counts = UnsafeMutableRawPointer(target + n).assumingMemoryBound(to: UInt32.self)
-        if n >= msdMinimumCount && digits.passes > 1 {
-            // MSD: the top `maximumDigitBits` varying bits, into `source`.
-            // (The digits may reach past bit 31 into nothing.)
-            let high = min(digits.low + digits.passes * digits.bits, UInt32.bitWidth)
-            let topShift = max(high - maximumDigitBits, digits.low)
-            let width = 1 << (high - topShift), mask = UInt32(width - 1), shift32 = UInt32(topShift)
-            counts.initialize(repeating: 0, count: width)
-            for i in 0..<n { counts[Int((key(i) &>> shift32) & mask)] &+= 1 }
-            _ = prefix(counts, buckets: width, total: n + 1)
-            scatter(n, counts, UInt64(32 + topShift), UInt64(mask),
-                    read: { i in UInt64(key(i)) << 32 | UInt64(truncatingIfNeeded: i) },
-                    write: { slot, pair in source[slot] = pair })
-            // `counts[d]` is now the end of bucket `d`.
-            var start = 0
-            for d in 0..<width {
-                let end = Int(counts[d])
-                sortBucket(source + start, target + start, count: end - start, counts: counts + width) { r, pair in
-                    finish(start + r, pair)
-                }
-                start = end
-            }
-            return
-        }
-        // One read of the scores for every histogram; the keys are recomputed
-        // by the first pass instead of stored here.
-        histograms(count: n, digits: digits, counts: counts, key: key)
-        lsdPairs(
-            source, target, count: n, digits: digits, counts: counts,
-            read: { i in UInt64(key(i)) << 32 | UInt64(truncatingIfNeeded: i) }, finish: finish)
-    }
-
-    /// LSD counting passes over `digits` on `n` pairs, from `read(i)` (the
-    /// first pass), ping-ponging between `a` and `b`; the last pass hands
-    /// rank `slot`'s pair to `finish`. `counts` holds the two halves'
-    /// histograms (`histograms`), which become bucket starts and ends. The lowest and the highest digit hold
-    /// varying bits, so their passes always run; a middle one may be constant
-    /// and is skipped.
-    @inline(__always)
-    static func lsdPairs(
-        _ a: UnsafeMutablePointer<UInt64>, _ b: UnsafeMutablePointer<UInt64>, count n: Int, digits: Digits,
-        counts: UnsafeMutablePointer<UInt32>, read: (Int) -> UInt64, finish: (Int, UInt64) -> Void
-    ) {
-        let width = digits.buckets, mask = UInt64(digits.mask)
-        var active = 0
-        for pass in 0..<digits.passes where prefixHalves(counts + 2 * pass * width, buckets: width, total: n) {
-            active |= 1 << pass
-        }
-        var input = a, output = b, first = true
-        for pass in 0..<digits.passes where active & (1 << pass) != 0 {
-            let last = active >> (pass + 1) == 0
-            let offsets = counts + 2 * pass * width, shift = UInt64(32 + digits.shift(pass))
-            let from = input, to = output
-            switch (first, last) {
-            case (true, true): scatterHalves(n, offsets, width, shift, mask, read: read, write: finish)
-            case (true, false):
-                scatterHalves(n, offsets, width, shift, mask, read: read, write: { slot, pair in to[slot] = pair })
-            case (false, true): scatterHalves(n, offsets, width, shift, mask, read: { i in from[i] }, write: finish)
-            case (false, false):
-                scatterHalves(n, offsets, width, shift, mask, read: { i in from[i] }, write: { slot, pair in to[slot] = pair })
-            }
-            first = false
-            swap(&input, &output)
-        }
-    }
-
-    /// The digit histograms of `n` keys `key(i)` (at most 3 digits), one per
-    /// half of the row: digit `p`'s counters of the first half (`0 ..< n / 2`)
-    /// at `counts + 2 p w`, of the second at `counts + (2 p + 1) w`
-    /// (`w = digits.buckets`). Two interleaved halves are two independent
-    /// chains of counter increments: in a nearly sorted row (late in
-    /// training) consecutive keys share their top digits, and one chain of
-    /// read-modify-writes of the same counter runs at the store-to-load
-    /// forwarding latency.
-    @inline(__always)
-    static func histograms(count n: Int, digits: Digits, counts: UnsafeMutablePointer<UInt32>, key: (Int) -> UInt32) {
-        let width = digits.buckets, mask = UInt32(digits.mask), passes = digits.passes, half = n / 2
-        let s0 = UInt32(digits.shift(0)), s1 = UInt32(digits.shift(1)), s2 = UInt32(digits.shift(2))
-        counts.initialize(repeating: 0, count: 2 * passes * width)
-        let second = counts + width
-        // One loop per digit count (no test per key).
-        switch passes {
-        case 1:
-            for j in 0..<half {
-                counts[Int((key(j) &>> s0) & mask)] &+= 1
-                second[Int((key(half &+ j) &>> s0) & mask)] &+= 1
-            }
-        case 2:
-            for j in 0..<half {
-                let k = key(j), q = key(half &+ j)
-                counts[Int((k &>> s0) & mask)] &+= 1
-                counts[2 &* width &+ Int((k &>> s1) & mask)] &+= 1
-                second[Int((q &>> s0) & mask)] &+= 1
-                second[2 &* width &+ Int((q &>> s1) & mask)] &+= 1
-            }
-        default:
-            for j in 0..<half {
-                let k = key(j), q = key(half &+ j)
-                counts[Int((k &>> s0) & mask)] &+= 1
-                counts[2 &* width &+ Int((k &>> s1) & mask)] &+= 1
-                counts[4 &* width &+ Int((k &>> s2) & mask)] &+= 1
-                second[Int((q &>> s0) & mask)] &+= 1
-                second[2 &* width &+ Int((q &>> s1) & mask)] &+= 1
-                second[4 &* width &+ Int((q &>> s2) & mask)] &+= 1
-            }
-        }
-        if n & 1 != 0 {
-            let k = key(n - 1)
-            second[Int((k &>> s0) & mask)] &+= 1
-            if passes > 1 { second[2 &* width &+ Int((k &>> s1) & mask)] &+= 1 }
-            if passes > 2 { second[4 &* width &+ Int((k &>> s2) & mask)] &+= 1 }
-        }
-    }
-
-    /// Turns the two halves' counts of one digit into each bucket's first
-    /// slot (at `counts`) and its end (at `counts + buckets`); `false` when
-    /// one bucket holds every element (the pass would change nothing).
-    @inline(__always)
-    static func prefixHalves(_ counts: UnsafeMutablePointer<UInt32>, buckets: Int, total n: Int) -> Bool {
-        let second = counts + buckets
-        var sum: UInt32 = 0
-        for d in 0..<buckets {
-            let c = counts[d] &+ second[d]
-            if Int(c) == n { return false }
-            counts[d] = sum
-            sum &+= c
-            second[d] = sum
-        }
-        return true
-    }
-
-    /// One stable counting pass (`offsets` from `prefixHalves`): two
-    /// independent chains at once, positions `0, 1, ...` forward from each
-    /// bucket's first slot and positions `n - 1, n - 2, ...` backward from its
-    /// end; they meet where the bucket's last pair from the front half sits
-    /// next to its first from the back half, so the order is the stable one.
-    /// Pair `read(i)`'s bucket is its digit `(pair >> shift) & mask`.
-    @inline(__always)
-    static func scatterHalves(
-        _ n: Int, _ offsets: UnsafeMutablePointer<UInt32>, _ buckets: Int, _ shift: UInt64, _ mask: UInt64,
-        read: (Int) -> UInt64, write: (Int, UInt64) -> Void
-    ) {
-        let half = n / 2, ends = offsets + buckets
-        for j in 0..<half {
-            let p = read(j), q = read(n &- 1 &- j)
-            let dp = Int(truncatingIfNeeded: (p &>> shift) & mask), dq = Int(truncatingIfNeeded: (q &>> shift) & mask)
-            let sp = offsets[dp]
-            offsets[dp] = sp &+ 1
-            let sq = ends[dq] &- 1
-            ends[dq] = sq
-            write(Int(sp), p)
-            write(Int(sq), q)
-        }
-        if n & 1 != 0 {
-            // The middle position, between the two fronts of its bucket.
-            let p = read(half)
-            write(Int(offsets[Int(truncatingIfNeeded: (p &>> shift) & mask)]), p)
-        }
-    }
-
-    /// Buckets up to this long are insertion-sorted.
-    static let insertionLimit = 32
-
-    /// Sorts the `m` pairs of one MSD bucket at `pairs` (in index order) by
-    /// their remaining key bits, using `other` and `counts` (2 halves x 2
-    /// digits x 2^11 counters), and hands rank `r` of the bucket to `finish(r, pair)`.
-    /// Pairs are distinct, so sorting them as numbers is the stable order.
-    static func sortBucket(
-        _ pairs: UnsafeMutablePointer<UInt64>, _ other: UnsafeMutablePointer<UInt64>, count m: Int,
-        counts: UnsafeMutablePointer<UInt32>, finish: (Int, UInt64) -> Void
-    ) {
-        guard m > 1 else {
-            if m == 1 { finish(0, pairs[0]) }
-            return
-        }
-        var varying: UInt64 = 0
-        let first = pairs[0]
-        for i in 1..<m { varying |= pairs[i] ^ first }
-        varying >>= 32
-        guard varying != 0 else {
-            for r in 0..<m { finish(r, pairs[r]) }
-            return
-        }
-        if m <= insertionLimit {
-            for i in 1..<m {
-                let item = pairs[i]
-                var j = i
-                while j > 0 && pairs[j - 1] > item {
-                    pairs[j] = pairs[j - 1]
-                    j -= 1
-                }
-                pairs[j] = item
-            }
-            for r in 0..<m { finish(r, pairs[r]) }
-            return
-        }
-        // Digits about log2(m) bits wide, at least 7: the at most 21 bits
-        // below the MSD digit take at most 3 passes, 2 x 2 x 2^11 counters.
-        let digits = Digits(varying: varying, maximumBits: min(maximumDigitBits, max(7, Int.bitWidth - m.leadingZeroBitCount)))
-        histograms(count: m, digits: digits, counts: counts) { i in UInt32(truncatingIfNeeded: pairs[i] >> 32) }
-        lsdPairs(pairs, other, count: m, digits: digits, counts: counts, read: { i in pairs[i] }, finish: finish)
-    }
-
-    /// One stable counting pass: element `i`'s pair `read(i)` goes to the
-    /// next slot of its digit `(pair >> shift) & mask`.
-    @inline(__always)
-    static func scatter(
-        _ n: Int, _ offsets: UnsafeMutablePointer<UInt32>, _ shift: UInt64, _ mask: UInt64,
-        read: (Int) -> UInt64, write: (Int, UInt64) -> Void
-    ) {
-        for i in 0..<n {
-            let pair = read(i)
-            let d = Int(truncatingIfNeeded: (pair &>> shift) & mask)
-            write(Int(offsets[d]), pair)
-            offsets[d] &+= 1
+                count: n, digits: digits, scratch: scratch, parallel: parallel, source: keys,
+                output: OrderOnly(order: order))
         }
     }
 
@@ -470,7 +237,7 @@ enum RadixArgsort {
     static func sort64(
         _ bits: UnsafePointer<UInt64>, count n: Int, descending: Bool,
         order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<UInt64>?, stride: Int,
-        scratch: UnsafeMutableRawPointer
+        scratch: UnsafeMutableRawPointer, parallel: BatchScheduler?
     ) {
         guard n > 0 else { return }
         let varying = varyingBits64(bits, count: n)
@@ -487,13 +254,11 @@ enum RadixArgsort {
             // the constant bits come back from the first key.
             let low = UInt64(digits.low)
             let constant = key64(bits[0], descending: descending) & ~(UInt64(0xffff_ffff) << low)
+            let flip: UInt64 = descending ? ~0 : 0
             sortPairs(
-                count: n, digits: Digits(varying: varying >> low), order: order, scratch: scratch,
-                key: { i in UInt32(truncatingIfNeeded: key64(bits[i], descending: descending) &>> low) },
-                finish: { slot, pair in
-                    order[slot] = Int(truncatingIfNeeded: pair & 0xffff_ffff)
-                    sorted?[slot &* stride] = bits64(constant | (pair >> 32) << low, descending: descending)
-                })
+                count: n, digits: Digits(varying: varying >> low), scratch: scratch, parallel: parallel,
+                source: DoubleKeys(bits: bits, flip: flip, low: low),
+                output: DoubleRanks(order: order, sorted: sorted, stride: stride, flip: flip, constant: constant, low: low))
             return
         }
         sortKeys64(

@@ -26,7 +26,7 @@ enum WindowEngine {
                 guard n > 0 else { return }
                 SortedRows.sort(
                     s + row, count: n, direction: configuration.direction, order: p + row, sorted: x + row,
-                    scratch: scratch)
+                    scratch: scratch, parallel: scheduler.helpers(forItems: batch))
                 var low = 0, high = 0
                 for i in 0..<k {
                     switch rule {
