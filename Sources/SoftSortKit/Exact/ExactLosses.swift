@@ -69,12 +69,13 @@ extension ExactEngine {
                 ).run(lanes: block.lanes)
                 // The direct terms |x_i - s_(t_i)| / tau and log Z_i, in this block's rows only
                 // (x_i, the score of rank i, from the state: no gather through the permutation).
-                // The +1/tau at rank i's own column joins dx before the one scatter to columns.
+                // The +1/tau at rank i's own column joins dx as it goes to that column (the
+                // one scatter through the permutation, each column written once).
                 var distances = 0.0
                 var logs = LogProducts()
                 for lane in 0..<block.lanes {
                     let row = (block.first &+ lane) &* n
-                    let rowTargets = t + row, rowScores = s + row
+                    let rowTargets = t + row, rowScores = s + row, rowOrder = permutation + row, rowOutput = out + row
                     var e = lane
                     for i in 0..<n {
                         let k = base &+ e
@@ -84,14 +85,11 @@ extension ExactEngine {
                         // sign(x_i - s_(t_i)) / tau without a branch (the sign is a coin flip
                         // early in training), 0 where they are equal.
                         let direct = T.signTimes(xi - st, inverseTemperature)
-                        dx[e] += direct
+                        rowOutput[rowOrder[i]] = dx[e] + direct
                         directs[e] = direct
                         e &+= block.lanes
                     }
                 }
-                ScanLayout.unpackPermuted(
-                    dx, permutation: permutation, first: block.first, lanes: block.lanes, count: n, dimension: 1,
-                    into: out)
                 for lane in 0..<block.lanes {
                     let row = (block.first &+ lane) &* n
                     let rowTargets = t + row, rowOutput = out + row
