@@ -35,8 +35,10 @@
 /// run one MSD pass on their top 11 varying bits first, then sort each
 /// bucket on its own while it is in cache (LSD on digits of about
 /// `log2(bucket)` bits, insertion sort up to `insertionLimit` pairs: the
-/// pairs are distinct numbers, so any sort of them is the stable order).
-/// Scores are finite (validation guarantees it).
+/// pairs are distinct numbers, so any sort of them is the stable order;
+/// `RadixPairSort.swift`). Given a scheduler whose threads are idle
+/// (`BatchScheduler.helpers(forItems:)`), that MSD sort runs in parts on
+/// them, with the same result. Scores are finite (validation guarantees it).
 ///
 /// - Complexity: O(n) time per pass, `scratchWords(count:)` words of caller
 ///   scratch, no allocation.
