@@ -41,7 +41,8 @@
 /// them, with the same result. Scores are finite (validation guarantees it).
 ///
 /// - Complexity: O(n) time per pass, `scratchWords(count:)` words of caller
-///   scratch, no allocation.
+///   scratch, no allocation (in parts, `concurrentPerform` itself allocates
+///   a few blocks per parallel loop).
 enum RadixArgsort {
     /// The widest digit: 2^11 counters (8 KiB) per pass.
     static let maximumDigitBits = 11

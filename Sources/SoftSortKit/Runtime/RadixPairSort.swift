@@ -155,7 +155,9 @@ extension RadixArgsort {
         let topShift = max(high - maximumDigitBits, digits.low)
         let width = 1 << (high - topShift), mask = UInt32(width - 1), shift32 = UInt32(topShift)
         let parts = min(parallel?.threads ?? 1, maximumParts)
-        // Part p's bucket counters at `counts + p width`, its bucket sorts' after every part's.
+        // Part p's bucket counters at `counts + p width`, its bucket sorts' after every part's,
+        // within the `n + 3 buckets` words after the two pair arrays.
+        assert(parts * (width + 4 * buckets) <= 2 * (n + 3 * buckets), "MSD counters overflow the scratch")
         let bucketCounters = counts + parts * width
         func eachPart(_ body: (_ part: Int, _ elements: Range<Int>) -> Void) {
             guard parts > 1, let parallel else {
