@@ -86,6 +86,33 @@ struct ExactScanSchedulerTests {
     @Test("Double: bitwise identical results for 1, 2, 3 and 8 threads, every operation")
     func deterministicDouble() throws { try Self.checkDeterministic(Double.self) }
 
+    /// A batch of one long row: its radix sort runs in parts on the idle
+    /// threads (`BatchScheduler.helpers(forItems:)`); the `.exact` and
+    /// `.gauss` losses and their gradients are the same bits on 1 and 2
+    /// threads, with and without a workspace.
+    @Test("one row of 2^19 scores: the exact and gauss losses are bitwise identical on 1 and 2 threads")
+    func longRowLossesOnTwoThreads() throws {
+        let n = RadixArgsort.msdMinimumCount
+        var random = TestRandom(seed: 0x10C5)
+        let scores = (0..<n).map { _ in Float(random.uniform()) }
+        let targets = (0..<n).map { _ in Int(random.next() % UInt64(n)) }
+        for (power, path) in [(1.0, LossPath.exact), (2.0, LossPath.gauss)] {
+            func loss(threads: Int, workspace: LossWorkspace<Float>?) throws -> (Float, [Float]) {
+                let l = try SoftSort(temperature: 1e-3, power: power, threads: threads).crossEntropy(
+                    scores: scores, targets: targets, batch: 1, count: n, path: path, workspace: workspace)
+                return (l.value, l.gradient)
+            }
+            let (value, gradient) = try loss(threads: 1, workspace: nil)
+            #expect(value.isFinite && gradient.allSatisfy { $0.isFinite })
+            for workspace in [nil, LossWorkspace<Float>()] {
+                let (other, otherGradient) = try loss(threads: 2, workspace: workspace)
+                #expect(other == value, "\(path) loss differs on 2 threads")
+                #expect(otherGradient.elementsEqual(gradient) { $0 == $1 && $0.sign == $1.sign },
+                        "\(path) gradient differs on 2 threads")
+            }
+        }
+    }
+
     @Test("the parallel scans agree with the dense reference")
     func parallelMatchesReference() throws {
         let batch = Self.batch, n = Self.count

@@ -24,7 +24,7 @@ struct RadixArgsortTests {
                         RadixArgsort.sort(
                             base, count: n, descending: direction == .descending, order: o.baseAddress!,
                             sorted: out.baseAddress!, scratch: scratch,
-                            parallel: threads > 1 ? BatchScheduler(threads: threads) : nil)
+                            parallel: BatchScheduler(threads: threads).helpers(forItems: 1))
                     }
                 }
             }

@@ -53,7 +53,7 @@ package enum GaussBenchmarkHooks {
                 if radix {
                     RadixArgsort.sort(
                         s, count: n, descending: true, order: o, scratch: buffer,
-                        parallel: threads > 1 ? BatchScheduler(threads: threads) : nil)
+                        parallel: BatchScheduler(threads: threads).helpers(forItems: 1))
                 } else {
                     stableArgsort(UnsafeBufferPointer(start: s, count: n), direction: .descending,
                                   into: UnsafeMutableBufferPointer(start: o, count: n))

@@ -33,7 +33,7 @@ enum GaussEngine {
     static func crossEntropyRow<T: VectorScalar>(
         scores s: UnsafePointer<T>, targets: UnsafePointer<Int>, count n: Int, temperature tau: Double,
         direction: SortDirection, accuracy: Double?, kernels: GaussKernels, gradient: UnsafeMutablePointer<T>,
-        logNormalizers: UnsafeMutablePointer<T>?, scratch: UnsafeMutableRawPointer, sortThreads: BatchScheduler? = nil
+        logNormalizers: UnsafeMutablePointer<T>?, scratch: UnsafeMutableRawPointer, sortThreads: BatchScheduler?
     ) -> Double {
         guard n > 0 else { return 0 }
         let order = scratch.assumingMemoryBound(to: Int.self)
