@@ -1,100 +1,75 @@
-/// A relaxed permutation applied to values, with its backward: the fused
-/// `Y = P V` of `SoftSort.apply`, the exact path's `P V`, `P^T U`,
-/// top-k and quantiles, and the gauss path's `P V`.
+/// A relaxed permutation applied to values, with its backward: `P V`,
+/// `P^T U`, top-k rows and quantile rows of `RelaxedPermutation`.
 ///
-/// Element `(b, i, k)` of `values` sits at `(b * rows + i) * dimension + k`.
-/// A fused product holds O(B n d) state, never the `B x n x n` matrices: its
-/// backward recomputes `P` tile by tile.
+/// Element `(b, i, e)` of `values` sits at `(b * rows + i) * dimension + e`.
+/// The product holds what its path's backward reads (never the `B x n x n`
+/// matrices, except on the dense path): the fused path recomputes `P` tile
+/// by tile.
 public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
     /// The product, `batch x rows x dimension`.
     public let values: [T]
-    /// The rows per batch row: `count` for `P V` and `P^T U`, `k` for top-k, 1 for a quantile.
+    /// The rows per batch row: `count` for `P V` and `P^T U`, `k` for top-k,
+    /// the number of quantiles for `quantiles`.
     public let rows: Int
+    /// The width `d` of each value row.
+    public let dimension: Int
+    /// The path that ran (never `.automatic`).
+    public let path: SoftSortPath
+    /// The backend whose kernels ran.
+    public let backend: Backend
+    /// The number of threads the forward ran on (and the backward will).
+    public let threads: Int
 
+    /// What the backward reads, by path; `input` is `V` (or `U`).
     enum Source: Sendable {
-        /// `SoftSort.apply`'s fused product.
         case fused(ApplyState<T>)
-        /// Rows `rows` (sorted) of an exact `P V`; `values` is `V`.
-        case exactRows(ExactState<T>, values: [T], dimension: Int, rows: Range<Int>)
-        /// An exact `P^T U`; `values` is `U`.
-        case exactTransposed(ExactState<T>, values: [T], dimension: Int)
-        /// A gauss `P V` (`GaussRelaxedPermutation.apply`).
+        case dense(DenseState<T>, input: [T], transposed: Bool)
+        case exact(ExactState<T>, input: [T], transposed: Bool)
         case gauss(GaussProductState<T>)
+        case gaussTransposed(GaussState<T>, input: [T])
+        case window(WindowState<T>, input: [T], transposed: Bool)
     }
 
     let source: Source
-    /// The forward ran on the scores divided by this scale's `c`
-    /// (`ScoreScale`): the score gradient is divided by `c`.
+    let shape: BatchShape
+    /// The rows of the full product kept per batch row (top-k, quantiles), or `nil` for all.
+    let selection: [Int]?
+    /// The full product's rows per batch row.
+    let fullRows: Int
+    /// The score gradient of the source is divided by this scale's `c`.
     let scale: ScoreScale<T>
+    let perturbation: PerturbedRows<T>?
 
-    init(fused state: ApplyState<T>, scale: ScoreScale<T>) {
-        self.values = state.output
-        self.rows = state.shape.count
-        self.source = .fused(state)
-        self.scale = scale
-    }
-
-    init(values: [T], rows: Int, source: Source, scale: ScoreScale<T>) {
-        self.values = values
-        self.rows = rows
+    init(
+        full: [T], fullRows: Int, dimension: Int, selection: [Int]?, source: Source, shape: BatchShape,
+        path: SoftSortPath, backend: Backend, threads: Int, scale: ScoreScale<T>, perturbation: PerturbedRows<T>?
+    ) {
+        self.values = selection.map { Self.select($0, of: full, batch: shape.batch, rows: fullRows, dimension: dimension) } ?? full
+        self.rows = selection?.count ?? fullRows
+        self.dimension = dimension
+        self.fullRows = fullRows
+        self.selection = selection
         self.source = source
+        self.shape = shape
+        self.path = path
+        self.backend = backend
+        self.threads = threads
         self.scale = scale
+        self.perturbation = perturbation
     }
 
     /// The number of score rows `B`.
     public var batch: Int { shape.batch }
     /// The length `n` of each score row.
     public var count: Int { shape.count }
-    /// The width `d` of each value row.
-    public var dimension: Int {
-        switch source {
-        case .fused(let state): return state.dimension
-        case .exactRows(_, _, let d, _), .exactTransposed(_, _, let d): return d
-        case .gauss(let product): return product.dimension
-        }
-    }
-    /// `batch x count` hard permutations, as `RelaxedPermutation.permutation`.
-    public var permutation: [Int] {
-        switch source {
-        case .fused(let state): return state.permutation
-        case .exactRows(let state, _, _, _), .exactTransposed(let state, _, _): return state.permutation
-        case .gauss(let product): return product.state.permutation
-        }
-    }
-    /// The backend whose kernels ran.
-    public var backend: Backend {
-        switch source {
-        case .fused(let state): return state.kernels.backend
-        case .exactRows(let state, _, _, _), .exactTransposed(let state, _, _): return state.backend
-        // The transforms are Swift SIMD (SIMD4<Double>) code on every backend.
-        case .gauss: return .simd
-        }
-    }
-    /// The number of threads the forward ran on (and the backward will).
-    public var threads: Int {
-        switch source {
-        case .fused(let state): return state.configuration.scheduler.threads
-        case .exactRows(let state, _, _, _), .exactTransposed(let state, _, _): return state.configuration.scheduler.threads
-        case .gauss(let product): return product.state.scheduler.threads
-        }
-    }
-
-    private var shape: BatchShape {
-        switch source {
-        case .fused(let state): return state.shape
-        case .exactRows(let state, _, _, _), .exactTransposed(let state, _, _): return state.shape
-        case .gauss(let product): return product.state.shape
-        }
-    }
 
     /// The vector-Jacobian product: `dL/ds` and `dL/dV` given `G = dL/dvalues`.
     ///
     ///     dL/dV[j]  = sum_i P[i, j] G[i]
     ///     D[i, j]   = P[i, j] (<G[i], V[j]> - <G[i], Y[i]>)
     ///
-    /// then `D` goes through the logits and the sort as in
-    /// `RelaxedPermutation.backward(_:)`. For `P^T U`, `values` of the result
-    /// is `dL/dU = P G`.
+    /// then `D` goes through the logits and the sort (<doc:Backward>). For
+    /// `P^T U`, `values` of the result is `dL/dU = P G`.
     ///
     /// - Parameter gradient: `dL/dvalues`, `batch x rows x dimension`, laid out as `values`.
     /// - Returns: `dL/ds` (`batch x count`) and `dL/dV` (laid out as `V`).
@@ -102,30 +77,74 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
     ///   size, `.nonFiniteInput(argument: "gradient", row: b, column: i * d + e)`
     ///   for an infinite or NaN entry, `.insufficientMemory` when the fused
     ///   backward's `O((B + 16) n d)` buffers do not fit.
-    /// - Complexity: fused: O(B n^2 d) time over `threads` threads, O((B + 16) n d)
-    ///   memory; exact and gauss: O(B n d). Bitwise identical for every thread count.
+    /// - Complexity: fused and dense: O(B n^2 d); window O(B n w d); exact
+    ///   and gauss: O(B n d). Bitwise identical for every thread count.
     public func backward(_ gradient: [T]) throws(SoftSortError) -> SoftSortGradient<T> {
         try Validation.size("gradient", gradient.count, expected: batch * rows * dimension)
         try Validation.finite("gradient", gradient, rowLength: rows * dimension)
-        let kernelSet = T.kernelSet
-        let result: SoftSortGradient<T>
+        let full = selection.map { Self.expand($0, gradient, batch: batch, rows: fullRows, dimension: dimension) } ?? gradient
+        let result = try sourceBackward(full)
+        let scores = scale.divide(result.scores)
+        return SoftSortGradient(scores: perturbation?.fold(scores) ?? scores, values: result.values)
+    }
+
+    /// The source's backward of the full product, score gradient before the scale.
+    func sourceBackward(_ gradient: [T]) throws(SoftSortError) -> SoftSortGradient<T> {
+        let kernelSet = T.kernelSet, d = dimension
         switch source {
         case .fused(let state):
             try MemoryBudget.require(
-                MemoryBudget.product(MemoryBudget.sum(batch, 16), count, MemoryBudget.sum(dimension, 2)), of: T.self,
-                alternative: "ExactSoftSort (p = 1) differentiates P V in O(B n d) without per-block partials")
-            result = kernelSet.apply.backward(state, gradient)
-        case .exactRows(let state, let values, let d, let selected):
-            let full = ExactRelaxedPermutation<T>.expandRows(selected, gradient, shape: state.shape, dimension: d)
-            let exact = kernelSet.exact.applyBackward(state, values, d, full, false)
-            result = SoftSortGradient(scores: exact.scores, values: exact.values)
-        case .exactTransposed(let state, let u, let d):
-            // <H, P^T U> = <U, P H>: dL/dU = P H, dL/ds the score gradient of P H against U.
-            let exact = kernelSet.exact.applyBackward(state, gradient, d, u, true)
-            result = SoftSortGradient(scores: exact.scores, values: exact.product)
+                MemoryBudget.product(MemoryBudget.sum(batch, 16), count, MemoryBudget.sum(d, 2)), of: T.self,
+                alternative: "path: .exact (p = 1) and .gauss (p = 2) differentiate P V in O(B n d)")
+            return kernelSet.apply.backward(state, gradient)
+        case .dense(let state, let input, let transposed):
+            try MemoryBudget.require(
+                MemoryBudget.product(batch, count, count), of: T.self,
+                alternative: "path: .exact (p = 1) and .gauss (p = 2) differentiate products in O(B n d)")
+            let dense = kernelSet.dense
+            // <G, P V>: dP = G V^T, dV = P^T G.  <H, P^T U>: dP = U H^T, dU = P H.
+            let matrixGradient = transposed ? dense.outer(state, input, gradient, d) : dense.outer(state, gradient, input, d)
+            return SoftSortGradient(
+                scores: dense.backward(state, matrixGradient), values: dense.product(state, gradient, d, !transposed))
+        case .exact(let state, let input, let transposed):
+            if transposed {
+                // <H, P^T U> = <U, P H>: dL/dU = P H, dL/ds the score gradient of P H against U.
+                let exact = kernelSet.exact.applyBackward(state, gradient, d, input, true)
+                return SoftSortGradient(scores: exact.scores, values: exact.product)
+            }
+            let exact = kernelSet.exact.applyBackward(state, input, d, gradient, false)
+            return SoftSortGradient(scores: exact.scores, values: exact.values)
         case .gauss(let product):
-            result = kernelSet.gaussOutputs.applyBackward(product, gradient)
+            return kernelSet.gaussOutputs.applyBackward(product, gradient)
+        case .gaussTransposed(let state, let input):
+            return kernelSet.gaussOutputs.applyTransposedBackward(state, input, d, gradient)
+        case .window(let state, let input, let transposed):
+            let window = kernelSet.window
+            let entries = transposed
+                ? window.entryGradient(state, input, gradient, d) : window.entryGradient(state, gradient, input, d)
+            return SoftSortGradient(scores: window.backward(state, entries), values: window.product(state, gradient, d, !transposed))
         }
-        return scale.isIdentity ? result : SoftSortGradient(scores: scale.divide(result.scores), values: result.values)
+    }
+
+    /// Rows `selection` of every batch row of a `batch x rows x d` array.
+    static func select(_ selection: [Int], of full: [T], batch: Int, rows: Int, dimension d: Int) -> [T] {
+        var result: [T] = []
+        result.reserveCapacity(batch * selection.count * d)
+        for b in 0..<batch {
+            for row in selection { result += full[(b * rows + row) * d ..< (b * rows + row + 1) * d] }
+        }
+        return result
+    }
+
+    /// A `batch x rows x d` array with `part` (`batch x selection.count x d`)
+    /// at rows `selection` (summed where a row repeats), zero elsewhere.
+    static func expand(_ selection: [Int], _ part: [T], batch: Int, rows: Int, dimension d: Int) -> [T] {
+        var full = [T](repeating: 0, count: batch * rows * d)
+        for b in 0..<batch {
+            for (position, row) in selection.enumerated() {
+                for e in 0..<d { full[(b * rows + row) * d + e] += part[(b * selection.count + position) * d + e] }
+            }
+        }
+        return full
     }
 }

@@ -7,25 +7,31 @@ public struct RelaxedValues<T: SoftSortScalar>: Sendable {
     public let batch: Int
     /// The length `n` of each score row.
     public let count: Int
+    /// The path that ran (never `.automatic`).
+    public let path: SoftSortPath
+    /// The backend whose kernels ran.
+    public let backend: Backend
+    /// The number of threads the forward ran on (and the backward will).
+    public let threads: Int
 
     enum Source: Sendable {
-        /// `P s` of a dense result.
-        case dense(DenseState<T>)
-        /// `P s` of an exact result.
+        /// `P s` of the dense matrices.
+        case denseSortedValues(DenseState<T>)
         case exactSortedValues(ExactState<T>)
-        /// `P^T r`, `r = (1, ..., n)`, of an exact result.
         case exactRanks(ExactState<T>)
-        /// `P s` of a gauss result.
         case gaussSortedValues(GaussState<T>)
-        /// `P^T r` of a gauss result.
         case gaussRanks(GaussState<T>)
+        /// `P s` (`throughValues`: `V = s`, so `dL/dV` joins `dL/ds`) or
+        /// `P^T r` as a product of the fused, dense or window path.
+        case product(RelaxedProduct<T>, throughValues: Bool)
     }
 
     let source: Source
     /// The score gradient is divided by this scale's `c` (`ScoreScale`): the
-    /// identity for `P s` (homogeneous of degree 1 in `s`), the forward's
-    /// scale for the ranks.
+    /// identity for `P s` (homogeneous of degree 1 in `s`) and for sources
+    /// that apply their own, the forward's scale for the exact ranks.
     let gradientScale: ScoreScale<T>
+    let perturbation: PerturbedRows<T>?
 
     /// The vector-Jacobian product: `dL/ds` given `dL/dvalues`, through `P`
     /// (and, for `P s`, through `s` too).
@@ -36,17 +42,17 @@ public struct RelaxedValues<T: SoftSortScalar>: Sendable {
     ///   size, `.nonFiniteInput(argument: "gradient", ...)` for an infinite or
     ///   NaN entry, `.insufficientMemory` when the dense backward's `B x n x n`
     ///   buffer does not fit (the exact and gauss paths need none).
-    /// - Complexity: dense: O(B n^2) time and memory; exact and gauss: O(B n).
+    /// - Complexity: dense and fused: O(B n^2); window O(B n w); exact and gauss: O(B n).
     public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
         try Validation.size("gradient", gradient.count, expected: batch * count)
         try Validation.finite("gradient", gradient, rowLength: count)
         let kernelSet = T.kernelSet
         let result: [T]
         switch source {
-        case .dense(let state):
+        case .denseSortedValues(let state):
             try MemoryBudget.require(
                 MemoryBudget.product(batch, count, count), of: T.self,
-                alternative: "ExactSoftSort's sortedValues() (p = 1) differentiates P s in O(B n)")
+                alternative: "path: .exact (p = 1) and .gauss (p = 2) differentiate P s in O(B n)")
             result = kernelSet.dense.sortedValuesBackward(state, gradient)
         case .exactSortedValues(let state):
             result = kernelSet.exact.sortedValuesBackward(state, gradient)
@@ -56,7 +62,11 @@ public struct RelaxedValues<T: SoftSortScalar>: Sendable {
             result = kernelSet.gaussOutputs.sortedValuesBackward(state, gradient)
         case .gaussRanks(let state):
             result = kernelSet.gaussOutputs.ranksBackward(state, gradient)
+        case .product(let product, let throughValues):
+            let parts = try product.backward(gradient)
+            result = throughValues ? zip(parts.scores, parts.values).map { $0 + $1 } : parts.scores
         }
-        return gradientScale.divide(result)
+        let scores = gradientScale.divide(result)
+        return perturbation?.fold(scores) ?? scores
     }
 }

@@ -7,14 +7,18 @@
 ///
 /// ```swift
 /// let softSort = SoftSort(temperature: 0.1)
-/// let result = try softSort.forward(scores: [0.3, 2.0, -1.0], batch: 1, count: 3)
-/// result.permutation   // [1, 0, 2]
+/// let result = try softSort.forward(scores: [0.3, 2.0, -1.0] as [Float], batch: 1, count: 3)
+/// result.permutation                   // [1, 0, 2]
+/// let sorted = try result.sortedValues()
+/// sorted.values                        // close to [2.0, 0.3, -1.0]
+/// let dScores = try sorted.backward([1, 0, 0])
 /// ```
 public struct SoftSort: Sendable, Hashable {
     /// `tau > 0`: smaller is closer to the hard permutation.
     public var temperature: Double
-    /// `p > 0` in the distance `|x|^p`: 1 (the paper's default), 2 (the one
-    /// its speed benchmark timed), or any other positive value (slower).
+    /// `p > 0` in the distance `|x|^p`: 1 (the paper's default, exact in
+    /// O(n log n)), 2 (the one its speed benchmark timed, O(n) by the Gauss
+    /// transform), or any other positive value (O(n^2) per row).
     public var power: Double
     /// Descending (row 0 picks the largest score, the paper's order) or ascending.
     public var direction: SortDirection
@@ -23,6 +27,12 @@ public struct SoftSort: Sendable, Hashable {
     /// The number of threads, or `nil` for `Parallelism.defaultThreadCount`.
     /// Results are bitwise identical for every thread count.
     public var threads: Int?
+    /// The gauss path's bound `epsilon` in `1e-16 ... 1e-2`, or `nil` for
+    /// `1e-13`: every sum `sum_j q_j g(.)` is within `epsilon sum_j |q_j|` of
+    /// the exact one (<doc:GaussTransform>). Other paths are exact and ignore it.
+    public var accuracy: Double?
+    /// Gumbel noise on the scores (the stochastic SoftSort), or `nil`.
+    public var perturbation: GumbelPerturbation?
 
     /// Creates a SoftSort operator. The parameters are checked when it runs.
     ///
@@ -32,99 +42,55 @@ public struct SoftSort: Sendable, Hashable {
     ///   - direction: `.descending` (default) or `.ascending`.
     ///   - backend: the kernels' backend, or `nil` for the preferred one.
     ///   - threads: at least 1, or `nil` for `Parallelism.defaultThreadCount`.
+    ///   - accuracy: the gauss path's bound, or `nil` for `1e-13`.
+    ///   - perturbation: Gumbel noise on the scores, or `nil` (default).
     /// - Complexity: O(1).
     public init(
         temperature: Double = 1, power: Double = 1, direction: SortDirection = .descending,
-        backend: Backend? = nil, threads: Int? = nil
+        backend: Backend? = nil, threads: Int? = nil, accuracy: Double? = nil, perturbation: GumbelPerturbation? = nil
     ) {
         self.temperature = temperature
         self.power = power
         self.direction = direction
         self.backend = backend
         self.threads = threads
+        self.accuracy = accuracy
+        self.perturbation = perturbation
     }
 
-    /// The relaxed permutation matrices of a batch of score rows.
+    /// Checks a batch of score rows and the operator's parameters once; the
+    /// result computes every output (`P`, `P V`, `P^T U`, sorted values,
+    /// ranks, top-k, quantiles, the losses) on request, each with its backward.
     ///
     /// - Parameters:
     ///   - scores: `batch x count` scores, row-major.
     ///   - batch: the number of rows `B >= 0`.
     ///   - count: the row length `n >= 0`.
-    ///   - mode: `.soft` (default) or `.straightThrough`.
+    ///   - path: `.automatic` (default: the fastest path for each output),
+    ///     or the path every output runs on.
     ///   - workspace: buffers to reuse across calls (a training loop), or
-    ///     `nil` for fresh ones; see `DenseWorkspace` for the sharing rule.
-    /// - Returns: the `B x n x n` matrices, the hard permutations, and the
-    ///   state for `backward(_:)`.
+    ///     `nil` for fresh ones; see `Workspace` for the sharing rule.
+    /// - Returns: the checked request; nothing is computed yet but the scores'
+    ///   scale (and the perturbed rows, with a perturbation).
     /// - Throws: `SoftSortError.invalidTemperature`, `.invalidPower`,
-    ///   `.invalidDimension` (a negative shape), `.shapeOverflow` (`B n^2`
+    ///   `.invalidDimension` (a negative shape), `.shapeOverflow` (`B n`
     ///   overflows `Int`), `.sizeMismatch`, `.nonFiniteScore`,
-    ///   `.invalidThreadCount`, `.backendUnavailable`, `.insufficientMemory`
-    ///   when the `B x n x n` matrices do not fit in what this process may
-    ///   use (the message names the fused and exact paths, which need none).
-    ///   Finite scores of any magnitude give finite results: huge ones are
-    ///   rescaled exactly (`P(s, tau) = P(s / c, tau / c^p)`, `c` a power of
-    ///   two; <doc:Accuracy>).
-    /// - Complexity: O(B n^2) time and memory, spread over `threads` threads.
+    ///   `.invalidThreadCount`, `.backendUnavailable`,
+    ///   `.invalidArgument(name: "accuracy", ...)`, `.unsupportedPath` for
+    ///   `.exact` with `p != 1` or `.gauss` with `p != 2`,
+    ///   `.invalidWindowWidth` / `.invalidArgument(name: "tolerance", ...)`
+    ///   for a bad window, `.invalidSampleCount` / `.nonPositiveScore` for a
+    ///   perturbation. Finite scores of any magnitude give finite results:
+    ///   huge ones are rescaled exactly (`P(s, tau) = P(s / c, tau / c^p)`,
+    ///   `c` a power of two; <doc:Accuracy>).
+    /// - Complexity: O(B n) (one pass for the scale).
     public func forward<T: SoftSortScalar>(
-        scores: [T], batch: Int, count: Int, mode: OutputMode = .soft, workspace: DenseWorkspace<T>? = nil
+        scores: [T], batch: Int, count: Int, path: SoftSortPath = .automatic, workspace: Workspace<T>? = nil
     ) throws(SoftSortError) -> RelaxedPermutation<T> {
-        let configuration = try Configuration<T>(
-            temperature: temperature, power: power, direction: direction, backend: backend, threads: threads)
-        let shape = try Validation.batch(scores, batch: batch, count: count, footprint: .matrices)
-        return try RelaxedPermutation(
-            scores: scores, shape: shape, method: .softSort(configuration.power), mode: mode,
-            configuration: configuration, workspace: workspace)
-    }
-
-    /// The relaxed sort applied to values, fused: `Y = P V` without forming `P`.
-    ///
-    ///     Y[b, i, :] = sum_j P[b, i, j] V[b, j, :],  P = SoftSort(s)  (B x n x n)
-    ///
-    /// Row `i` of `Y` is the softmax-weighted mean of the value rows around
-    /// the `i`-th largest score: with `V = s` (`dimension` 1) it is the relaxed
-    /// sorted scores. `P` is computed tile by tile and never stored, so memory
-    /// is `O(B n d)` for any `n`. Any `p > 0` works on every backend; on
-    /// `avx2`, `Float` with `p = 1` or `p = 2` runs C kernels.
-    ///
-    /// ```swift
-    /// let scores: [Float] = [0.3, 2.0, -1.0]
-    /// let product = try SoftSort(temperature: 0.1, power: 2)
-    ///     .apply(to: scores, scores: scores, batch: 1, count: 3, dimension: 1)
-    /// product.values   // close to [2.0, 0.3, -1.0]
-    /// ```
-    ///
-    /// - Parameters:
-    ///   - values: `V`, `batch x count x dimension`, row-major (value row `j`
-    ///     of batch row `b` at `(b * count + j) * dimension`).
-    ///   - scores: `batch x count` scores, row-major.
-    ///   - batch: the number of rows `B >= 0`.
-    ///   - count: the row length `n >= 0`.
-    ///   - dimension: the value width `d >= 0`.
-    /// - Returns: `Y` (`batch x count x dimension`) and its backward.
-    /// - Throws: as `forward(scores:batch:count:mode:workspace:)`, and
-    ///   `.nonFiniteInput(argument: "values", row: b, column: j * d + e)` for
-    ///   a non-finite value, `.invalidDimension` for `d < 0`, `.shapeOverflow`
-    ///   when `B n d` overflows `Int`, `.insufficientMemory` when the `O(B n d)`
-    ///   buffers do not fit. Only the scores are rescaled, never the values.
-    /// - Complexity: O(B n^2 d) time over `threads` threads, O(B n d) memory
-    ///   (the backward: O((B + 16) n d), its per-block partial sums).
-    public func apply<T: SoftSortScalar>(
-        to values: [T], scores: [T], batch: Int, count: Int, dimension: Int = 1
-    ) throws(SoftSortError) -> RelaxedProduct<T> {
-        let configuration = try Configuration<T>(
-            temperature: temperature, power: power, direction: direction, backend: backend, threads: threads)
-        let shape = try Validation.batch(scores, batch: batch, count: count, footprint: .values(dimension: dimension))
-        try Validation.matrix("values", values, shape: shape, dimension: dimension, minimumDimension: 0)
-        try MemoryBudget.require(
-            MemoryBudget.product(shape.elements, MemoryBudget.sum(2 * dimension, 2)), of: T.self,
-            alternative: "ExactSoftSort (p = 1) applies P to values in O(B n d) without tiles; else use a smaller batch")
-        let p = configuration.power.value
-        let scale = ScoreScale(scores, bound: .distance(power: p))
-        let kernelSet = T.kernelSet
-        let state = kernelSet.apply.forward(ApplyRequest(
-            scores: scale.divide(scores), values: values, shape: shape, dimension: dimension,
-            configuration: configuration.rescaled(by: scale, power: p),
-            kernels: kernelSet.applyKernels(configuration.backend, power: configuration.power)))
-        return RelaxedProduct(fused: state, scale: scale)
+        let power = try Validation.power(power)
+        return RelaxedPermutation(plan: try Plan(
+            method: .softSort(power), temperature: temperature, direction: direction, backend: backend,
+            threads: threads, scores: scores, batch: batch, count: count, path: path, accuracy: accuracy,
+            perturbation: perturbation, workspace: workspace))
     }
 }

@@ -8,7 +8,7 @@ extension DenseEngine {
         let temperature = state.configuration.temperature, scheduler = state.configuration.scheduler
         // The caller's workspace, or fresh buffers: a result made without one
         // can then run backwards from several threads at once.
-        let workspace = state.workspace ?? DenseWorkspace<T>()
+        let workspace = state.workspace ?? DenseBuffers<T>()
         let blocks = RowBlocks(batch: batch, count: n)
         let neural = state.method == .neuralSort
         // Per work item: a column partial (and NeuralSort's column-sum partial).

@@ -8,7 +8,7 @@ enum DenseEngine {
         let kernels = request.kernels, scheduler = request.configuration.scheduler
         let temperature = request.configuration.temperature, direction = request.configuration.direction
         // A finished result shares these buffers only until this call writes them.
-        let workspace = request.workspace ?? DenseWorkspace()
+        let workspace = request.workspace ?? DenseBuffers()
         resizeBuffer(&workspace.order, batch * n)
         resizeBuffer(&workspace.sorted, batch * n)
         resizeBuffer(&workspace.matrices, batch * matrixSize)

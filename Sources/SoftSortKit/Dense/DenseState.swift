@@ -19,7 +19,7 @@ struct DenseState<T: SoftSortScalar>: Sendable {
     let softMatrices: [T]
     /// The caller's workspace, which the backward reuses; `nil` when the
     /// forward was given none (each backward then allocates its own buffers).
-    let workspace: DenseWorkspace<T>?
+    let workspace: DenseBuffers<T>?
 }
 
 /// One dense forward to run.
@@ -30,7 +30,7 @@ struct DenseRequest<T: SoftSortScalar> {
     let mode: OutputMode
     let configuration: Configuration<T>
     let kernels: DenseKernels<T>
-    let workspace: DenseWorkspace<T>?
+    let workspace: DenseBuffers<T>?
 }
 
 /// The dense path's entry points, compiled for one element type
@@ -45,6 +45,10 @@ struct DenseOperations<T: SoftSortScalar>: Sendable {
     let sortedValues: @Sendable (DenseState<T>, _ matrices: [T]) -> [T]
     /// `dL/ds` given `dL/d(P s)`, through `P` and `s`.
     let sortedValuesBackward: @Sendable (DenseState<T>, _ gradient: [T]) -> [T]
+    /// `P X` or `P^T X` of the state's soft matrices (`DenseProducts.product`).
+    let product: @Sendable (DenseState<T>, _ input: [T], _ dimension: Int, _ transposed: Bool) -> [T]
+    /// `G[i, j] = <A[i], C[j]>` (`DenseProducts.outer`).
+    let outer: @Sendable (DenseState<T>, _ left: [T], _ right: [T], _ dimension: Int) -> [T]
     /// The kernels for NeuralSort rows whose logits overflow `T` (`WideLogitKernels`).
     let wideLogitKernels: DenseKernels<T>
 }
@@ -56,6 +60,14 @@ extension DenseOperations where T: VectorScalar {
             backward: { state, gradient in DenseEngine.backward(state, matrixGradient: gradient) },
             sortedValues: { state, matrices in DenseEngine.sortedValues(state, matrices: matrices) },
             sortedValuesBackward: { state, gradient in DenseEngine.sortedValuesBackward(state, gradient: gradient) },
+            product: { state, input, d, transposed in
+                DenseProducts.product(
+                    state.softMatrices, input, shape: state.shape, dimension: d, transposed: transposed,
+                    scheduler: state.configuration.scheduler)
+            },
+            outer: { state, left, right, d in
+                DenseProducts.outer(left, right, shape: state.shape, dimension: d, scheduler: state.configuration.scheduler)
+            },
             wideLogitKernels: .wideLogits())
     }
 }

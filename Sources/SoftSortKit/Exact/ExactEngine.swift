@@ -28,7 +28,7 @@ enum ExactEngine {
     /// sort's scratch the workspace's row scratch.
     static func prepare<T: ScanScalar>(
         _ scores: [T], shape: BatchShape, configuration: Configuration<T>, kernels: BackendKernels<T>,
-        workspace: LossWorkspace<T>? = nil
+        workspace: LossBuffers<T>? = nil
     ) -> ExactState<T> {
         let n = shape.count, total = shape.elements, scheduler = configuration.scheduler
         // Every element is written below (each row's sort fills its order).

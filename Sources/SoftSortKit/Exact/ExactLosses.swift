@@ -26,7 +26,7 @@ extension ExactEngine {
     /// the blocks' partial losses to `workspace.losses`.
     static func crossEntropy<T: ScanScalar>(
         _ scores: [T], targets: [Int], shape: BatchShape, configuration: Configuration<T>, kernels: BackendKernels<T>,
-        workspace: LossWorkspace<T>
+        workspace: LossBuffers<T>
     ) -> Double {
         let state = prepare(scores, shape: shape, configuration: configuration, kernels: kernels, workspace: workspace)
         resizeBuffer(&workspace.gradient, shape.elements)

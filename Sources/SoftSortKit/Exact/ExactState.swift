@@ -63,7 +63,7 @@ struct ExactOperations<T: SoftSortScalar>: Sendable {
     /// workspace's buffers (the gradient in `workspace.gradient`).
     let crossEntropyInWorkspace: @Sendable (
         _ scores: [T], _ targets: [Int], _ shape: BatchShape, _ configuration: Configuration<T>,
-        _ kernels: BackendKernels<T>, _ workspace: LossWorkspace<T>
+        _ kernels: BackendKernels<T>, _ workspace: LossBuffers<T>
     ) -> Double
     /// `log Z_i`, `batch x count`, rows sorted.
     let logNormalizers: @Sendable (ExactState<T>) -> [T]

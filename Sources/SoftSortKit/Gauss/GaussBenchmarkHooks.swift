@@ -1,33 +1,6 @@
 /// Entry points for `simd-bench` (same package, not public API): the gauss
-/// path before `LossPath.gauss` exists, and both argsorts side by side.
+/// plan of a row, and both argsorts side by side.
 package enum GaussBenchmarkHooks {
-    /// The `p = 2` cross-entropy (summed over rows) and `dL/ds` on the gauss
-    /// path, in `workspace` (the gradient shares its storage, as `LossWorkspace` says).
-    package static func crossEntropy(
-        scores: [Float], targets: [Int], batch: Int, count: Int, temperature: Double,
-        direction: SortDirection = .descending, accuracy: Double? = nil, threads: Int = 1,
-        workspace: LossWorkspace<Float> = LossWorkspace()
-    ) -> (loss: Double, gradient: [Float]) {
-        let r = GaussEngine.crossEntropy(
-            scores: scores, targets: targets, shape: BatchShape(batch: batch, count: count), temperature: temperature,
-            direction: direction, accuracy: accuracy,
-            scheduler: BatchScheduler(threads: threads), workspace: workspace)
-        return (r.loss, r.gradient)
-    }
-
-    /// As the `Float` overload, in `Double`.
-    package static func crossEntropy(
-        scores: [Double], targets: [Int], batch: Int, count: Int, temperature: Double,
-        direction: SortDirection = .descending, accuracy: Double? = nil, threads: Int = 1,
-        workspace: LossWorkspace<Double> = LossWorkspace()
-    ) -> (loss: Double, gradient: [Double]) {
-        let r = GaussEngine.crossEntropy(
-            scores: scores, targets: targets, shape: BatchShape(batch: batch, count: count), temperature: temperature,
-            direction: direction, accuracy: accuracy,
-            scheduler: BatchScheduler(threads: threads), workspace: workspace)
-        return (r.loss, r.gradient)
-    }
-
     /// The plan (order, width in bandwidths, radius, bound) the gauss path picks for a row.
     package static func plan(accuracy: Double?, extent: Double, count: Int) -> (order: Int, width: Double, radius: Double, bound: Double, momentBound: Double) {
         let plan = GaussPlan.make(accuracy: accuracy ?? GaussEngine.defaultAccuracy, extent: extent, count: count)

@@ -101,7 +101,7 @@ enum GaussEngine {
     static func crossEntropy<T: VectorScalar>(
         scores s: UnsafePointer<T>, targets t: UnsafePointer<Int>, shape: BatchShape, temperature tau: Double,
         direction: SortDirection, accuracy: Double?, kernels: GaussKernels = .preferred, scheduler: BatchScheduler,
-        workspace: LossWorkspace<T>, logNormalizers logs: UnsafeMutablePointer<T>? = nil
+        workspace: LossBuffers<T>, logNormalizers logs: UnsafeMutablePointer<T>? = nil
     ) -> Double {
         let batch = shape.batch, n = shape.count
         return workspace.withGaussPointers(rows: batch, elements: shape.elements) { losses, gradient in
@@ -126,7 +126,7 @@ enum GaussEngine {
     static func crossEntropy<T: VectorScalar>(
         scores: [T], targets: [Int], shape: BatchShape, temperature tau: Double, direction: SortDirection,
         accuracy: Double? = nil, scheduler: BatchScheduler, logNormalizers: Bool = false,
-        workspace: LossWorkspace<T> = LossWorkspace()
+        workspace: LossBuffers<T> = LossBuffers()
     ) -> (loss: Double, gradient: [T], logNormalizers: [T]) {
         var logs = [T](repeating: 0, count: logNormalizers ? shape.elements : 0)
         let loss = scores.withBase { s in

@@ -5,22 +5,22 @@ struct GaussOperations<T: SoftSortScalar>: Sendable {
     /// caller's `Double`, not the `T`-rounded one), in the caller's workspace
     /// or a fresh one.
     let crossEntropy: @Sendable (
-        _ scores: [T], _ targets: [Int], _ shape: BatchShape, _ temperature: Double, _ configuration: Configuration<T>,
-        _ workspace: LossWorkspace<T>?
+        _ scores: [T], _ targets: [Int], _ shape: BatchShape, _ temperature: Double, _ accuracy: Double,
+        _ configuration: Configuration<T>, _ workspace: LossBuffers<T>?
     ) -> Loss<T>
 }
 
 extension GaussOperations where T: VectorScalar {
     static func make() -> GaussOperations<T> {
-        GaussOperations(crossEntropy: { scores, targets, shape, temperature, configuration, workspace in
-            let workspace = workspace ?? LossWorkspace()
+        GaussOperations(crossEntropy: { scores, targets, shape, temperature, accuracy, configuration, workspace in
+            let workspace = workspace ?? LossBuffers()
             // The transforms run the C AVX2 kernels for `.avx2` (the preferred
             // backend where the CPU has them), else Swift SIMD (`.scalar`
             // included: there are no one-lane transforms): report which.
             let kernels = GaussKernels(configuration.backend)
             let loss = GaussEngine.rescaledCrossEntropy(
                 scores: scores, targets: targets, shape: shape, temperature: temperature,
-                direction: configuration.direction, kernels: kernels, scheduler: configuration.scheduler,
+                direction: configuration.direction, accuracy: accuracy, kernels: kernels, scheduler: configuration.scheduler,
                 workspace: workspace)
             return Loss(value: T(loss), gradient: workspace.gradient, path: .gauss, backend: kernels.backend)
         })
@@ -38,7 +38,7 @@ extension GaussEngine {
     static func rescaledCrossEntropy<T: VectorScalar>(
         scores: [T], targets: [Int], shape: BatchShape, temperature tau: Double, direction: SortDirection,
         accuracy: Double = defaultAccuracy, kernels: GaussKernels = .preferred, scheduler: BatchScheduler,
-        workspace: LossWorkspace<T>
+        workspace: LossBuffers<T>
     ) -> Double {
         let scale = ScoreScale<Double>(
             largestMagnitude: Double(Validation.largestMagnitude(scores)),

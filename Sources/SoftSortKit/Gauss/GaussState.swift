@@ -29,7 +29,7 @@ struct GaussState<T: SoftSortScalar>: Sendable {
     let firstMoments: [Double]
     /// Where every operation on this state keeps its buffers and row
     /// scratch (`nil`: fresh ones each call).
-    let workspace: GaussWorkspace<T>?
+    let workspace: GaussBuffers<T>?
 
     /// `-1` descending (`v` runs against `x`), `+1` ascending: `x_i - x_k = sign (h / c) (v_i - v_k)`.
     var sign: Double { direction == .descending ? -1 : 1 }
@@ -78,7 +78,7 @@ enum GaussForward {
     /// same bits for every thread count.
     static func prepare<T: VectorScalar>(
         scores: [T], shape: BatchShape, temperature tau: Double, direction: SortDirection, accuracy: Double,
-        scheduler: BatchScheduler, workspace: GaussWorkspace<T>?
+        scheduler: BatchScheduler, workspace: GaussBuffers<T>?
     ) -> GaussState<T> {
         // Huge `Double` scores are divided by a power of two `c` (exact), the
         // bandwidth with them: `P(s, tau) = P(s / c, tau / c^2)`. `Float`

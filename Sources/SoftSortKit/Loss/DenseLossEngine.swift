@@ -18,7 +18,7 @@ enum DenseLossEngine {
     static func run<T: VectorScalar>(_ request: LossRequest<T>, kernels: DenseKernels<T>) -> Loss<T> {
         let batch = request.shape.batch, n = request.shape.count
         let configuration = request.configuration
-        let workspace = request.workspace ?? LossWorkspace()
+        let workspace = request.workspace ?? LossBuffers()
         let (matrices, state) = DenseEngine.forward(DenseRequest(
             scores: request.scores, shape: request.shape, method: request.method, mode: .soft,
             configuration: configuration, kernels: kernels, workspace: workspace.dense))

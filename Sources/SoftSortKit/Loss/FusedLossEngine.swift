@@ -15,7 +15,7 @@ enum FusedLossEngine {
         let blocks = RowBlocks(batch: batch, count: rowsUsed)
         let partialSize = neural ? 2 * n : n
         let chunks = scheduler.maximumChunks(items: blocks.items)
-        let workspace = request.workspace ?? LossWorkspace()
+        let workspace = request.workspace ?? LossBuffers()
         resizeBuffer(&workspace.order, neural ? 0 : batch * n)
         resizeBuffer(&workspace.sorted, neural ? 0 : batch * n)
         resizeBuffer(&workspace.centres, neural ? 0 : batch * n)

@@ -22,7 +22,7 @@ struct LossRequest<T: SoftSortScalar>: Sendable {
     let method: DenseMethod
     let objective: LossObjective<T>
     let configuration: Configuration<T>
-    let workspace: LossWorkspace<T>?
+    let workspace: LossBuffers<T>?
 }
 
 /// The loss paths' entry points, compiled for one element type

@@ -28,22 +28,28 @@ enum Validation {
     ) throws(SoftSortError) -> BatchShape {
         guard batch >= 0 else { throw .invalidDimension(argument: "batch", value: batch) }
         guard count >= 0 else { throw .invalidDimension(argument: "count", value: count) }
-        let (rows, o1) = batch.multipliedReportingOverflow(by: count)
+        try self.footprint(BatchShape(batch: batch, count: count), footprint)
+        try size("scores", scores.count, expected: batch * count)
+        if let bad = firstNonFinite(scores) {
+            throw .nonFiniteScore(row: bad / count, column: bad % count)
+        }
+        return BatchShape(batch: batch, count: count)
+    }
+
+    /// Checks that what an operator holds for `shape` fits in `Int`: the one
+    /// overflow check of every product of the shape.
+    static func footprint(_ shape: BatchShape, _ footprint: Footprint) throws(SoftSortError) {
+        let (rows, o1) = shape.batch.multipliedReportingOverflow(by: shape.count)
         let width: Int
         switch footprint {
         case .rows: width = 1
-        case .matrices: width = count
+        case .matrices: width = shape.count
         case .values(let d):
             guard d >= 0 else { throw .invalidDimension(argument: "dimension", value: d) }
             width = d
         }
         let (_, o2) = rows.multipliedReportingOverflow(by: width)
-        guard !o1, !o2 else { throw .shapeOverflow(batch: batch, count: count) }
-        try size("scores", scores.count, expected: rows)
-        if let bad = firstNonFinite(scores) {
-            throw .nonFiniteScore(row: bad / count, column: bad % count)
-        }
-        return BatchShape(batch: batch, count: count)
+        guard !o1, !o2 else { throw .shapeOverflow(batch: shape.batch, count: shape.count) }
     }
 
     /// Checks that a buffer holds `expected` elements.

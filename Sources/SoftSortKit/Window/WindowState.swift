@@ -36,6 +36,14 @@ struct WindowOperations<T: SoftSortScalar>: Sendable {
     ) -> WindowState<T>
     /// `dL/ds` given `dL/dP~` laid out as `values`.
     let backward: @Sendable (WindowState<T>, _ gradient: [T]) -> [T]
+    /// `P~ X` or `P~^T X` (`WindowProducts.product`).
+    let product: @Sendable (WindowState<T>, _ input: [T], _ dimension: Int, _ transposed: Bool) -> [T]
+    /// `dL/dP~` of `<A, P~ C>` (`WindowProducts.entryGradient`).
+    let entryGradient: @Sendable (WindowState<T>, _ rows: [T], _ columns: [T], _ dimension: Int) -> [T]
+    /// The kept entries as dense rows (`WindowProducts.denseRows`).
+    let denseRows: @Sendable (WindowState<T>) -> [T]
+    /// Dense `B x k x n` gradient rows to `dL/dP~` (`WindowProducts.gatherEntries`).
+    let gatherEntries: @Sendable (WindowState<T>, _ dense: [T]) -> [T]
 }
 
 extension WindowOperations where T: VectorScalar {
@@ -44,6 +52,14 @@ extension WindowOperations where T: VectorScalar {
             forward: { scores, shape, rows, rule, configuration, kernels in
                 WindowEngine.forward(scores, shape: shape, rows: rows, rule: rule, configuration: configuration, kernels: kernels)
             },
-            backward: { state, gradient in WindowEngine.backward(state, gradient: gradient) })
+            backward: { state, gradient in WindowEngine.backward(state, gradient: gradient) },
+            product: { state, input, d, transposed in
+                WindowProducts.product(state, input, dimension: d, transposed: transposed)
+            },
+            entryGradient: { state, rows, columns, d in
+                WindowProducts.entryGradient(state, rows: rows, columns: columns, dimension: d)
+            },
+            denseRows: { state in WindowProducts.denseRows(state) },
+            gatherEntries: { state, dense in WindowProducts.gatherEntries(state, dense: dense) })
     }
 }

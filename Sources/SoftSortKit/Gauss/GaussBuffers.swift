@@ -16,7 +16,7 @@
 ///
 /// ```swift
 /// let gauss = GaussSoftSort(temperature: 0.1)
-/// let workspace = GaussWorkspace<Float>()
+/// let workspace = GaussBuffers<Float>()
 /// for _ in 0..<steps {
 ///     let result = try gauss.forward(scores: scores, batch: b, count: n, workspace: workspace)
 ///     let values = result.sortedValues()
@@ -24,7 +24,7 @@
 ///     // ... update scores with gradient ...
 /// }
 /// ```
-public final class GaussWorkspace<T: SoftSortScalar>: @unchecked Sendable {
+final class GaussBuffers<T: SoftSortScalar>: @unchecked Sendable {
     // @unchecked: mutable state, documented as one workspace per loop; the
     // scheduler's threads write disjoint rows of these buffers within a call.
     /// The forward's state (`GaussState`).
@@ -39,7 +39,7 @@ public final class GaussWorkspace<T: SoftSortScalar>: @unchecked Sendable {
     /// Creates an empty workspace; buffers grow on first use.
     ///
     /// - Complexity: O(1).
-    public init() {}
+    init() {}
 }
 
 /// The arrays of a `GaussState`, `B n` each (contents unspecified until the forward writes them).

@@ -19,7 +19,7 @@
 /// A call with a different batch size or row length resizes the buffers it
 /// uses (an allocation each); the results are the same bits as with a fresh
 /// workspace.
-public final class LossWorkspace<T: SoftSortScalar>: @unchecked Sendable {
+final class LossBuffers<T: SoftSortScalar>: @unchecked Sendable {
     // @unchecked: mutable state, documented as one workspace per loop; the
     // scheduler's threads write disjoint parts of these buffers within a call.
     var order: [Int] = []
@@ -42,12 +42,12 @@ public final class LossWorkspace<T: SoftSortScalar>: @unchecked Sendable {
     /// `Double` scores only; empty otherwise).
     var scaledScores: [T] = []
     /// The `.dense` path's buffers.
-    let dense = DenseWorkspace<T>()
+    let dense = DenseBuffers<T>()
 
     /// Creates an empty workspace; buffers grow on first use.
     ///
     /// - Complexity: O(1).
-    public init() {}
+    init() {}
 
     /// The base addresses of every buffer of the fused path.
     struct Pointers {
@@ -91,7 +91,7 @@ public final class LossWorkspace<T: SoftSortScalar>: @unchecked Sendable {
     }
 }
 
-extension LossWorkspace {
+extension LossBuffers {
     /// The kept `.exact` scan state when it holds at least `count` elements
     /// and no result holds it, else a fresh one (kept for the next call).
     func exactStorage(count: Int) -> Storage<T> {

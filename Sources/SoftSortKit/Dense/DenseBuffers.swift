@@ -9,7 +9,7 @@
 /// training loop its own, and do not run backwards of results that share a
 /// workspace on several threads at once. (Results made without a workspace
 /// have no such limit: each of their backwards allocates its own buffers.)
-public final class DenseWorkspace<T: SoftSortScalar>: @unchecked Sendable {
+final class DenseBuffers<T: SoftSortScalar>: @unchecked Sendable {
     // @unchecked: mutable state, documented as one workspace per loop; the
     // scheduler's threads write disjoint parts of these buffers within a call.
     var order: [Int] = []
@@ -24,7 +24,7 @@ public final class DenseWorkspace<T: SoftSortScalar>: @unchecked Sendable {
     /// Creates an empty workspace; buffers grow on first use.
     ///
     /// - Complexity: O(1).
-    public init() {}
+    init() {}
 
     /// The base addresses of the forward's buffers.
     struct ForwardPointers {

@@ -1,8 +1,8 @@
-/// The result of `WindowedSoftSort.forward`: the first `k` rows of each
+/// `RelaxedPermutation.sparseRows(rows:)` on the window path: the first `k` rows of each
 /// batch row's relaxed permutation, each restricted to a window of
 /// consecutive sorted ranks and renormalized over it.
 ///
-/// Sparse format (compressed rows, batch-major). Row `r = b * topK + i` is
+/// Sparse format (compressed rows, batch-major). Row `r = b * rows + i` is
 /// row `i` (the `i`-th largest score, descending) of batch row `b`:
 ///
 /// - its entries are `values[rowOffsets[r] ..< rowOffsets[r + 1]]`;
@@ -12,15 +12,22 @@
 /// - `droppedMass[r]` bounds from above the mass the dense row puts outside
 ///   the window, `sum_(dropped j) P[i, j]`; so `|P~ - P|_1 <= 2 droppedMass`
 ///   on that row.
-public struct SparseRelaxedPermutation<T: SoftSortScalar>: Sendable {
+public struct SparseRows<T: SoftSortScalar>: Sendable {
     /// The rows of the scores divided by `scale` (`ScoreScale`): the entries
     /// are the same; the score gradient is divided by `c`.
     let state: WindowState<T>
     let scale: ScoreScale<T>
+    /// Folds score gradients onto the caller's rows (a perturbation).
+    let perturbation: PerturbedRows<T>?
 
-    init(state: WindowState<T>, scale: ScoreScale<T>) {
+    /// The path that ran: the window.
+    public let path: SoftSortPath
+
+    init(state: WindowState<T>, path: SoftSortPath, scale: ScoreScale<T>, perturbation: PerturbedRows<T>?) {
         self.state = state
+        self.path = path
         self.scale = scale
+        self.perturbation = perturbation
     }
 
     /// The number of score rows `B`.
@@ -28,7 +35,7 @@ public struct SparseRelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// The length `n` of each score row.
     public var count: Int { state.shape.count }
     /// The rows `k` kept per batch row.
-    public var topK: Int { state.rows }
+    public var rows: Int { state.rows }
     /// The backend whose row kernels ran.
     public var backend: Backend { state.kernels.backend }
     /// The number of threads the forward ran on (and the backward will).
@@ -36,29 +43,23 @@ public struct SparseRelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// `batch x count` hard permutations (the descending argsort of each row,
     /// ascending when asked), ties broken by index.
     public var permutation: [Int] { state.permutation }
-    /// `batch * topK + 1` offsets of each row's entries in `values`.
+    /// `batch * rows + 1` offsets of each row's entries in `values`.
     public var rowOffsets: [Int] { state.rowOffsets }
-    /// `batch * topK`: the sorted rank of each row's first entry.
+    /// `batch * rows`: the sorted rank of each row's first entry.
     public var firstRank: [Int] { state.firstRank }
     /// The kept entries, row after row.
     public var values: [T] { state.values }
     /// The column (index into the scores' row) of every entry of `values`.
     public var columns: [Int] { state.columns }
-    /// `batch * topK` upper bounds on the dense rows' mass outside the windows.
+    /// `batch * rows` upper bounds on the dense rows' mass outside the windows.
     public var droppedMass: [T] { state.droppedMass }
 
-    /// The kept rows as a dense `batch x topK x count` array (zero outside the
+    /// The kept rows as a dense `batch x rows x count` array (zero outside the
     /// windows), for inspection and tests.
     ///
-    /// - Returns: element `(b, i, j)` at `(b * topK + i) * count + j`.
+    /// - Returns: element `(b, i, j)` at `(b * rows + i) * count + j`.
     /// - Complexity: O(B k n) memory.
-    public func denseRows() -> [T] {
-        var dense = [T](repeating: 0, count: batch * topK * count)
-        for r in 0..<batch * topK {
-            for e in rowOffsets[r] ..< rowOffsets[r + 1] { dense[r * count + columns[e]] = values[e] }
-        }
-        return dense
-    }
+    public func denseRows() -> [T] { T.kernelSet.window.denseRows(state) }
 
     /// The vector-Jacobian product: `dL/ds` given `dL/dP~` for the kept entries.
     ///
@@ -69,7 +70,7 @@ public struct SparseRelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Returns: `dL/ds`, `batch x count`.
     /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong
     ///   size, `.nonFiniteInput(argument: "gradient", row: r, column: t)` for an
-    ///   infinite or NaN entry (`r = b * topK + i` the kept row, `t` the
+    ///   infinite or NaN entry (`r = b * rows + i` the kept row, `t` the
     ///   entry's index within it).
     /// - Complexity: O(B (n + k m)), `m` the mean window width, over `threads` threads.
     public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
@@ -79,6 +80,7 @@ public struct SparseRelaxedPermutation<T: SoftSortScalar>: Sendable {
             while state.rowOffsets[row + 1] <= bad { row += 1 }
             throw .nonFiniteInput(argument: "gradient", row: row, column: bad - state.rowOffsets[row])
         }
-        return scale.divide(T.kernelSet.window.backward(state, gradient))
+        let result = scale.divide(T.kernelSet.window.backward(state, gradient))
+        return perturbation?.fold(result) ?? result
     }
 }

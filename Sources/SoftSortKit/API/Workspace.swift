@@ -1,0 +1,43 @@
+/// Buffers a training loop reuses across calls, so that a forward, an output
+/// and its backward allocate nothing in the steady state on the paths that
+/// allow it (`.fused`, `.exact` and `.gauss` losses, the gauss outputs, the
+/// dense matrices).
+///
+/// Pass the same workspace to every `forward` of a loop. An output and the
+/// gradient of its backward share the workspace's storage until the next call
+/// writes it: let them go first (declare them inside the loop body), or that
+/// call copies them (correct, but it allocates). A workspace is not
+/// thread-safe: give each concurrent loop its own.
+///
+/// What it keeps: the dense path's `B x n x n` matrices (held until the
+/// workspace goes); the gauss path's `O(B n)` state and one row's scratch per
+/// thread (about `15 n + 17 100` words of 8 bytes each); the exact path's scan
+/// state (`4 B n` elements and `B n` indices) and per thread the larger of a
+/// row's sort scratch and a lane block's gradient scratch (at most
+/// `12 n + 6144` words of 8 bytes). A call with another shape resizes what it
+/// uses; its results are the same bits as with a fresh workspace.
+///
+/// ```swift
+/// let softSort = SoftSort(temperature: 0.1)
+/// let workspace = Workspace<Float>()
+/// for _ in 0..<steps {
+///     let loss = try softSort.forward(scores: scores, batch: b, count: n, workspace: workspace)
+///         .crossEntropy(targets: targets)
+///     // ... update scores with loss.gradient ...
+/// }
+/// ```
+public final class Workspace<T: SoftSortScalar>: @unchecked Sendable {
+    // @unchecked: mutable state, documented as one workspace per loop; the
+    // scheduler's threads write disjoint parts of these buffers within a call.
+    /// The dense path's forward and backward buffers.
+    let dense = DenseBuffers<T>()
+    /// The losses' buffers (fused, exact and gauss) and the exact scan state.
+    let loss = LossBuffers<T>()
+    /// The gauss path's state, products and gradients.
+    let gauss = GaussBuffers<T>()
+
+    /// Creates an empty workspace; buffers grow on first use.
+    ///
+    /// - Complexity: O(1).
+    public init() {}
+}
