@@ -41,6 +41,9 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     public var count: Int { plan.shape.count }
     /// The path the forward was given (`.automatic` by default).
     public var path: SoftSortPath { plan.path }
+    /// The score rows the outputs see, `batch x count`: the caller's scores,
+    /// or with a `GumbelPerturbation` the perturbed samples.
+    public var scores: [T] { plan.scores }
     /// The number of threads every output runs on.
     public var threads: Int { plan.configuration.scheduler.threads }
 
