@@ -253,7 +253,11 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// Every path computes the same sum, in `Double`, rounded to `T` once; it
     /// is `+infinity` only when the true sum exceeds `T.greatestFiniteMagnitude`.
     ///
-    /// - Parameter targets: `t`, `batch x count` columns in `0 ..< count`.
+    /// With a `GumbelPerturbation`, `targets` has the caller's `B` rows (each
+    /// sample of a row gets its row's targets) and the loss is the mean over
+    /// the samples of their sums.
+    ///
+    /// - Parameter targets: `t`, `B x count` columns in `0 ..< count`.
     /// - Returns: the loss, `dL/ds` and the path and backend that ran.
     /// - Throws: `.sizeMismatch` / `.indexOutOfRange` for `targets`,
     ///   `.unsupportedPath` on the window, `.shapeOverflow` and
@@ -261,12 +265,15 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Complexity: see the table above.
     public func crossEntropy(targets: [Int]) throws(SoftSortError) -> Loss<T> {
         let path = try plan.path(for: .crossEntropy)
-        try Validation.targets(targets, shape: plan.shape)
+        try Validation.targets(targets, shape: plan.callerShape)
+        let rows = plan.perturbation?.repeatRows(targets) ?? targets
+        let loss: Loss<T>
         switch path {
-        case .exact: return plan.exactCrossEntropy(targets: targets)
-        case .gauss: return plan.gaussCrossEntropy(targets: targets)
-        default: return try plan.rowLoss(.crossEntropy(targets: targets), path: path)
+        case .exact: loss = plan.exactCrossEntropy(targets: rows)
+        case .gauss: loss = plan.gaussCrossEntropy(targets: rows)
+        default: loss = try plan.rowLoss(.crossEntropy(targets: rows), path: path)
         }
+        return plan.perturbation?.sampleMean(loss) ?? loss
     }
 
     /// The paper's differentiable kNN loss (section 5.4, after Grover et al.):
@@ -275,8 +282,11 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///
     ///     L = -(1 / (B k)) sum_b sum_(i < k) (P y)[b, i]           (a MEAN over the B k rows)
     ///
+    /// With a `GumbelPerturbation`, `matches` has the caller's `B` rows and
+    /// the mean runs over every sample's `k` rows.
+    ///
     /// - Parameters:
-    ///   - matches: `y`, `batch x count` (1 where the candidate's class
+    ///   - matches: `y`, `B x count` (1 where the candidate's class
     ///     matches, else 0; any finite values work), not differentiated.
     ///   - k: the number of neighbours, `1 ... count`.
     /// - Returns: the loss, `dL/ds` and the path and backend that ran.
@@ -285,8 +295,10 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Complexity: see the table above.
     public func nearestNeighborLoss(matches: [T], k: Int) throws(SoftSortError) -> Loss<T> {
         let path = try plan.path(for: .nearestNeighbors)
-        try Validation.matrix("matches", matches, shape: plan.shape, dimension: 1)
+        try Validation.matrix("matches", matches, shape: plan.callerShape, dimension: 1)
         try Validation.rowSelection("k", k, count: count, minimum: 1)
+        // A mean over the rows already: with samples, the mean over them too.
+        let matches = plan.perturbation?.repeatRows(matches) ?? matches
         switch path {
         case .exact: return plan.exactNearestNeighborLoss(matches: matches, k: k)
         case .dense, .fused: return try plan.rowLoss(.nearestNeighbors(matches: matches, k: k), path: path)

@@ -66,4 +66,21 @@ struct PerturbedRows<T: SoftSortScalar>: Sendable {
         }
         return result
     }
+
+    /// Each caller row's entries once per sample: `batch x count` to the
+    /// samples' `batch * samplesPerRow x count`.
+    func repeatRows<E>(_ rows: [E]) -> [E] {
+        var result: [E] = []
+        result.reserveCapacity(rows.count * samplesPerRow)
+        for b in 0..<batch {
+            for _ in 0..<samplesPerRow { result += rows[b * count ..< (b + 1) * count] }
+        }
+        return result
+    }
+
+    /// A loss summed over the samples' rows (its gradient folded) as the mean over the samples.
+    func sampleMean(_ loss: Loss<T>) -> Loss<T> {
+        let m = T(samplesPerRow)
+        return Loss(value: loss.value / m, gradient: loss.gradient.map { $0 / m }, path: loss.path, backend: loss.backend)
+    }
 }

@@ -67,6 +67,12 @@ struct Plan<T: SoftSortScalar>: Sendable {
         self.accuracy = epsilon
     }
 
+    /// The caller's rows: `shape` before a perturbation's samples.
+    var callerShape: BatchShape {
+        guard let perturbation else { return shape }
+        return BatchShape(batch: perturbation.batch, count: shape.count)
+    }
+
     /// The distance power of SoftSort (`nil` for NeuralSort).
     var power: DistancePower? {
         if case .softSort(let p) = method { p } else { nil }
