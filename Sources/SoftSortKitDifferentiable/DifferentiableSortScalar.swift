@@ -32,12 +32,3 @@ extension Array where Element: DifferentiableSortScalar {
 func unwrap<R>(_ body: () throws(SoftSortError) -> R) -> R {
     do { return try body() } catch { preconditionFailure("SoftSortKitDifferentiable: \(error)") }
 }
-
-/// Throws `.invalidDimension` for a negative batch, `.shapeOverflow` when
-/// `batch x count x width` overflows `Int`.
-func checkShape(batch: Int, count: Int, width: Int) throws(SoftSortError) {
-    guard batch >= 0 else { throw .invalidDimension(argument: "batch", value: batch) }
-    let (rows, o1) = batch.multipliedReportingOverflow(by: count)
-    let (_, o2) = rows.multipliedReportingOverflow(by: Swift.max(width, 1))
-    guard !o1, !o2 else { throw .shapeOverflow(batch: batch, count: count) }
-}
