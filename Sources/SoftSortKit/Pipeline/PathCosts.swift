@@ -1,12 +1,14 @@
 /// The cost model `.automatic` chooses paths by: for each path, output, power
-/// class and element type, the time of one row of length `n` as
+/// class and element type, the time of a forward, the output and its
+/// backward on `B` rows of length `n` over `threads` threads as
 ///
-///     t(n) = c0 + c1 n + c2 n log2(n) + c3 n^2      (nanoseconds)
+///     t(B, n) = c0 + ceil(B / threads) (c1 + c2 n + c3 n log2 n + c4 n^2)   (nanoseconds)
 ///
-/// fitted to times measured on a grid by `simd-bench paths`, which prints
-/// this table anew (`simd-bench paths --emit-table`). A call of `B` rows on
-/// `threads` threads costs `t(n) ceil(B / threads)` for every path (each
-/// spreads its rows over the threads the same way), so the rows decide.
+/// fitted to times measured on a grid by `simd-bench paths`, which also
+/// writes the table (`PathCostTable.swift`) anew:
+/// `simd-bench paths --emit-table Sources/SoftSortKit/Pipeline/PathCostTable.swift`,
+/// then a rebuild and `simd-bench paths` again to see each cell's best path,
+/// chosen path and their ratio.
 enum PathCosts {
     enum Element: String, Sendable { case float, double }
 
@@ -29,12 +31,14 @@ enum PathCosts {
         let output: OutputKind
         let power: PowerClass
         let element: Element
-        /// `c0 ... c3` of `t(n)`, nanoseconds.
-        let coefficients: (Double, Double, Double, Double)
+        /// `c0 ... c4` of `t(B, n)`, nanoseconds.
+        let coefficients: [Double]
 
-        func rowTime(count n: Int) -> Double {
-            let x = Double(max(n, 1))
-            return coefficients.0 + coefficients.1 * x + coefficients.2 * x * Double.libmLog(x) / Double.libmLog(2) + coefficients.3 * x * x
+        func time(batch: Int, count: Int, threads: Int) -> Double {
+            let rows = Double((batch + threads - 1) / max(threads, 1)), n = Double(max(count, 1))
+            let perRow = coefficients[1] + coefficients[2] * n + coefficients[3] * n * Double.libmLog(n) / Double.libmLog(2)
+                + coefficients[4] * n * n
+            return coefficients[0] + rows * perRow
         }
     }
 
@@ -48,7 +52,7 @@ enum PathCosts {
         var best = candidates[0], bestTime = Double.infinity
         for path in candidates {
             guard let entry = entry(path, output, powerClass, element) else { continue }
-            let time = entry.rowTime(count: count)
+            let time = entry.time(batch: batch, count: count, threads: threads)
             if time < bestTime {
                 best = path
                 bestTime = time
@@ -60,7 +64,4 @@ enum PathCosts {
     static func entry(_ path: SoftSortPath, _ output: OutputKind, _ power: PowerClass, _ element: Element) -> Entry? {
         table.first { $0.path == path && $0.output == output && $0.power == power && $0.element == element }
     }
-
-    /// The measured table (`simd-bench paths --emit-table`).
-    static let table: [Entry] = []
 }

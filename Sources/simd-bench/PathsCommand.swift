@@ -1,0 +1,167 @@
+import ArgumentParser
+import Foundation
+import SoftSortKit
+
+/// `simd-bench paths`: every path that computes an output exactly, timed on a
+/// grid of shapes (a forward, the output and its backward, a reused
+/// workspace), against the path `.automatic` chooses; and the fit of the cost
+/// table `.automatic` chooses by.
+struct PathsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "paths",
+        abstract: "Time every exact path of every output on a grid of shapes against .automatic's choice.",
+        discussion: """
+            For each element type, p (1, 2 and 1.5), output (P V, P^T U, sorted values, ranks, \
+            the cross-entropy, the kNN loss with k = min(n, 5)), batch B and row length n: the \
+            median time of a forward + the output + its backward on each path that computes it \
+            exactly (exact, gauss, fused, dense), the fastest, the path .automatic chooses and the \
+            ratio of their times. Rows with B n above 2^22 are left out, O(n^2) paths above \
+            B n^2 = 2^30 (and dense above 2^27 elements). With --emit-table FILE, the cost table \
+            (Sources/SoftSortKit/Pipeline/PathCostTable.swift) is fitted to these times and \
+            written there: t = c0 + ceil(B / threads) (c1 + c2 n + c3 n log2 n + c4 n^2) per \
+            path, output, p class and element type, nonnegative least squares on relative error.
+            """)
+
+    @Option(parsing: .upToNextOption, help: "Batch sizes B.")
+    var batches: [Int] = [1, 20, 4096]
+
+    @Option(parsing: .upToNextOption, help: "Row lengths n.")
+    var sizes: [Int] = [2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096, 16384, 65536, 262_144, 1_048_576]
+
+    @Option(parsing: .upToNextOption, help: "Powers p (1 and 2 have their own paths; any other is one class).")
+    var powers: [Double] = [1, 2, 1.5]
+
+    @Option(parsing: .upToNextOption, help: "Element types: float, double.")
+    var elements: [String] = ["float", "double"]
+
+    @Option(help: "Seconds of timing per measurement (3 to 25 repetitions).")
+    var budget = 0.12
+
+    @Option(help: "Library threads (default: Parallelism.defaultThreadCount).")
+    var threads: Int?
+
+    @Option(help: "Write the fitted cost table (Swift source) to this file.")
+    var emitTable: String?
+
+    func run() throws {
+        let threads = self.threads ?? Parallelism.defaultThreadCount
+        print("simd-bench paths: forward + output + backward, median ms, threads \(threads), backend \(try Backend.preferred())")
+        print("element  p    output              B        n  best     best ms   chosen   chosen ms  ratio")
+        var measurements: [PathMeasurement] = []
+        var worst = 1.0, over = 0, cells = 0
+        for element in elements {
+            for power in powers {
+                for output in PathOutput.allCases {
+                    for batch in batches {
+                        for count in sizes where batch * count <= 1 << 22 {
+                            let cell = PathCell(element: element, power: power, output: output, batch: batch, count: count)
+                            let timed = try cell.timeEveryPath(threads: threads, budget: budget)
+                            guard let best = timed.min(by: { $0.milliseconds < $1.milliseconds }) else { continue }
+                            measurements += timed
+                            let chosen = try cell.chosenPath(threads: threads)
+                            let chosenTime = timed.first { $0.path == chosen }?.milliseconds ?? .infinity
+                            let ratio = chosenTime / best.milliseconds
+                            cells += 1
+                            worst = max(worst, ratio)
+                            if ratio > 1.25 { over += 1 }
+                            print(String(
+                                format: "%-7@  %-3@  %-18@ %5d %8d  %-7@ %9.4f   %-7@ %9.4f  %5.2f%@",
+                                element, "\(power)", output.rawValue, batch, count, best.path.description, best.milliseconds,
+                                chosen.description, chosenTime, ratio, ratio > 1.25 ? "  > 1.25" : ""))
+                        }
+                    }
+                }
+            }
+        }
+        print(String(format: "cells %d, chosen path more than 1.25x the best in %d, worst ratio %.2f", cells, over, worst))
+        if let emitTable {
+            let source = PathCostFit.table(measurements, threads: threads)
+            try source.write(toFile: emitTable, atomically: true, encoding: .utf8)
+            print("wrote the fitted table to \(emitTable)")
+        }
+    }
+}
+
+/// The outputs the grid times, as `RelaxedPermutation.path(for:)` names them.
+enum PathOutput: String, CaseIterable {
+    case product, transposedProduct, sortedValues, ranks, crossEntropy, nearestNeighbors
+}
+
+/// One timing: a path's median time on a cell.
+struct PathMeasurement {
+    let cell: PathCell
+    let path: SoftSortPath
+    let milliseconds: Double
+}
+
+/// One point of the grid.
+struct PathCell {
+    let element: String
+    let power: Double
+    let output: PathOutput
+    let batch: Int
+    let count: Int
+
+    /// The paths that may compute the output exactly for this p.
+    var candidates: [SoftSortPath] {
+        var paths: [SoftSortPath] = []
+        if power == 1 { paths.append(.exact) }
+        if power == 2 { paths.append(.gauss) }
+        if output != .transposedProduct && output != .ranks { paths.append(.fused) }
+        paths.append(.dense)
+        return paths
+    }
+
+    var powerClass: String { power == 1 ? "one" : power == 2 ? "two" : "other" }
+
+    func chosenPath(threads: Int) throws -> SoftSortPath {
+        let softSort = SoftSort(temperature: 0.1, power: power, threads: threads)
+        let result = element == "float"
+            ? try softSort.forward(scores: [Float](repeating: 0, count: batch * count), batch: batch, count: count).path(for: output.rawValue)
+            : try softSort.forward(scores: [Double](repeating: 0, count: batch * count), batch: batch, count: count).path(for: output.rawValue)
+        return result ?? .automatic
+    }
+
+    func timeEveryPath(threads: Int, budget: Double) throws -> [PathMeasurement] {
+        var timed: [PathMeasurement] = []
+        for path in candidates {
+            let quadratic = path == .dense || path == .fused
+            let work = Double(batch) * Double(count) * Double(count)
+            if quadratic && work > 0x1p30 { continue }
+            if path == .dense && work > 0x1p27 { continue }
+            let milliseconds = element == "float"
+                ? try time(Float.self, path: path, threads: threads, budget: budget)
+                : try time(Double.self, path: path, threads: threads, budget: budget)
+            timed.append(PathMeasurement(cell: self, path: path, milliseconds: milliseconds))
+        }
+        return timed
+    }
+
+    private func time<T: SoftSortScalar>(_: T.Type, path: SoftSortPath, threads: Int, budget: Double) throws -> Double {
+        var generator = SplitMix(seed: UInt64(batch * 31 + count))
+        let scores = (0..<batch * count).map { _ in T(generator.nextUnit() * 2 - 1) }
+        let upstream = (0..<batch * count).map { _ in T(generator.nextUnit() - 0.5) }
+        let targets = (0..<batch).flatMap { _ in (0..<count).shuffled(using: &generator) }
+        let matches = (0..<batch * count).map { _ in T(generator.next() % 3 == 0 ? 1 : 0) }
+        let softSort = SoftSort(temperature: 0.1, power: power, threads: threads)
+        let workspace = Workspace<T>()
+        let step = { () throws in
+            let result = try softSort.forward(scores: scores, batch: batch, count: count, path: path, workspace: workspace)
+            switch output {
+            case .product: _ = try result.apply(to: scores).backward(upstream)
+            case .transposedProduct: _ = try result.applyTransposed(to: scores).backward(upstream)
+            case .sortedValues: _ = try result.sortedValues().backward(upstream)
+            case .ranks: _ = try result.ranks().backward(upstream)
+            case .crossEntropy: _ = try result.crossEntropy(targets: targets)
+            case .nearestNeighbors: _ = try result.nearestNeighborLoss(matches: matches, k: min(count, 5))
+            }
+        }
+        let start = DispatchTime.now().uptimeNanoseconds
+        try step()
+        let once = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let repetitions = max(3, min(25, Int(budget / max(once, 1e-7))))
+        return try Timing.medianMilliseconds(repetitions, step)
+    }
+}
+
+extension SplitMix: RandomNumberGenerator {}
