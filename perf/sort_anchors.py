@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The sort anchors of issue 11 next to `simd-bench scan --sections sort`.
+"""NumPy's and PyTorch's sorts, the anchors beside `simd-bench scan --sections sort`.
 
 One row of n U(0, 1) float32 scores (n = 10^3 ... 10^7), one thread, medians:
 
@@ -7,8 +7,8 @@ One row of n U(0, 1) float32 scores (n = 10^3 ... 10^7), one thread, medians:
 - numpy-sort:           np.sort(x)                   (values only, vectorised)
 - torch-sort-indices:   torch.sort(t, stable=True)   (values and indices)
 
-Run it in the same sitting as `simd-bench scan --sections sort` (the library's
-introsort and radix argsorts and `[Float].sort()`), e.g.
+Run it right after `simd-bench scan --sections sort` (the library's introsort
+and radix argsorts and `[Float].sort()`) on the same machine, e.g.
 
     python3 perf/sort_anchors.py --repetitions 5
 """

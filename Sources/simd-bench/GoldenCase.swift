@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// One reference case of `shared/golden` (format: its README.md).
+/// One reference case of `data/golden` (format: its README.md).
 struct GoldenCase: Decodable {
     struct Inputs: Decodable {
         var s: [[Double]]

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// One loss case of `shared/golden/loss` (format: its README.md, "Loss cases").
+/// One loss case of `data/golden/loss` (format: data/golden/README.md, "Loss cases").
 struct GoldenLossCase: Decodable {
     struct Inputs: Decodable {
         var s: [[Double]]

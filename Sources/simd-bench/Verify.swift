@@ -12,22 +12,24 @@ struct Verify: ParsableCommand {
             error max|a - b| / max|b| <= 1e-9 on P, Ps, L and grad (grad skipped \
             for cases of kind 'ties'). Float: the Float path against the library's \
             own Double path on the Float-rounded inputs, with the tolerances in \
-            README.md ("Accuracy"). The loss cases (DIR/loss/*.json) check L and dL/ds of \
+            Tolerance.swift. The loss cases (DIR/loss/*.json) check L and dL/ds of \
             softsort-loss and neuralsort-loss on every path (dense, fused, and exact for p = 1) \
             with the same rules (LossTolerance.swift); their JSON entries carry a "path". Exits 1 \
-            when any check fails.
+            when any check fails. By default the small set in data/golden (run from the \
+            repository root); pass the full set with --cases.
             """)
 
-    @Option(help: "The folder of case files (default: ../shared/golden).")
+    @Option(help: "The folder of case files (default: data/golden, relative to the working directory).")
     var cases: String?
 
     @Flag(help: "Print one JSON object instead of a line per check.")
     var json = false
 
     func run() throws {
-        let directory = cases ?? "../shared/golden"
+        let directory = cases ?? "data/golden"   // the subset data/golden/README.md lists
         guard FileManager.default.fileExists(atPath: directory) else {
-            throw ValidationError("case folder \(directory) does not exist; pass --cases DIR")
+            throw ValidationError(
+                "case folder \(directory) does not exist; run from the repository root or pass --cases DIR")
         }
         let goldens = try GoldenCase.load(directory: directory)
         var checks: [Conformance.Check] = []

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # libFuzzer (with AddressSanitizer and UndefinedBehaviorSanitizer) over the
-# CSimd AVX2 kernels against a double reference (perf/fuzz/csimd_fuzz.c), for
+# CSimd AVX2 kernels against a double reference (.ci/fuzz/csimd_fuzz.c), for
 # FUZZ_SECONDS seconds (default 60) from a fixed seed. The toolchain's clang ships
 # libclang_rt.fuzzer; where it does not, the same harness runs under ASan from
 # its own main on seeds 0, 1, 2, ... (CSIMD_FUZZ_MAIN). Skipped, and says so,
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 SECONDS_TO_RUN="${FUZZ_SECONDS:-60}"
 CLANG="${CLANG:-$(command -v clang || echo /opt/swift/usr/bin/clang)}"
 mkdir -p .build-fuzz
-SOURCES=(CSimd/*.c perf/fuzz/csimd_fuzz.c)
+SOURCES=(CSimd/*.c .ci/fuzz/csimd_fuzz.c)
 FLAGS=(-O1 -g -ICSimd/include -fno-sanitize-recover=undefined -fuse-ld=lld)
 if "$CLANG" "${FLAGS[@]}" -fsanitize=fuzzer,address,undefined "${SOURCES[@]}" -o .build-fuzz/csimd_fuzz -lm 2>/dev/null; then
     cd .build-fuzz

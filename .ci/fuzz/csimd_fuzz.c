@@ -11,8 +11,9 @@
 // magnitudes of the reference's terms (float sums over n <= 300 terms, exp
 // within 2 ULP, exp flushed to 0 below ln 2^-96).
 //
-// Build and run: perf/fuzz.sh. Without libFuzzer, -DCSIMD_FUZZ_MAIN builds a
-// main that runs the same check on seeds 0, 1, 2, ... for a given time.
+// Build and run: .ci/fuzz.sh (libFuzzer) and .ci/ubsan.sh. Without libFuzzer,
+// -DCSIMD_FUZZ_MAIN builds a main that runs the same check on seeds 0, 1, 2,
+// ... for a given time.
 #include <CSimd.h>
 #include <math.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A real process under an address-space limit (issue 12). In a child shell
+# A real process under an address-space limit. In a child shell
 # with `ulimit -v` at LIMIT_GIB (default 8) GiB, `simd-bench dense-forward`
 # asks for a dense SoftSort p = 2 forward (and a NeuralSort one) at n = 60 000,
 # B = 1, whose P alone is 14.4 GB: each must exit with status 3 and the typed

@@ -6,12 +6,12 @@
 # builds the CSimd kernels with -fsanitize=undefined (halting on the first
 # report) and drives them with the fuzz harness's deterministic main on seeds
 # 0, 1, 2, ... for UBSAN_SECONDS (default 30), against the double reference.
-# (perf/fuzz.sh also runs the libFuzzer build with ASan and UBSan together.)
+# (.ci/fuzz.sh also runs the libFuzzer build with ASan and UBSan together.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLANG="${CLANG:-$(command -v clang || echo /opt/swift/usr/bin/clang)}"
 mkdir -p .build-ubsan
 "$CLANG" -O1 -g -ICSimd/include -DCSIMD_FUZZ_MAIN -fsanitize=undefined -fno-sanitize-recover=undefined -fuse-ld=lld \
-    CSimd/*.c perf/fuzz/csimd_fuzz.c -o .build-ubsan/csimd_ubsan -lm
+    CSimd/*.c .ci/fuzz/csimd_fuzz.c -o .build-ubsan/csimd_ubsan -lm
 .build-ubsan/csimd_ubsan "${UBSAN_SECONDS:-30}"
 echo "UndefinedBehaviorSanitizer: no report"
