@@ -38,7 +38,7 @@ check_refused() {
     fi
 }
 
-check_refused softsort 14400000000 "ExactSoftSort"
+check_refused softsort 14400000000 "path: .fused, .exact (p = 1) and .gauss (p = 2) form no matrix"
 check_refused neuralsort 14400000000 "NeuralSort needs its B x n x n matrices"
 
 limited --method softsort --count 2000 --batch 1

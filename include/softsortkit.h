@@ -1,25 +1,57 @@
 /*
  * softsortkit.h -- the C ABI of SoftSortKit (libsoftsortkit.so).
  *
- * SoftSort (Prillo & Eisenschlos, ICML 2020), NeuralSort (Grover et al.,
- * ICLR 2019), their fused products and the paper's cross-entropy loss, for
- * any caller that can pass pointers: C, C++, Python's ctypes (the package in
- * python/ is built on exactly this header).
+ * SoftSort (Prillo & Eisenschlos, ICML 2020) and NeuralSort (Grover et al.,
+ * ICLR 2019): every output of the library's RelaxedPermutation (the
+ * matrices P, the hard permutation, P V, P^T U, top-k and quantile rows,
+ * the relaxed sorted values and ranks, the cross-entropy and kNN losses,
+ * the log-normalizers) with its backward, for any caller that can pass
+ * pointers: C, C++, Python's ctypes (the package in python/ is built on
+ * exactly this header).
  *
- *     P[b, i, j] = softmax_j( -|sort(s_b)_i - s_b[j]|^p / tau )
+ *     SoftSort:    P[b, i, j] = softmax_j( -|sort(s_b)_i - s_b[j]|^p / tau )
+ *     NeuralSort:  P[b, i, j] = softmax_j( ((n + 1 - 2 (i + 1)) s_b[j] - sum_k |s_b[j] - s_b[k]|) / tau )
  *
  * Conventions (every function):
  *
  *  - Symbols are prefixed `softsortkit_`; element types are suffixed `_f32`
  *    (float) and `_f64` (double). The ABI version is SOFTSORTKIT_ABI_VERSION;
  *    compare it with softsortkit_abi_version() at load time.
+ *  - Every output function takes, in this order: the options (method,
+ *    direction, path, temperature, power, ...; softsortkit_options_init
+ *    gives the defaults), the scores and their shape (batch, count), the
+ *    output's own inputs, its outputs, and `int32_t *path_used`.
+ *  - The ABI does no routing of its own: each call is the library's
+ *    `forward(scores:batch:count:path:)` followed by one output (and, for a
+ *    `_backward`, that output's backward). With SOFTSORTKIT_PATH_AUTOMATIC
+ *    the library chooses, per output, the fastest path that computes it
+ *    exactly; any other path runs as asked or fails with
+ *    SOFTSORTKIT_ERROR_UNSUPPORTED_PATH, whose message names a path that can.
+ *    path_used (nullable) receives the SOFTSORTKIT_PATH_* code that ran
+ *    (never AUTOMATIC). Which path computes which output:
+ *
+ *      output                   DENSE FUSED EXACT(p=1) GAUSS(p=2) WINDOW_*
+ *      matrices                   x     -      -          -         x
+ *      apply, top_k, quantiles    x     x      x          x         x
+ *      apply_transposed           x     -      x          x         x
+ *      sorted_values              x     x      x          x         x
+ *      ranks                      x     -      x          x         x
+ *      cross_entropy              x     x      x          x         -
+ *      nearest_neighbor_loss      x     x      x          x         x
+ *      log_normalizers            -     -      x          x         -
+ *
+ *    NeuralSort runs on DENSE (every output but log_normalizers) and FUSED
+ *    (cross_entropy only). EXACT needs SoftSort with p == 1, GAUSS p == 2.
  *  - Buffers are row-major and caller-owned: the library reads inputs and
  *    writes outputs through the pointers it is given and never keeps them
  *    after the call returns, never allocates memory that crosses the
- *    boundary, and never frees a caller's pointer. A pointer may be NULL only
- *    where its element count is 0, or where a parameter says "nullable".
+ *    boundary, and never frees a caller's pointer. Inputs are copied once
+ *    into the library's arrays and outputs copied out once. A pointer may be
+ *    NULL only where its element count is 0, or where a parameter says
+ *    "nullable" (that output is skipped).
  *  - Scores are `batch x count` (B x n); element (b, i, j) of a B x n x n
- *    matrix is at (b * n + i) * n + j; values are B x n x d.
+ *    matrix is at (b * n + i) * n + j; values are B x n x d (d = dimension),
+ *    element (b, j, e) at (b * n + j) * d + e.
  *  - Every function returns SOFTSORTKIT_OK (0) or an error code below; on
  *    error nothing is guaranteed about the outputs, and
  *    softsortkit_last_error() returns the library's message (the text of its
@@ -29,16 +61,17 @@
  *    SOFTSORTKIT_DESCENDING, the paper's order) or the i-th smallest's
  *    (SOFTSORTKIT_ASCENDING).
  *  - Backward functions are stateless: they take the forward's inputs again
- *    and recompute the forward state (the sort and P) before the
- *    vector-Jacobian product, so no handle has to be kept or freed. This
- *    costs one forward per backward; the cross-entropy returns its gradient
- *    from the same call as the loss and recomputes nothing.
+ *    and recompute the forward (the sort, the normalizers, P where the path
+ *    forms it) before the vector-Jacobian product, so no handle has to be
+ *    kept or freed. This costs one forward per backward; the losses return
+ *    their gradient from the same call as the loss and recompute nothing.
  *  - All functions are thread-safe; they run on softsortkit_threads()
  *    threads and give bitwise-identical results for every thread count.
  */
 #ifndef SOFTSORTKIT_H
 #define SOFTSORTKIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -46,7 +79,7 @@ extern "C" {
 #endif
 
 /** The ABI version this header describes. Bumped on any incompatible change. */
-#define SOFTSORTKIT_ABI_VERSION 1
+#define SOFTSORTKIT_ABI_VERSION 2
 
 /* ---- Error codes ------------------------------------------------------- */
 
@@ -55,7 +88,7 @@ extern "C" {
 #define SOFTSORTKIT_ERROR_INVALID_TEMPERATURE 1
 /** p <= 0, infinite or NaN. */
 #define SOFTSORTKIT_ERROR_INVALID_POWER 2
-/** A score, value, target weight or upstream gradient is infinite or NaN. */
+/** A score, value, match or upstream gradient is infinite or NaN. */
 #define SOFTSORTKIT_ERROR_NON_FINITE 3
 /** A shape is negative, does not fit in memory's index range, or mismatches. */
 #define SOFTSORTKIT_ERROR_INVALID_SHAPE 4
@@ -65,11 +98,16 @@ extern "C" {
 #define SOFTSORTKIT_ERROR_INVALID_THREAD_COUNT 6
 /** The backend asked for is unknown or cannot run in this build or CPU. */
 #define SOFTSORTKIT_ERROR_BACKEND_UNAVAILABLE 7
-/** Another argument (direction, path, a row count) is out of range. */
+/** Another argument is out of range: a method, direction or path code, k,
+ *  a quantile level, a window width or tolerance, the gauss accuracy. */
 #define SOFTSORTKIT_ERROR_INVALID_ARGUMENT 8
 /** A required pointer is NULL while its element count is not 0. */
 #define SOFTSORTKIT_ERROR_NULL_POINTER 9
-/** The computation asked for is not available (the exact loss path with p != 1). */
+/** The path asked for cannot compute the output (the table above), or
+ *  cannot run with these options (EXACT with p != 1, GAUSS with p != 2,
+ *  NeuralSort on EXACT, GAUSS or a window); the message names one that can. */
+#define SOFTSORTKIT_ERROR_UNSUPPORTED_PATH 10
+/** ABI 1's name of SOFTSORTKIT_ERROR_UNSUPPORTED_PATH. */
 #define SOFTSORTKIT_ERROR_UNSUPPORTED 10
 /** The B x n x n matrix (or another buffer) does not fit in the memory this
  *  process may use; the message names the bytes and the path without it. */
@@ -77,9 +115,29 @@ extern "C" {
 
 /* ---- Enumerations ------------------------------------------------------ */
 
-/** Sort direction: row 0 of P picks the largest (descending) or smallest score. */
+/** softsortkit_options.method */
+#define SOFTSORTKIT_METHOD_SOFTSORT 0
+#define SOFTSORTKIT_METHOD_NEURALSORT 1
+
+/** softsortkit_options.direction: row 0 of P picks the largest (descending) or smallest score. */
 #define SOFTSORTKIT_DESCENDING 0
 #define SOFTSORTKIT_ASCENDING 1
+
+/** softsortkit_options.path, and what path_used receives (the library's SoftSortPath). */
+/** The library chooses, per output, the fastest path that computes it exactly (never a window). */
+#define SOFTSORTKIT_PATH_AUTOMATIC 0
+/** Through the materialised B x n x n matrices P: O(B n^2) time and memory. */
+#define SOFTSORTKIT_PATH_DENSE 1
+/** One row of P at a time, never stored: O(B n^2) time, O(B n) memory. */
+#define SOFTSORTKIT_PATH_FUSED 2
+/** The exact scans: O(B n log n); SoftSort with p == 1 only. */
+#define SOFTSORTKIT_PATH_EXACT 3
+/** The fast Gauss transform: O(B n) after a radix sort, within `accuracy`; SoftSort with p == 2 only. */
+#define SOFTSORTKIT_PATH_GAUSS 4
+/** The sparse rows of P inside a window of window_width sorted neighbours on each side: O(B n w). */
+#define SOFTSORTKIT_PATH_WINDOW_RANKS 5
+/** The sparse rows of P keeping every entry at least window_tolerance times the row's largest. */
+#define SOFTSORTKIT_PATH_WINDOW_TOLERANCE 6
 
 /** Backends (softsortkit_set_backend). DEFAULT = the library's preferred one
  *  (the best available, or the environment variable SOFTSORT_BACKEND). */
@@ -88,19 +146,32 @@ extern "C" {
 #define SOFTSORTKIT_BACKEND_SIMD 2
 #define SOFTSORTKIT_BACKEND_AVX2 3
 
-/** Loss paths (softsortkit_softsort_cross_entropy_*), as SoftSortKit's LossPath. */
-/** The library chooses: p == 1 -> EXACT, p == 2 -> GAUSS, otherwise FUSED. */
-#define SOFTSORTKIT_PATH_AUTOMATIC 0
-/** Through the materialised B x n x n matrix P (a reference; B n^2 memory). */
-#define SOFTSORTKIT_PATH_DENSE 1
-/** One row of P at a time, one exp per entry, O(B n) memory. */
-#define SOFTSORTKIT_PATH_FUSED 2
-/** The exact O(n log n) scan; SoftSort with p == 1 only. */
-#define SOFTSORTKIT_PATH_EXACT 3
-/** The fast Gauss transform on the sorted scores; SoftSort with p == 2 only. */
-#define SOFTSORTKIT_PATH_GAUSS 4
+/* ---- Options ----------------------------------------------------------- */
 
-/* ---- Version, errors, settings ----------------------------------------- */
+/** What every output call computes, besides its inputs. Fill it with
+ *  softsortkit_options_init, then set the fields that differ. Four int32_t
+ *  then four double: 48 bytes, no padding (asserted below). */
+typedef struct softsortkit_options {
+    int32_t method;          /* SOFTSORTKIT_METHOD_SOFTSORT or SOFTSORTKIT_METHOD_NEURALSORT */
+    int32_t direction;       /* SOFTSORTKIT_DESCENDING or SOFTSORTKIT_ASCENDING */
+    int32_t path;            /* a SOFTSORTKIT_PATH_* code */
+    int32_t window_width;    /* SOFTSORTKIT_PATH_WINDOW_RANKS: w >= 0; read by that path only */
+    double temperature;      /* tau > 0 */
+    double power;            /* SoftSort's p > 0; NeuralSort ignores it */
+    double window_tolerance; /* SOFTSORTKIT_PATH_WINDOW_TOLERANCE: 0 < t < 1; read by that path only */
+    double accuracy;         /* the GAUSS path's bound in [1e-16, 1e-2], 0 for the default 1e-13;
+                                the other paths are exact and NeuralSort ignores it */
+} softsortkit_options;
+
+#if defined(__cplusplus) && __cplusplus >= 201103L
+static_assert(sizeof(softsortkit_options) == 48 && offsetof(softsortkit_options, temperature) == 16 &&
+              offsetof(softsortkit_options, accuracy) == 40, "softsortkit_options: 48 bytes, no padding");
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(sizeof(softsortkit_options) == 48 && offsetof(softsortkit_options, temperature) == 16 &&
+               offsetof(softsortkit_options, accuracy) == 40, "softsortkit_options: 48 bytes, no padding");
+#endif
+
+/* ---- Version, errors, settings, options ------------------------------- */
 
 /** The ABI version of the loaded library (compare with SOFTSORTKIT_ABI_VERSION). */
 int32_t softsortkit_abi_version(void);
@@ -130,129 +201,197 @@ int32_t softsortkit_backend(int32_t *backend);
 /** 1 when the backend (SCALAR, SIMD, AVX2) can run in this build and CPU, else 0. */
 int32_t softsortkit_backend_available(int32_t backend);
 
-/** Frees the scratch buffers the dense calls keep between calls (up to two
- *  B x n x n matrices and their workspaces per element type, kept so that a
- *  training loop allocates nothing in the steady state). Always succeeds. */
+/** Frees the workspaces the calls keep between calls (up to two per element
+ *  type, kept so that a training loop allocates less in the steady state;
+ *  a dense call's holds its B x n x n matrices). Always succeeds. */
 void softsortkit_release_scratch(void);
 
-/* ---- SoftSort and NeuralSort: the matrices ----------------------------- */
+/** Fills *options with the defaults: SoftSort, descending, automatic path,
+ *  temperature 1, power 1, window_width 0, window_tolerance 0, accuracy 0
+ *  (the default bound). Does nothing when options is NULL. */
+void softsortkit_options_init(softsortkit_options *options);
 
-/** P (B x n x n) and the hard permutations (B x n: permutation[b*n + i] is
- *  the column of the i-th largest score of row b, ties by index).
- *  matrices and permutation are nullable (skip that output).
- *  O(B n^2) time; B n^2 elements of scratch held during the call. */
-int32_t softsortkit_softsort_forward_f32(
-    const float *scores, int64_t batch, int64_t count, double temperature, double power,
-    int32_t direction, float *matrices, int64_t *permutation);
-int32_t softsortkit_softsort_forward_f64(
-    const double *scores, int64_t batch, int64_t count, double temperature, double power,
-    int32_t direction, double *matrices, int64_t *permutation);
+/* ---- The matrices and the hard permutation ----------------------------- */
 
-/** dL/ds (B x n) given dL/dP (B x n x n) at the same inputs as the forward
- *  (recomputes the forward). O(B n^2). */
-int32_t softsortkit_softsort_backward_f32(
-    const float *scores, int64_t batch, int64_t count, double temperature, double power,
-    int32_t direction, const float *grad_matrices, float *grad_scores);
-int32_t softsortkit_softsort_backward_f64(
-    const double *scores, int64_t batch, int64_t count, double temperature, double power,
-    int32_t direction, const double *grad_matrices, double *grad_scores);
+/** P, B x n x n (DENSE; on a WINDOW path the kept entries, zeros outside
+ *  each row's window). AUTOMATIC runs DENSE. O(B n^2) time and memory. */
+int32_t softsortkit_matrices_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    float *matrices, int32_t *path_used);
+int32_t softsortkit_matrices_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    double *matrices, int32_t *path_used);
 
-/** NeuralSort's P (B x n x n) and the hard permutations (both nullable):
- *  P[i, j] = softmax_j(((n + 1 - 2 (i + 1)) s_j - sum_k |s_j - s_k|) / tau). */
-int32_t softsortkit_neuralsort_forward_f32(
-    const float *scores, int64_t batch, int64_t count, double temperature, int32_t direction,
-    float *matrices, int64_t *permutation);
-int32_t softsortkit_neuralsort_forward_f64(
-    const double *scores, int64_t batch, int64_t count, double temperature, int32_t direction,
-    double *matrices, int64_t *permutation);
+/** dL/ds (B x n) given dL/dP (B x n x n). */
+int32_t softsortkit_matrices_backward_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    const float *grad_matrices, float *grad_scores, int32_t *path_used);
+int32_t softsortkit_matrices_backward_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    const double *grad_matrices, double *grad_scores, int32_t *path_used);
 
-/** NeuralSort's dL/ds given dL/dP (recomputes the forward). O(B n^2). */
-int32_t softsortkit_neuralsort_backward_f32(
-    const float *scores, int64_t batch, int64_t count, double temperature, int32_t direction,
-    const float *grad_matrices, float *grad_scores);
-int32_t softsortkit_neuralsort_backward_f64(
-    const double *scores, int64_t batch, int64_t count, double temperature, int32_t direction,
-    const double *grad_matrices, double *grad_scores);
+/** The hard permutations, B x n: permutation[b*n + i] is the column of the
+ *  i-th largest score of row b (smallest, ascending), ties by index. The same
+ *  on every path (a radix sort, O(B n)), so it reports no path; the options
+ *  are checked as for any output. */
+int32_t softsortkit_permutation_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    int64_t *permutation);
+int32_t softsortkit_permutation_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    int64_t *permutation);
 
-/* ---- The fused product Y = P V ----------------------------------------- */
+/* ---- Products ---------------------------------------------------------- */
 
-/** Y = P V (B x n x d) without forming P: O(B n^2 d) time, O(B n d) memory. */
-int32_t softsortkit_softsort_apply_f32(
-    const float *values, const float *scores, int64_t batch, int64_t count, int64_t dimension,
-    double temperature, double power, int32_t direction, float *output);
-int32_t softsortkit_softsort_apply_f64(
-    const double *values, const double *scores, int64_t batch, int64_t count, int64_t dimension,
-    double temperature, double power, int32_t direction, double *output);
+/** Y = P V, B x n x d: Y[b, i, :] = sum_j P[b, i, j] V[b, j, :], values V
+ *  B x n x d in the scores' column order, rows of Y in sorted order. The
+ *  FUSED path takes d >= 0, the others d >= 1. */
+int32_t softsortkit_apply_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    const float *values, int64_t dimension, float *output, int32_t *path_used);
+int32_t softsortkit_apply_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    const double *values, int64_t dimension, double *output, int32_t *path_used);
 
-/** dL/ds (B x n) and dL/dV (B x n x d, nullable) given dL/dY (B x n x d);
- *  recomputes the forward. */
-int32_t softsortkit_softsort_apply_backward_f32(
-    const float *values, const float *scores, int64_t batch, int64_t count, int64_t dimension,
-    double temperature, double power, int32_t direction, const float *grad_output,
-    float *grad_scores, float *grad_values);
-int32_t softsortkit_softsort_apply_backward_f64(
-    const double *values, const double *scores, int64_t batch, int64_t count, int64_t dimension,
-    double temperature, double power, int32_t direction, const double *grad_output,
-    double *grad_scores, double *grad_values);
+/** dL/ds (B x n) and dL/dV (B x n x d, nullable) given dL/dY (B x n x d). */
+int32_t softsortkit_apply_backward_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    const float *values, int64_t dimension, const float *grad_output, float *grad_scores,
+    float *grad_values, int32_t *path_used);
+int32_t softsortkit_apply_backward_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    const double *values, int64_t dimension, const double *grad_output, double *grad_scores,
+    double *grad_values, int32_t *path_used);
 
-/* ---- The cross-entropy loss -------------------------------------------- */
+/** Y = P^T U, B x n x d: Y[b, j, :] = sum_i P[b, i, j] U[b, i, :], values U
+ *  B x n x d in sorted row order, rows of Y in the scores' column order. */
+int32_t softsortkit_apply_transposed_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    const float *values, int64_t dimension, float *output, int32_t *path_used);
+int32_t softsortkit_apply_transposed_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    const double *values, int64_t dimension, double *output, int32_t *path_used);
 
-/** L = sum_(b, i) -log P[b, i, targets[b*n + i]]  (a SUM over all B n rows)
- *  and dL/ds for an upstream gradient of 1, in one call (log P is computed
- *  directly, never as the log of an underflowed entry). targets are B x n
- *  columns in 0 ..< n (the identity is the paper's task). path is a
- *  SOFTSORTKIT_PATH_* value; path_used (nullable) receives the path that ran
- *  (never AUTOMATIC). grad_scores is nullable (the loss alone; the gradient
- *  costs nothing extra on the fused path). The loss is summed in double and
- *  rounded to the element type once. FUSED and DENSE: O(B n^2) time; memory
- *  O(B n) (FUSED) or O(B n^2) (DENSE); EXACT (p == 1): O(B n log n). */
-int32_t softsortkit_softsort_cross_entropy_f32(
-    const float *scores, const int64_t *targets, int64_t batch, int64_t count, double temperature,
-    double power, int32_t direction, int32_t path, float *loss, float *grad_scores,
-    int32_t *path_used);
-int32_t softsortkit_softsort_cross_entropy_f64(
-    const double *scores, const int64_t *targets, int64_t batch, int64_t count, double temperature,
-    double power, int32_t direction, int32_t path, double *loss, double *grad_scores,
-    int32_t *path_used);
+/** dL/ds (B x n) and dL/dU = P G (B x n x d, nullable) given G = dL/dY. */
+int32_t softsortkit_apply_transposed_backward_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    const float *values, int64_t dimension, const float *grad_output, float *grad_scores,
+    float *grad_values, int32_t *path_used);
+int32_t softsortkit_apply_transposed_backward_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    const double *values, int64_t dimension, const double *grad_output, double *grad_scores,
+    double *grad_values, int32_t *path_used);
 
-/* ---- Relaxed sorted values and ranks ----------------------------------- */
+/** The first k rows of P V (0 <= k <= n), B x k x d: the relaxed top-k of the
+ *  values by score. */
+int32_t softsortkit_top_k_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    int64_t k, const float *values, int64_t dimension, float *output, int32_t *path_used);
+int32_t softsortkit_top_k_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    int64_t k, const double *values, int64_t dimension, double *output, int32_t *path_used);
 
-/** The relaxed sorted values P s (B x n): entry i is close to the i-th
- *  largest score. p == 1: the exact O(n log n) scan; otherwise the fused
- *  product with V = s (O(B n^2) time, O(B n) memory). */
-int32_t softsortkit_softsort_sorted_values_f32(
-    const float *scores, int64_t batch, int64_t count, double temperature, double power,
-    int32_t direction, float *output);
-int32_t softsortkit_softsort_sorted_values_f64(
-    const double *scores, int64_t batch, int64_t count, double temperature, double power,
-    int32_t direction, double *output);
+/** dL/ds and dL/dV (nullable) given dL/doutput (B x k x d). */
+int32_t softsortkit_top_k_backward_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    int64_t k, const float *values, int64_t dimension, const float *grad_output, float *grad_scores,
+    float *grad_values, int32_t *path_used);
+int32_t softsortkit_top_k_backward_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    int64_t k, const double *values, int64_t dimension, const double *grad_output, double *grad_scores,
+    double *grad_values, int32_t *path_used);
 
-/** dL/ds given dL/d(P s), through both P and s (recomputes the forward). */
-int32_t softsortkit_softsort_sorted_values_backward_f32(
-    const float *scores, int64_t batch, int64_t count, double temperature, double power,
-    int32_t direction, const float *grad_output, float *grad_scores);
-int32_t softsortkit_softsort_sorted_values_backward_f64(
-    const double *scores, int64_t batch, int64_t count, double temperature, double power,
-    int32_t direction, const double *grad_output, double *grad_scores);
+/** Rows of P V at quantile levels, B x level_count x d: level q (in [0, 1])
+ *  is row round(q (n - 1)) (q = 0 the largest score's row, descending). */
+int32_t softsortkit_quantiles_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    const double *levels, int64_t level_count, const float *values, int64_t dimension,
+    float *output, int32_t *path_used);
+int32_t softsortkit_quantiles_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    const double *levels, int64_t level_count, const double *values, int64_t dimension,
+    double *output, int32_t *path_used);
 
-/** The relaxed ranks P^T r, r = (1, ..., n) (B x n, columns in the scores'
- *  order): entry j is close to the rank of score j (1 = largest, descending).
- *  p == 1: the exact scan, O(B n log n); otherwise through the dense P,
- *  O(B n^2) time and memory. */
-int32_t softsortkit_softsort_ranks_f32(
-    const float *scores, int64_t batch, int64_t count, double temperature, double power,
-    int32_t direction, float *output);
-int32_t softsortkit_softsort_ranks_f64(
-    const double *scores, int64_t batch, int64_t count, double temperature, double power,
-    int32_t direction, double *output);
+/** dL/ds and dL/dV (nullable) given dL/doutput (B x level_count x d). */
+int32_t softsortkit_quantiles_backward_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    const double *levels, int64_t level_count, const float *values, int64_t dimension,
+    const float *grad_output, float *grad_scores, float *grad_values, int32_t *path_used);
+int32_t softsortkit_quantiles_backward_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    const double *levels, int64_t level_count, const double *values, int64_t dimension,
+    const double *grad_output, double *grad_scores, double *grad_values, int32_t *path_used);
 
-/** dL/ds given dL/d(P^T r) (recomputes the forward). */
-int32_t softsortkit_softsort_ranks_backward_f32(
-    const float *scores, int64_t batch, int64_t count, double temperature, double power,
-    int32_t direction, const float *grad_output, float *grad_scores);
-int32_t softsortkit_softsort_ranks_backward_f64(
-    const double *scores, int64_t batch, int64_t count, double temperature, double power,
-    int32_t direction, const double *grad_output, double *grad_scores);
+/* ---- Sorted values, ranks, normalizers --------------------------------- */
+
+/** The relaxed sorted values P s, B x n: entry i is close to the i-th largest score. */
+int32_t softsortkit_sorted_values_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    float *output, int32_t *path_used);
+int32_t softsortkit_sorted_values_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    double *output, int32_t *path_used);
+
+/** dL/ds given dL/d(P s) (B x n), through both P and s. */
+int32_t softsortkit_sorted_values_backward_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    const float *grad_output, float *grad_scores, int32_t *path_used);
+int32_t softsortkit_sorted_values_backward_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    const double *grad_output, double *grad_scores, int32_t *path_used);
+
+/** The relaxed ranks P^T r, r = (1, ..., n), B x n in the scores' column
+ *  order: entry j is close to the rank of score j (1 = largest, descending). */
+int32_t softsortkit_ranks_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    float *output, int32_t *path_used);
+int32_t softsortkit_ranks_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    double *output, int32_t *path_used);
+
+/** dL/ds given dL/d(P^T r) (B x n). */
+int32_t softsortkit_ranks_backward_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    const float *grad_output, float *grad_scores, int32_t *path_used);
+int32_t softsortkit_ranks_backward_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    const double *grad_output, double *grad_scores, int32_t *path_used);
+
+/** log Z_i of every row of every P, B x n (rows sorted):
+ *  Z_i = sum_j exp(-|x_i - s_j|^p / tau) >= 1, so log P[i, j] = -|x_i - s_j|^p / tau - log Z_i.
+ *  EXACT (p == 1) and GAUSS (p == 2) only; no backward. */
+int32_t softsortkit_log_normalizers_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    float *output, int32_t *path_used);
+int32_t softsortkit_log_normalizers_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    double *output, int32_t *path_used);
+
+/* ---- Losses ------------------------------------------------------------ */
+
+/** The paper's sorting loss and dL/ds (nullable) for an upstream gradient of 1, in one call:
+ *      L = sum_(b, i) -log P[b, i, targets[b*n + i]]      (a SUM over all B n rows)
+ *  computed as |x_i - s_t|^p / tau + log Z_i, never as the log of an
+ *  underflowed entry. targets are B x n columns in 0 ..< n (the identity is
+ *  the paper's task). The loss is summed in double and rounded to the
+ *  element type once. */
+int32_t softsortkit_cross_entropy_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    const int64_t *targets, float *loss, float *grad_scores, int32_t *path_used);
+int32_t softsortkit_cross_entropy_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    const int64_t *targets, double *loss, double *grad_scores, int32_t *path_used);
+
+/** The paper's differentiable kNN loss and dL/ds (nullable), in one call:
+ *      L = -(1 / (B k)) sum_b sum_(i < k) (P y)[b, i]      (a MEAN over the B k rows)
+ *  matches y: B x n (1 where the candidate's class matches the query's, else
+ *  0; any finite values work), not differentiated; 1 <= k <= n. */
+int32_t softsortkit_nearest_neighbor_loss_f32(
+    const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
+    const float *matches, int64_t k, float *loss, float *grad_scores, int32_t *path_used);
+int32_t softsortkit_nearest_neighbor_loss_f64(
+    const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
+    const double *matches, int64_t k, double *loss, double *grad_scores, int32_t *path_used);
 
 #ifdef __cplusplus
 }

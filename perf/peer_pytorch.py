@@ -153,6 +153,8 @@ class _Identity(torch.autograd.Function):
 
 def call_overhead(threads, repeats=3000):
     """Median microseconds per call at n = 100, B = 1 (float32, p = 2, tau 0.1, the identity targets)."""
+    import ctypes
+
     import numpy as np
 
     import softsortkit
@@ -168,9 +170,13 @@ def call_overhead(threads, repeats=3000):
     w = torch.from_numpy(s.copy()).requires_grad_()
     t = torch.from_numpy(targets)
 
+    options = softsortkit._library.Options()
+    lib.options_init(ctypes.byref(options))
+    options.temperature, options.power = 0.1, 2.0
+
     def raw():
-        lib.softsort_cross_entropy_f32(pointers[0], pointers[1], 1, n, 0.1, 2.0, 0, 0, pointers[2], pointers[3],
-                                       pointers[4])
+        lib.cross_entropy_f32(ctypes.byref(options), pointers[0], 1, n, pointers[1], pointers[2], pointers[3],
+                              pointers[4])
 
     def torch_step():
         w.grad = None

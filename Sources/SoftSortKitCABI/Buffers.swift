@@ -1,32 +1,28 @@
 /// The shapes and pointers at the boundary: checked before any element is
 /// read, so a negative or overflowing shape never becomes a buffer size.
-struct Shape {
-    let batch: Int
-    let count: Int
-    /// `B n`.
-    var rows: Int { batch * count }
+enum Shape {
+    /// `a b` elements, checked: both `>= 0` and the product fits in `Int`.
+    /// `first` and `second` name the factors in the message.
+    static func elements(_ a: Int64, _ first: String, _ b: Int64, _ second: String) throws(Failure) -> Int {
+        guard a >= 0 else { throw .library(.invalidDimension(argument: first, value: Int(a))) }
+        guard b >= 0 else { throw .library(.invalidDimension(argument: second, value: Int(b))) }
+        let (product, overflow) = Int(a).multipliedReportingOverflow(by: Int(b))
+        guard !overflow else { throw .library(.shapeOverflow(batch: Int(a), count: Int(b))) }
+        return product
+    }
 
-    /// Checks `batch >= 0`, `count >= 0`, and that `B n`, `B n^2` (when
-    /// `matrices`) and `B n d` (when given `dimension`) fit in `Int`.
-    init(batch: Int64, count: Int64, matrices: Bool = false, dimension: Int64? = nil) throws(Failure) {
-        guard batch >= 0 else { throw .library(.invalidDimension(argument: "batch", value: Int(batch))) }
-        guard count >= 0 else { throw .library(.invalidDimension(argument: "count", value: Int(count))) }
-        let b = Int(batch), n = Int(count)
-        let (rows, o1) = b.multipliedReportingOverflow(by: n)
-        let (_, o2) = rows.multipliedReportingOverflow(by: matrices ? n : 1)
-        guard !o1, !o2 else { throw .library(.shapeOverflow(batch: b, count: n)) }
-        if let dimension {
-            guard dimension >= 0 else { throw .library(.invalidDimension(argument: "dimension", value: Int(dimension))) }
-            let (_, o3) = rows.multipliedReportingOverflow(by: Int(dimension))
-            guard !o3 else { throw .library(.shapeOverflow(batch: b, count: n)) }
-        }
-        self.batch = b
-        self.count = n
+    /// `B n d`, checked: `d >= 0` and the product fits in `Int`.
+    static func values(batch: Int, count: Int, dimension: Int64) throws(Failure) -> Int {
+        guard dimension >= 0 else { throw .library(.invalidDimension(argument: "dimension", value: Int(dimension))) }
+        let (product, overflow) = (batch * count).multipliedReportingOverflow(by: Int(dimension))
+        guard !overflow else { throw .library(.shapeOverflow(batch: batch, count: count)) }
+        return product
     }
 }
 
 /// The library's API takes and returns arrays: one copy in per input, one
-/// copy out per output (the boundary's only copies).
+/// copy out per output (the boundary's only copies; the library has no
+/// pointer-in API yet).
 enum Boundary {
     /// The `count` elements at `pointer` as an array (NULL only when `count == 0`).
     static func read<T>(_ argument: String, _ pointer: UnsafePointer<T>?, count: Int) throws(Failure) -> [T] {
@@ -35,27 +31,38 @@ enum Boundary {
         return Array(UnsafeBufferPointer(start: pointer, count: count))
     }
 
-    /// The target columns as `Int` (the library's index type).
+    /// `int64_t` indices as `Int` (the library's index type).
     static func readIndices(_ argument: String, _ pointer: UnsafePointer<Int64>?, count: Int) throws(Failure) -> [Int] {
         guard count > 0 else { return [] }
         guard let pointer else { throw .nullPointer(argument: argument) }
         return UnsafeBufferPointer(start: pointer, count: count).map { Int($0) }
     }
 
-    /// Checks that a required output can hold `count` elements (non-NULL unless empty).
-    static func require<T>(_ argument: String, _ pointer: UnsafeMutablePointer<T>?, count: Int) throws(Failure) {
-        if count > 0, pointer == nil { throw .nullPointer(argument: argument) }
+    /// Copies `source` to a required output (NULL only when `source` is empty).
+    static func write<T>(_ argument: String, _ source: [T], to destination: UnsafeMutablePointer<T>?) throws(Failure) {
+        guard !source.isEmpty else { return }
+        guard let destination else { throw .nullPointer(argument: argument) }
+        source.withUnsafeBufferPointer { destination.update(from: $0.baseAddress!, count: $0.count) }
     }
 
-    /// Copies `source` to `destination` (which `require` checked, or which is nullable and skipped when NULL).
-    static func write<T>(_ source: [T], to destination: UnsafeMutablePointer<T>?) {
+    /// Copies `source` to a nullable output (skipped when NULL).
+    static func writeIfGiven<T>(_ source: [T], to destination: UnsafeMutablePointer<T>?) {
         guard let destination, !source.isEmpty else { return }
         source.withUnsafeBufferPointer { destination.update(from: $0.baseAddress!, count: $0.count) }
     }
 
-    /// Writes the permutation as `int64_t`.
-    static func write(permutation: [Int], to destination: UnsafeMutablePointer<Int64>?) {
-        guard let destination else { return }
-        for (k, column) in permutation.enumerated() { destination[k] = Int64(column) }
+    /// Writes one element to a required output.
+    static func write<T>(_ argument: String, scalar: T, to destination: UnsafeMutablePointer<T>?) throws(Failure) {
+        guard let destination else { throw .nullPointer(argument: argument) }
+        destination.pointee = scalar
+    }
+
+    /// Writes indices as `int64_t` to a required output.
+    static func write(
+        _ argument: String, indices: [Int], to destination: UnsafeMutablePointer<Int64>?
+    ) throws(Failure) {
+        guard !indices.isEmpty else { return }
+        guard let destination else { throw .nullPointer(argument: argument) }
+        for (k, index) in indices.enumerated() { destination[k] = Int64(index) }
     }
 }

@@ -9,6 +9,8 @@ enum Failure: Error {
     case nullPointer(argument: String)
     /// An integer argument names no value of its enumeration.
     case invalidArgument(name: String, value: Int)
+    /// An error of no other kind (nothing below the boundary throws one).
+    case unexpected(String)
 
     /// The `SOFTSORTKIT_ERROR_*` code of `softsortkit.h`.
     var code: Int32 {
@@ -26,7 +28,7 @@ enum Failure: Error {
             case .unsupportedPath: return 10
             case .insufficientMemory: return 11
             }
-        case .invalidArgument: return 8
+        case .invalidArgument, .unexpected: return 8
         case .nullPointer: return 9
         }
     }
@@ -37,23 +39,32 @@ enum Failure: Error {
         case .library(let error): return error.description
         case .nullPointer(let argument): return "\(argument) is NULL but holds elements"
         case .invalidArgument(let name, let value): return "\(name) = \(value) is out of range"
+        case .unexpected(let text): return text
         }
     }
 }
 
 /// Runs one ABI call: `SOFTSORTKIT_OK` when `body` returns, otherwise the
-/// failure's code, its message stored as this thread's last error.
-func guarded(_ body: () throws(Failure) -> Void) -> Int32 {
+/// failure's code, its message stored as this thread's last error. `body`
+/// throws the library's `SoftSortError` or the boundary's `Failure`.
+func guarded(_ body: () throws -> Void) -> Int32 {
     do {
         try body()
         return 0
     } catch {
-        LastError.set(error.message)
-        return error.code
+        let failure = Failure(error)
+        LastError.set(failure.message)
+        return failure.code
     }
 }
 
-/// Lifts the library's typed throws into `Failure`.
-func library<R>(_ body: () throws(SoftSortError) -> R) throws(Failure) -> R {
-    do { return try body() } catch { throw .library(error) }
+extension Failure {
+    /// The failure of an error thrown inside a call.
+    init(_ error: any Error) {
+        switch error {
+        case let failure as Failure: self = failure
+        case let error as SoftSortError: self = .library(error)
+        default: self = .unexpected(String(describing: error))
+        }
+    }
 }

@@ -5,7 +5,7 @@ import Synchronization
 /// backend, each one atomic integer (0 = the library's default).
 enum Settings {
     /// `SOFTSORTKIT_ABI_VERSION` of `softsortkit.h`.
-    static let abiVersion: Int32 = 1
+    static let abiVersion: Int32 = 2
     /// The library version `softsortkit_version()` returns.
     static let version: StaticString = "0.1.0"
 
@@ -41,7 +41,7 @@ enum Settings {
     /// The backend later calls resolve to.
     static func resolvedBackend() throws(Failure) -> Backend {
         if let backend { return backend }
-        return try library { () throws(SoftSortError) in try Backend.preferred() }
+        do { return try Backend.preferred() } catch { throw .library(error) }
     }
 
     /// The backend of a `SOFTSORTKIT_BACKEND_*` code (`nil` for 0 or an unknown code).
@@ -60,15 +60,6 @@ enum Settings {
         case .scalar: return 1
         case .simd: return 2
         case .avx2: return 3
-        }
-    }
-
-    /// The direction of a `SOFTSORTKIT_DESCENDING` / `_ASCENDING` code.
-    static func direction(_ code: Int32) throws(Failure) -> SortDirection {
-        switch code {
-        case 0: return .descending
-        case 1: return .ascending
-        default: throw .invalidArgument(name: "direction", value: Int(code))
         }
     }
 }

@@ -1,4 +1,4 @@
-// The C entry points of softsortkit.h's "Version, errors, settings" section.
+// The C entry points of softsortkit.h's "Version, errors, settings, options" section.
 import SoftSortKit
 
 @_cdecl("softsortkit_abi_version")
@@ -36,6 +36,12 @@ public func softsortkit_backend(_ backend: UnsafeMutablePointer<Int32>?) -> Int3
 @_cdecl("softsortkit_backend_available")
 public func softsortkit_backend_available(_ backend: Int32) -> Int32 {
     Settings.backend(code: backend)?.isAvailable == true ? 1 : 0
+}
+
+@_cdecl("softsortkit_options_init")
+public func softsortkit_options_init(_ options: UnsafeMutableRawPointer?) {
+    guard let options else { return }
+    CallOptions.defaults.write(to: options)
 }
 
 @_cdecl("softsortkit_release_scratch")

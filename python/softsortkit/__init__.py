@@ -3,22 +3,30 @@ NeuralSort on the CPU, through the library's C ABI (libsoftsortkit.so, bundled).
 
     import softsortkit.torch as sst
     loss = sst.cross_entropy(scores, targets, temperature=0.1, power=2)   # differentiable
+    ranks, path = sst.ranks(scores, 0.1, 1, return_path=True)           # path == "exact"
 
-``softsortkit.numpy`` has the NumPy functions with explicit backwards;
-``softsortkit.torch`` (needs PyTorch, imported only when used) the
-``torch.autograd.Function`` wrappers. The settings below apply to every call
-of the process.
+``softsortkit.numpy`` has every output of the C ABI as a NumPy function with
+an explicit backward; ``softsortkit.torch`` (needs PyTorch, imported only
+when used) the same as differentiable functions over
+``torch.autograd.Function``. Both take ``path="automatic"`` by default (the
+library chooses per output), a path name, or ``window(ranks=w)`` /
+``window(tolerance=t)``; ``return_path=True`` appends the name of the path
+that ran to the result (see ``softsortkit.numpy``'s docstring). The settings
+below apply to every call of the process.
 """
 import ctypes
 
-from ._errors import SoftSortKitError
+from . import _constants
+from ._errors import SoftSortKitError, UnsupportedPathError
 from ._library import check, lib
+from ._options import Window, window
 from ._version import __version__
 
-__all__ = ["SoftSortKitError", "__version__", "library_version", "set_threads", "threads", "set_backend",
-           "backend", "backend_available", "release_scratch"]
+__all__ = ["SoftSortKitError", "UnsupportedPathError", "Window", "window", "__version__", "library_version",
+           "set_threads", "threads", "set_backend", "backend", "backend_available", "release_scratch"]
 
-_BACKENDS = {"default": 0, "scalar": 1, "simd": 2, "avx2": 3}
+_BACKENDS = {"default": _constants.BACKEND_DEFAULT, "scalar": _constants.BACKEND_SCALAR,
+             "simd": _constants.BACKEND_SIMD, "avx2": _constants.BACKEND_AVX2}
 _BACKEND_NAMES = {code: name for name, code in _BACKENDS.items()}
 
 
@@ -58,5 +66,5 @@ def backend_available(name):
 
 
 def release_scratch():
-    """Frees the B x n x n scratch the dense calls keep between calls."""
+    """Frees the workspaces the calls keep between calls (the dense path's hold B x n x n)."""
     lib.release_scratch()

@@ -36,6 +36,16 @@ def like(values, argument, reference, shape):
     return array
 
 
+def values(values, s):
+    """Values ``(..., n, d)``, or ``(..., n)`` for ``d = 1``: ``(array, d, squeezed)``."""
+    v = np.asarray(values)
+    if v.shape == s.shape:
+        return like(v, "values", s, s.shape), 1, True
+    if v.ndim != s.ndim + 1 or v.shape[:-1] != s.shape:
+        raise ValueError(f"softsortkit: values must have shape {s.shape} + (d,) or {s.shape}, got {v.shape}")
+    return like(v, "values", s, v.shape), v.shape[-1], False
+
+
 def indices(values, shape):
     """Target columns as contiguous int64 of ``shape``."""
     array = np.asarray(values)
@@ -46,26 +56,19 @@ def indices(values, shape):
     return np.ascontiguousarray(array, dtype=np.int64)
 
 
-def direction(descending):
-    """The library's direction code."""
-    return 0 if descending else 1
-
-
-PATHS = {"automatic": 0, "dense": 1, "fused": 2, "exact": 3, "gauss": 4}
-PATH_NAMES = {code: name for name, code in PATHS.items()}
-
-
-def path(name):
-    """The library's path code of ``"automatic"``, ``"dense"``, ``"fused"``, ``"exact"`` or ``"gauss"``."""
-    try:
-        return PATHS[name]
-    except KeyError:
-        raise ValueError(f"softsortkit: path must be one of {', '.join(PATHS)}, got {name!r}") from None
+def levels(values):
+    """Quantile levels as a contiguous 1-D float64 array."""
+    array = np.ascontiguousarray(values, dtype=np.float64)
+    if array.ndim != 1:
+        raise ValueError(f"softsortkit: levels must be one-dimensional, got shape {array.shape}")
+    return array
 
 
 def pointer(array):
     """The address of a contiguous array's first element (``from_buffer`` is about 3x cheaper
-    than ``ndarray.ctypes.data``; read-only and empty arrays take the latter)."""
+    than ``ndarray.ctypes.data``; read-only and empty arrays take the latter). ``None`` is NULL."""
+    if array is None:
+        return None
     try:
         return ctypes.addressof(ctypes.c_char.from_buffer(array))
     except (TypeError, ValueError, BufferError):

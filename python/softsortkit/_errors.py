@@ -1,10 +1,14 @@
-"""The exception every failing library call raises."""
+"""The exceptions every failing library call raises."""
+from . import _constants as c
 
 #: The error codes of softsortkit.h, by name.
 CODES = {
-    1: "invalid temperature", 2: "invalid power", 3: "non-finite input", 4: "invalid shape",
-    5: "index out of range", 6: "invalid thread count", 7: "backend unavailable", 8: "invalid argument",
-    9: "null pointer", 10: "unsupported", 11: "out of memory",
+    c.ERROR_INVALID_TEMPERATURE: "invalid temperature", c.ERROR_INVALID_POWER: "invalid power",
+    c.ERROR_NON_FINITE: "non-finite input", c.ERROR_INVALID_SHAPE: "invalid shape",
+    c.ERROR_INDEX_OUT_OF_RANGE: "index out of range", c.ERROR_INVALID_THREAD_COUNT: "invalid thread count",
+    c.ERROR_BACKEND_UNAVAILABLE: "backend unavailable", c.ERROR_INVALID_ARGUMENT: "invalid argument",
+    c.ERROR_NULL_POINTER: "null pointer", c.ERROR_UNSUPPORTED_PATH: "unsupported path",
+    c.ERROR_OUT_OF_MEMORY: "out of memory",
 }
 
 
@@ -20,3 +24,15 @@ class SoftSortKitError(ValueError):
         super().__init__(message)
         self.code = code
         self.kind = CODES.get(code, "unknown")
+
+
+class UnsupportedPathError(SoftSortKitError):
+    """The path asked for cannot compute the output, or cannot run with these
+    settings (``"exact"`` needs SoftSort with ``power=1``, ``"gauss"``
+    ``power=2``); the message names a path that can. Code
+    ``SOFTSORTKIT_ERROR_UNSUPPORTED_PATH``."""
+
+
+def error(message, code):
+    """The exception of a failing call's code."""
+    return (UnsupportedPathError if code == c.ERROR_UNSUPPORTED_PATH else SoftSortKitError)(message, code)

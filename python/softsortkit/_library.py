@@ -1,19 +1,32 @@
 """Loads libsoftsortkit.so with ctypes and declares every function of softsortkit.h.
 
-Pointers are passed as integers (``c_void_p``), so a call converts no array.
+Arrays are passed by address (``c_void_p``), so a call converts no array;
+``softsortkit_options`` is the ``Options`` structure below, passed by
+reference. ``tests/test_abi_list.py`` proves ``_SIGNATURES``, ``_RESULTS`` and
+``Options`` equal to the header and to the library's ``@_cdecl`` exports.
 """
 import ctypes
 import os
 import pathlib
 
-from ._errors import SoftSortKitError
+from . import _constants
+from ._errors import error
 
-ABI_VERSION = 1
+ABI_VERSION = _constants.ABI_VERSION
 
 _P = ctypes.c_void_p
 _I64 = ctypes.c_int64
 _I32 = ctypes.c_int32
 _D = ctypes.c_double
+
+
+class Options(ctypes.Structure):
+    """``softsortkit_options``: four int32 then four double, 48 bytes."""
+    _fields_ = [
+        ("method", _I32), ("direction", _I32), ("path", _I32), ("window_width", _I32),
+        ("temperature", _D), ("power", _D), ("window_tolerance", _D), ("accuracy", _D),
+    ]
+
 
 # name -> argument types (every function returns int32_t unless listed in _RESULTS)
 _SIGNATURES = {
@@ -26,22 +39,31 @@ _SIGNATURES = {
     "backend": [_P],
     "backend_available": [_I32],
     "release_scratch": [],
+    "options_init": [_P],
 }
-_RESULTS = {"version": ctypes.c_char_p, "last_error": ctypes.c_char_p, "release_scratch": None}
+_RESULTS = {"version": ctypes.c_char_p, "last_error": ctypes.c_char_p, "release_scratch": None,
+            "options_init": None}
+
+# Every output: (options, scores, batch, count, <inputs>, <outputs>, path_used).
+_SCORES = [_P, _P, _I64, _I64]
+_VALUES = [_P, _I64]  # values, dimension
+_PRODUCT_ROWS = {"apply": [], "apply_transposed": [], "top_k": [_I64], "quantiles": [_P, _I64]}
 for _t in ("f32", "f64"):
     _SIGNATURES.update({
-        f"softsort_forward_{_t}": [_P, _I64, _I64, _D, _D, _I32, _P, _P],
-        f"softsort_backward_{_t}": [_P, _I64, _I64, _D, _D, _I32, _P, _P],
-        f"neuralsort_forward_{_t}": [_P, _I64, _I64, _D, _I32, _P, _P],
-        f"neuralsort_backward_{_t}": [_P, _I64, _I64, _D, _I32, _P, _P],
-        f"softsort_apply_{_t}": [_P, _P, _I64, _I64, _I64, _D, _D, _I32, _P],
-        f"softsort_apply_backward_{_t}": [_P, _P, _I64, _I64, _I64, _D, _D, _I32, _P, _P, _P],
-        f"softsort_cross_entropy_{_t}": [_P, _P, _I64, _I64, _D, _D, _I32, _I32, _P, _P, _P],
-        f"softsort_sorted_values_{_t}": [_P, _I64, _I64, _D, _D, _I32, _P],
-        f"softsort_sorted_values_backward_{_t}": [_P, _I64, _I64, _D, _D, _I32, _P, _P],
-        f"softsort_ranks_{_t}": [_P, _I64, _I64, _D, _D, _I32, _P],
-        f"softsort_ranks_backward_{_t}": [_P, _I64, _I64, _D, _D, _I32, _P, _P],
+        f"matrices_{_t}": _SCORES + [_P, _P],
+        f"matrices_backward_{_t}": _SCORES + [_P, _P, _P],
+        f"permutation_{_t}": _SCORES + [_P],
+        f"sorted_values_{_t}": _SCORES + [_P, _P],
+        f"sorted_values_backward_{_t}": _SCORES + [_P, _P, _P],
+        f"ranks_{_t}": _SCORES + [_P, _P],
+        f"ranks_backward_{_t}": _SCORES + [_P, _P, _P],
+        f"log_normalizers_{_t}": _SCORES + [_P, _P],
+        f"cross_entropy_{_t}": _SCORES + [_P, _P, _P, _P],
+        f"nearest_neighbor_loss_{_t}": _SCORES + [_P, _I64, _P, _P, _P],
     })
+    for _name, _rows in _PRODUCT_ROWS.items():
+        _SIGNATURES[f"{_name}_{_t}"] = _SCORES + _rows + _VALUES + [_P, _P]
+        _SIGNATURES[f"{_name}_backward_{_t}"] = _SCORES + _rows + _VALUES + [_P, _P, _P, _P]
 
 
 def _path():
@@ -50,24 +72,27 @@ def _path():
 
 
 class _Library:
-    """The loaded library: ``lib.softsort_forward_f32(...)`` calls ``softsortkit_softsort_forward_f32``."""
+    """The loaded library: ``lib.matrices_f32(...)`` calls ``softsortkit_matrices_f32``."""
 
     def __init__(self, path):
         self.path = path
         self.handle = ctypes.CDLL(path)
+        version = self.handle.softsortkit_abi_version
+        version.argtypes, version.restype = [], _I32
+        if version() != ABI_VERSION:
+            raise ImportError(f"softsortkit: {path} has ABI version {version()}, expected {ABI_VERSION}")
         for name, arguments in _SIGNATURES.items():
             function = getattr(self.handle, "softsortkit_" + name)
             function.argtypes = arguments
             function.restype = _RESULTS.get(name, _I32)
             setattr(self, name, function)
-        if self.abi_version() != ABI_VERSION:
-            raise ImportError(f"softsortkit: {path} has ABI version {self.abi_version()}, expected {ABI_VERSION}")
 
 
 lib = _Library(_path())
 
 
 def check(code):
-    """Raises SoftSortKitError with the library's message when ``code`` is not 0."""
+    """Raises SoftSortKitError (UnsupportedPathError for an unsupported path)
+    with the library's message when ``code`` is not 0."""
     if code != 0:
-        raise SoftSortKitError(lib.last_error().decode("utf-8", "replace"), code)
+        raise error(lib.last_error().decode("utf-8", "replace"), code)

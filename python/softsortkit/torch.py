@@ -1,220 +1,254 @@
-"""SoftSortKit's operators as ``torch.autograd.Function`` s (CPU tensors).
+"""SoftSortKit's outputs as differentiable PyTorch functions (CPU tensors),
+each a ``torch.autograd.Function`` over ``softsortkit.numpy``.
 
 Scores have any shape ``(..., n)`` and dtype float32 or float64. Tensors go
-to the library by address (``Tensor.data_ptr()``): a contiguous input is not
-copied, a non-contiguous one is made contiguous once; outputs are written
-straight into fresh tensors. Backwards are first-order
-(``once_differentiable``) and recompute the forward from the saved inputs,
-except the cross-entropy's, which keeps the gradient its forward computed in
-the same call.
+to the library through ``Tensor.numpy()`` views (no copy for a contiguous
+tensor; a non-contiguous one is made contiguous once) and outputs come back
+as ``torch.from_numpy`` of the arrays the library wrote. Backwards are
+first-order (``once_differentiable``) and recompute the forward from the
+saved inputs, except the losses', which keep the gradient their forward
+computed in the same call.
+
+The settings are those of ``softsortkit.numpy`` (``temperature``, ``power``,
+``descending``, then keyword-only ``method``, ``path`` -- ``"automatic"`` by
+default --, ``accuracy``); ``return_path=True`` returns ``(result, path)``
+with the name of the path the forward ran (the backward runs the same one).
 
     import softsortkit.torch as sst
     P = sst.soft_sort(scores, temperature=0.1, power=2)          # (..., n, n)
     loss = sst.cross_entropy(scores, targets, temperature=0.1, power=2)
-"""
-import math
+    y, path = sst.top_k(values, scores, 5, 0.1, 1.0, return_path=True)   # path == "exact"
 
+``log_normalizers`` and ``permutation`` have no gradient.
+"""
 import torch
 from torch.autograd.function import once_differentiable
 
-from . import _arrays
-from ._library import check, lib
+from . import numpy as _sn
 
-__all__ = ["soft_sort", "neural_sort", "apply", "cross_entropy", "sorted_values", "ranks"]
+__all__ = ["matrices", "soft_sort", "neural_sort", "permutation", "apply", "apply_transposed", "top_k",
+           "quantiles", "sorted_values", "ranks", "log_normalizers", "cross_entropy", "nearest_neighbor_loss"]
 
-_SUFFIX = {torch.float32: "f32", torch.float64: "f64"}
+_DTYPES = (torch.float32, torch.float64)
 
 
-def _tensor(tensor, argument):
-    """A contiguous CPU float tensor (the only copy: a non-contiguous input)."""
+def _array(tensor, argument, floating=True):
+    """The NumPy view of a CPU tensor (checked: a tensor, on the CPU, float32 or float64 when ``floating``)."""
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"softsortkit: {argument} must be a torch.Tensor, got {type(tensor).__name__}")
     if tensor.device.type != "cpu":
         raise ValueError(f"softsortkit: {argument} must be on the CPU, got {tensor.device}")
-    if tensor.dtype not in _SUFFIX:
+    if floating and tensor.dtype not in _DTYPES:
         raise TypeError(f"softsortkit: {argument} must be float32 or float64, got {tensor.dtype}")
-    return tensor if tensor.is_contiguous() else tensor.contiguous()
+    return tensor.detach().numpy()
 
 
-def _scores(scores):
-    """``(tensor, batch, n, suffix)`` for scores of shape ``(..., n)``."""
-    s = _tensor(scores, "scores")
-    if s.dim() < 1:
-        raise ValueError("softsortkit: scores must have at least one dimension (the last is n), got a scalar")
-    return s, math.prod(s.shape[:-1]), s.shape[-1], _SUFFIX[s.dtype]
+class _Settings:
+    """The keyword settings of one call, passed through autograd as one object."""
+
+    __slots__ = ("temperature", "power", "keywords")
+
+    def __init__(self, temperature, power, descending, method, path, accuracy):
+        self.temperature, self.power = float(temperature), float(power)
+        self.keywords = dict(method=method, descending=bool(descending), path=path, accuracy=accuracy)
 
 
-def _like(tensor, argument, reference, shape):
-    """A contiguous tensor of ``reference``'s dtype and the given shape (no conversion)."""
-    t = _tensor(tensor, argument)
-    if t.dtype != reference.dtype:
-        raise TypeError(f"softsortkit: {argument} must have the scores' dtype {reference.dtype}, got {t.dtype}")
-    if tuple(t.shape) != tuple(shape):
-        raise ValueError(f"softsortkit: {argument} must have shape {tuple(shape)}, got {tuple(t.shape)}")
-    return t
-
-
-def _values(values, s):
-    """Values ``(..., n, d)``, or ``(..., n)`` for ``d = 1``: ``(tensor, d)``."""
-    v = _tensor(values, "values")
-    if v.shape == s.shape:
-        return _like(v, "values", s, s.shape), 1
-    if v.dim() != s.dim() + 1 or v.shape[:-1] != s.shape:
-        raise ValueError(
-            f"softsortkit: values must have shape {tuple(s.shape)} + (d,) or {tuple(s.shape)}, got {tuple(v.shape)}")
-    return _like(v, "values", s, v.shape), v.shape[-1]
-
-
-class _Matrices(torch.autograd.Function):
-    """SoftSort (power given) or NeuralSort (power None) matrices."""
+class _Row(torch.autograd.Function):
+    """An output of the scores alone: ``matrices``, ``sorted_values`` or ``ranks`` (``name``)."""
 
     @staticmethod
-    def forward(ctx, scores, temperature, power, descending):
-        s, batch, n, t = _scores(scores)
-        ctx.save_for_backward(s)
-        ctx.settings = (temperature, power, descending)
-        out = torch.empty(tuple(s.shape) + (n,), dtype=s.dtype)
-        if power is None:
-            check(getattr(lib, "neuralsort_forward_" + t)(
-                s.data_ptr(), batch, n, temperature, _arrays.direction(descending), out.data_ptr(), None))
-        else:
-            check(getattr(lib, "softsort_forward_" + t)(
-                s.data_ptr(), batch, n, temperature, power, _arrays.direction(descending), out.data_ptr(), None))
-        return out
+    def forward(ctx, scores, name, settings, report):
+        s = _array(scores, "scores")
+        out, path = getattr(_sn, name)(s, settings.temperature, settings.power, **settings.keywords, return_path=True)
+        ctx.save_for_backward(scores)
+        ctx.call = (name, settings)
+        report.append(path)
+        return torch.from_numpy(out)
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
-        (s,) = ctx.saved_tensors
-        temperature, power, descending = ctx.settings
-        _, batch, n, t = _scores(s)
-        g = _like(grad, "grad", s, tuple(s.shape) + (n,))
-        out = torch.empty_like(s)
-        if power is None:
-            check(getattr(lib, "neuralsort_backward_" + t)(
-                s.data_ptr(), batch, n, temperature, _arrays.direction(descending), g.data_ptr(), out.data_ptr()))
-        else:
-            check(getattr(lib, "softsort_backward_" + t)(
-                s.data_ptr(), batch, n, temperature, power, _arrays.direction(descending), g.data_ptr(),
-                out.data_ptr()))
-        return out, None, None, None
+        (scores,) = ctx.saved_tensors
+        name, settings = ctx.call
+        g = _array(grad.to(scores.dtype), "grad")
+        out = getattr(_sn, name + "_backward")(
+            _array(scores, "scores"), g, settings.temperature, settings.power, **settings.keywords)
+        return torch.from_numpy(out), None, None, None
 
 
-class _Apply(torch.autograd.Function):
+class _Product(torch.autograd.Function):
+    """``apply``, ``apply_transposed``, ``top_k`` (``rows`` k) or ``quantiles`` (``rows`` the levels)."""
+
     @staticmethod
-    def forward(ctx, values, scores, temperature, power, descending):
-        s, batch, n, t = _scores(scores)
-        v, d = _values(values, s)
-        ctx.save_for_backward(v, s)
-        ctx.settings = (temperature, power, descending)
-        out = torch.empty_like(v)
-        check(getattr(lib, "softsort_apply_" + t)(
-            v.data_ptr(), s.data_ptr(), batch, n, d, temperature, power, _arrays.direction(descending),
-            out.data_ptr()))
-        return out
+    def forward(ctx, values, scores, name, rows, settings, report):
+        s, v = _array(scores, "scores"), _array(values, "values")
+        if v.dtype != s.dtype:
+            raise TypeError(f"softsortkit: values must have the scores' dtype {scores.dtype}, got {values.dtype}")
+        extra = () if rows is None else (rows,)
+        out, path = getattr(_sn, name)(v, s, *extra, settings.temperature, settings.power, **settings.keywords,
+                                       return_path=True)
+        ctx.save_for_backward(values, scores)
+        ctx.call = (name, extra, settings)
+        report.append(path)
+        return torch.from_numpy(out)
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
-        v, s = ctx.saved_tensors
-        temperature, power, descending = ctx.settings
-        _, batch, n, t = _scores(s)
-        _, d = _values(v, s)
-        g = _like(grad, "grad", s, v.shape)
-        grad_scores, grad_values = torch.empty_like(s), torch.empty_like(v)
-        check(getattr(lib, "softsort_apply_backward_" + t)(
-            v.data_ptr(), s.data_ptr(), batch, n, d, temperature, power, _arrays.direction(descending),
-            g.data_ptr(), grad_scores.data_ptr(), grad_values.data_ptr()))
-        return grad_values, grad_scores, None, None, None
+        values, scores = ctx.saved_tensors
+        name, extra, settings = ctx.call
+        grad_scores, grad_values = getattr(_sn, name + "_backward")(
+            _array(values, "values"), _array(scores, "scores"), *extra, _array(grad.to(scores.dtype), "grad"),
+            settings.temperature, settings.power, **settings.keywords)
+        return torch.from_numpy(grad_values), torch.from_numpy(grad_scores), None, None, None, None
 
 
-class _CrossEntropy(torch.autograd.Function):
+class _Loss(torch.autograd.Function):
+    """``cross_entropy`` (``data`` the targets) or ``nearest_neighbor_loss`` (``data`` the matches, ``k``)."""
+
     @staticmethod
-    def forward(ctx, scores, targets, temperature, power, descending, path):
-        s, batch, n, t = _scores(scores)
-        if not isinstance(targets, torch.Tensor):
-            targets = torch.as_tensor(targets)
-        if targets.device.type != "cpu":
-            raise ValueError(f"softsortkit: targets must be on the CPU, got {targets.device}")
-        if targets.dtype.is_floating_point or targets.dtype.is_complex or targets.dtype == torch.bool:
-            raise TypeError(f"softsortkit: targets must be integers, got {targets.dtype}")
-        if targets.shape != s.shape:
-            raise ValueError(
-                f"softsortkit: targets must have the scores' shape {tuple(s.shape)}, got {tuple(targets.shape)}")
-        columns = targets.to(torch.int64).contiguous()  # no copy when already contiguous int64
-        loss = torch.empty((), dtype=s.dtype)
-        gradient = torch.empty_like(s) if ctx.needs_input_grad[0] else None
-        check(getattr(lib, "softsort_cross_entropy_" + t)(
-            s.data_ptr(), columns.data_ptr(), batch, n, temperature, power, _arrays.direction(descending),
-            _arrays.path(path), loss.data_ptr(), gradient.data_ptr() if gradient is not None else None, None))
-        if gradient is not None:
-            ctx.save_for_backward(gradient)
-        return loss
+    def forward(ctx, scores, name, data, settings, report):
+        s = _array(scores, "scores")
+        gradient = ctx.needs_input_grad[0]
+        result = getattr(_sn, name)(s, *data, settings.temperature, settings.power, **settings.keywords,
+                                    gradient=gradient, return_path=True)
+        report.append(result[-1])
+        if gradient:
+            ctx.save_for_backward(torch.from_numpy(result[1]))
+        return torch.tensor(result[0], dtype=scores.dtype)
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
         (gradient,) = ctx.saved_tensors
-        return gradient * grad, None, None, None, None, None
+        return gradient * grad, None, None, None, None
 
 
-class _ScoresToRow(torch.autograd.Function):
-    """The relaxed sorted values (``name`` "sorted_values") or ranks ("ranks")."""
-
-    @staticmethod
-    def forward(ctx, scores, temperature, power, descending, name):
-        s, batch, n, t = _scores(scores)
-        ctx.save_for_backward(s)
-        ctx.settings = (temperature, power, descending, name)
-        out = torch.empty_like(s)
-        check(getattr(lib, f"softsort_{name}_{t}")(
-            s.data_ptr(), batch, n, temperature, power, _arrays.direction(descending), out.data_ptr()))
-        return out
-
-    @staticmethod
-    @once_differentiable
-    def backward(ctx, grad):
-        (s,) = ctx.saved_tensors
-        temperature, power, descending, name = ctx.settings
-        _, batch, n, t = _scores(s)
-        g = _like(grad, "grad", s, s.shape)
-        out = torch.empty_like(s)
-        check(getattr(lib, f"softsort_{name}_backward_{t}")(
-            s.data_ptr(), batch, n, temperature, power, _arrays.direction(descending), g.data_ptr(),
-            out.data_ptr()))
-        return out, None, None, None, None
+def _finish(result, report, return_path):
+    return (result, report[0]) if return_path else result
 
 
-def soft_sort(scores, temperature=1.0, power=1.0, descending=True):
-    """SoftSort's relaxed permutation matrices ``P`` of shape ``(..., n, n)``, differentiable in ``scores``.
+def _targets(targets, scores):
+    if not isinstance(targets, torch.Tensor):
+        targets = torch.as_tensor(targets)
+    if targets.device.type != "cpu":
+        raise ValueError(f"softsortkit: targets must be on the CPU, got {targets.device}")
+    if targets.dtype.is_floating_point or targets.dtype.is_complex or targets.dtype == torch.bool:
+        raise TypeError(f"softsortkit: targets must be integers, got {targets.dtype}")
+    if isinstance(scores, torch.Tensor) and targets.shape != scores.shape:
+        raise ValueError(
+            f"softsortkit: targets must have the scores' shape {tuple(scores.shape)}, got {tuple(targets.shape)}")
+    return targets.numpy()
 
-    ``P[..., i, j] = softmax_j(-|sort(s)_i - s_j|^p / tau)``, row 0 the largest score when ``descending``.
-    """
-    return _Matrices.apply(scores, float(temperature), float(power), bool(descending))
+
+# ---- the matrices and the hard permutation --------------------------------
+
+def matrices(scores, temperature=1.0, power=1.0, descending=True, *, method="softsort", path="automatic",
+             accuracy=None, return_path=False):
+    """The relaxed permutation matrices ``P`` of shape ``(..., n, n)``, differentiable in ``scores``
+    (dense or window paths; ``"automatic"`` runs dense)."""
+    report = []
+    out = _Row.apply(scores, "matrices", _Settings(temperature, power, descending, method, path, accuracy), report)
+    return _finish(out, report, return_path)
 
 
-def neural_sort(scores, temperature=1.0, descending=True):
+def soft_sort(scores, temperature=1.0, power=1.0, descending=True, *, path="automatic", return_path=False):
+    """SoftSort's ``P``: ``P[..., i, j] = softmax_j(-|sort(s)_i - s_j|^p / tau)``, row 0 the largest
+    score when ``descending``."""
+    return matrices(scores, temperature, power, descending, path=path, return_path=return_path)
+
+
+def neural_sort(scores, temperature=1.0, descending=True, *, return_path=False):
     """NeuralSort's matrices ``P`` of shape ``(..., n, n)``, differentiable in ``scores``."""
-    return _Matrices.apply(scores, float(temperature), None, bool(descending))
+    return matrices(scores, temperature, 1.0, descending, method="neuralsort", return_path=return_path)
 
 
-def apply(values, scores, temperature=1.0, power=1.0, descending=True):
-    """``Y = P V`` without forming ``P`` (values ``(..., n, d)`` or ``(..., n)``), differentiable in both."""
-    return _Apply.apply(values, scores, float(temperature), float(power), bool(descending))
+def permutation(scores, descending=True):
+    """The hard permutations (int64, the scores' shape); no gradient."""
+    return torch.from_numpy(_sn.permutation(_array(scores, "scores"), descending=descending))
 
 
-def cross_entropy(scores, targets, temperature=1.0, power=1.0, descending=True, path="automatic"):
-    """The paper's loss ``sum -log P[..., i, targets[..., i]]`` (a SUM over all rows), a 0-d tensor
-    differentiable in ``scores``. ``targets``: integers of the scores' shape in ``0 ..< n``;
-    ``path``: ``"automatic"``, ``"dense"``, ``"fused"``, ``"exact"`` or ``"gauss"``."""
-    return _CrossEntropy.apply(scores, targets, float(temperature), float(power), bool(descending), path)
+# ---- the products ----------------------------------------------------------
+
+def _product(name, rows, values, scores, settings, return_path):
+    report = []
+    return _finish(_Product.apply(values, scores, name, rows, settings, report), report, return_path)
 
 
-def sorted_values(scores, temperature=1.0, power=1.0, descending=True):
+def apply(values, scores, temperature=1.0, power=1.0, descending=True, *, method="softsort", path="automatic",
+          accuracy=None, return_path=False):
+    """``Y = P V`` (values ``(..., n, d)`` or ``(..., n)``), differentiable in both."""
+    settings = _Settings(temperature, power, descending, method, path, accuracy)
+    return _product("apply", None, values, scores, settings, return_path)
+
+
+def apply_transposed(values, scores, temperature=1.0, power=1.0, descending=True, *, method="softsort",
+                     path="automatic", accuracy=None, return_path=False):
+    """``Y = P^T U`` (``U`` ``(..., n, d)`` or ``(..., n)`` in sorted row order), differentiable in both."""
+    settings = _Settings(temperature, power, descending, method, path, accuracy)
+    return _product("apply_transposed", None, values, scores, settings, return_path)
+
+
+def top_k(values, scores, k, temperature=1.0, power=1.0, descending=True, *, method="softsort", path="automatic",
+          accuracy=None, return_path=False):
+    """The first ``k`` rows of ``P V``: ``(..., k, d)`` (or ``(..., k)``), differentiable in both."""
+    settings = _Settings(temperature, power, descending, method, path, accuracy)
+    return _product("top_k", int(k), values, scores, settings, return_path)
+
+
+def quantiles(values, scores, levels, temperature=1.0, power=1.0, descending=True, *, method="softsort",
+              path="automatic", accuracy=None, return_path=False):
+    """Rows of ``P V`` at quantile levels in ``[0, 1]`` (row ``round(q (n - 1))``): ``(..., len(levels), d)``
+    (or ``(..., len(levels))``), differentiable in both."""
+    settings = _Settings(temperature, power, descending, method, path, accuracy)
+    return _product("quantiles", tuple(float(q) for q in levels), values, scores, settings, return_path)
+
+
+# ---- sorted values, ranks, normalizers -------------------------------------
+
+def sorted_values(scores, temperature=1.0, power=1.0, descending=True, *, method="softsort", path="automatic",
+                  accuracy=None, return_path=False):
     """The relaxed sorted values ``P s``, shape ``(..., n)``, differentiable."""
-    return _ScoresToRow.apply(scores, float(temperature), float(power), bool(descending), "sorted_values")
+    report = []
+    settings = _Settings(temperature, power, descending, method, path, accuracy)
+    return _finish(_Row.apply(scores, "sorted_values", settings, report), report, return_path)
 
 
-def ranks(scores, temperature=1.0, power=1.0, descending=True):
+def ranks(scores, temperature=1.0, power=1.0, descending=True, *, method="softsort", path="automatic",
+          accuracy=None, return_path=False):
     """The relaxed ranks ``P^T (1, ..., n)`` (1 = largest), shape ``(..., n)``, differentiable."""
-    return _ScoresToRow.apply(scores, float(temperature), float(power), bool(descending), "ranks")
+    report = []
+    settings = _Settings(temperature, power, descending, method, path, accuracy)
+    return _finish(_Row.apply(scores, "ranks", settings, report), report, return_path)
+
+
+def log_normalizers(scores, temperature=1.0, power=1.0, descending=True, *, method="softsort", path="automatic",
+                    accuracy=None, return_path=False):
+    """``log Z`` of every row of every ``P`` (``(..., n)``, exact and gauss paths); no gradient."""
+    out, used = _sn.log_normalizers(
+        _array(scores, "scores"), temperature, power, method=method, descending=descending, path=path,
+        accuracy=accuracy, return_path=True)
+    return _finish(torch.from_numpy(out), [used], return_path)
+
+
+# ---- the losses ------------------------------------------------------------
+
+def cross_entropy(scores, targets, temperature=1.0, power=1.0, descending=True, path="automatic", *,
+                  method="softsort", accuracy=None, return_path=False):
+    """The paper's loss ``sum -log P[..., i, targets[..., i]]`` (a SUM over all rows), a 0-d tensor
+    differentiable in ``scores``. ``targets``: integers of the scores' shape in ``0 ..< n``."""
+    report = []
+    settings = _Settings(temperature, power, descending, method, path, accuracy)
+    loss = _Loss.apply(scores, "cross_entropy", (_targets(targets, scores),), settings, report)
+    return _finish(loss, report, return_path)
+
+
+def nearest_neighbor_loss(scores, matches, k, temperature=1.0, power=1.0, descending=True, *, method="softsort",
+                          path="automatic", accuracy=None, return_path=False):
+    """The paper's kNN loss ``-(1 / (B k)) sum_b sum_(i < k) (P y)[b, i]`` (a MEAN), a 0-d tensor
+    differentiable in ``scores``; ``matches`` ``y`` of the scores' shape (not differentiated)."""
+    report = []
+    settings = _Settings(temperature, power, descending, method, path, accuracy)
+    y = _array(matches, "matches", floating=False) if isinstance(matches, torch.Tensor) else matches
+    loss = _Loss.apply(scores, "nearest_neighbor_loss", (y, int(k)), settings, report)
+    return _finish(loss, report, return_path)

@@ -1,4 +1,5 @@
-"""softsortkit.numpy against NumPy float64 references and finite differences."""
+"""softsortkit.numpy: every output on every path that computes it against the float64 NumPy
+reference (conftest.py) and finite differences of it; unsupported paths; settings; bad inputs."""
 import subprocess
 import sys
 
@@ -7,29 +8,148 @@ import pytest
 
 import softsortkit
 import softsortkit.numpy as sn
-from conftest import central_difference, distinct_scores, reference_neuralsort, reference_softsort
+from cases import (K, LEVELS, LIBRARY_CRASHES, LOSSES, NEURAL_CASES, OUTPUTS, PRODUCTS, RANKS_WINDOW, SOFTSORT_CASES, TAU,
+                   TOLERANCE_WINDOW, computes, inputs, kind, output_shape)
+from conftest import central_difference, distinct_scores, reference_matrices, reference_output, reference_softsort
 
-POWERS = [1.0, 2.0, 1.5]
+
+def forward(output, s, v, targets, matches, **settings):
+    """``(output, path)`` of the library (a loss: ``((loss, dL/ds), path)``)."""
+    if output in PRODUCTS:
+        extra = {"top_k": (K,), "quantiles": (LEVELS,)}.get(output, ())
+        return getattr(sn, output)(v, s, *extra, **settings, return_path=True)
+    if output == "cross_entropy":
+        loss, grad, path = sn.cross_entropy(s, targets, **settings, return_path=True)
+        return (loss, grad), path
+    if output == "nearest_neighbor_loss":
+        loss, grad, path = sn.nearest_neighbor_loss(s, matches, K, **settings, return_path=True)
+        return (loss, grad), path
+    return getattr(sn, output)(s, **settings, return_path=True)
 
 
-@pytest.mark.parametrize("power", POWERS)
+def backward(output, s, v, g, **settings):
+    """``((dL/ds, dL/dV or None), path)`` of ``<g, output>``."""
+    if output in PRODUCTS:
+        extra = {"top_k": (K,), "quantiles": (LEVELS,)}.get(output, ())
+        grad_s, grad_v, path = getattr(sn, output + "_backward")(v, s, *extra, g, **settings, return_path=True)
+        return (grad_s, grad_v), path
+    grad_s, path = getattr(sn, output + "_backward")(s, g, **settings, return_path=True)
+    return (grad_s, None), path
+
+
+def reference(output, s, v, targets, matches, power, method, path):
+    window = path if kind(path) == "window" else None
+    return reference_output(output, s, v, TAU, power, method, window, k=K, levels=LEVELS, targets=targets,
+                            matches=matches)
+
+
+def check_output(output, path, power, method):
+    if (output, method, kind(path)) in LIBRARY_CRASHES:
+        pytest.skip("the library crashes here (cases.LIBRARY_CRASHES)")
+    s, v, targets, matches = inputs()
+    settings = dict(temperature=TAU, power=power, method=method, path=path)
+    paths = computes(output, path, power, method)
+    if not paths:
+        with pytest.raises(softsortkit.UnsupportedPathError) as error:
+            forward(output, s, v, targets, matches, **settings)
+        assert error.value.kind == "unsupported path" and error.value.code == 10
+        assert "cannot run here" in str(error.value)
+        return
+    result, used = forward(output, s, v, targets, matches, **settings)
+    assert kind(used if used in ("dense", "fused", "exact", "gauss") else softsortkit.Window("ranks", 0)) in paths
+    if kind(path) == "window":
+        assert used == str(path)
+    elif kind(path) != "automatic":
+        assert used == path
+    tolerance = 1e-9 if used == "gauss" else 1e-11
+    expected = reference(output, s, v, targets, matches, power, method, path)
+    objective = (lambda x, w: reference(output, x, w, targets, matches, power, method, path))
+    if output in LOSSES:
+        loss, grad = result
+        assert abs(loss - expected) <= tolerance * (1 + abs(expected))
+        numeric = central_difference(lambda x: objective(x, v), s)
+        np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-6)
+        return
+    np.testing.assert_allclose(result, expected, rtol=tolerance, atol=tolerance)
+    if output == "log_normalizers":
+        return
+    g = np.random.default_rng(1).standard_normal(result.shape)
+    (grad_s, grad_v), used_back = backward(output, s, v, g, **settings)
+    assert used_back == used
+    numeric = central_difference(lambda x: float((objective(x, v) * g).sum()), s)
+    np.testing.assert_allclose(grad_s, numeric, rtol=1e-6, atol=1e-6)
+    if output in PRODUCTS:
+        numeric = central_difference(lambda w: float((objective(s, w) * g).sum()), v)
+        np.testing.assert_allclose(grad_v, numeric, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("path,power", SOFTSORT_CASES, ids=lambda x: str(x))
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_softsort_output_on_path(output, path, power):
+    check_output(output, path, power, "softsort")
+
+
+@pytest.mark.parametrize("path", NEURAL_CASES)
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_neuralsort_output_on_path(output, path):
+    check_output(output, path, 1.0, "neuralsort")
+
+
+def test_windows_drop_entries():
+    """The test windows are not the dense P (or the window tests would test nothing of their own)."""
+    s, *_ = inputs()
+    for window, power in ((RANKS_WINDOW, 1.5), (TOLERANCE_WINDOW, 2.0)):
+        dense, kept = reference_matrices(s, TAU, power), reference_matrices(s, TAU, power, window=window)
+        assert np.abs(dense - kept).max() > 1e-3
+        assert (kept == 0).sum() >= 4
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_float32_and_ascending(output):
+    s, v, targets, matches = inputs(seed=3)
+    power = 1.0
+    settings = dict(temperature=TAU, power=power, descending=False)
+    single = forward(output, s.astype(np.float32), v.astype(np.float32), targets, matches, **settings)[0]
+    double = forward(output, s, v, targets, matches, **settings)[0]
+    expected = reference_output(output, s, v, TAU, power, descending=False, k=K, levels=LEVELS, targets=targets,
+                                matches=matches)
+    if output in LOSSES:
+        assert single[0].dtype == np.float32 and single[1].dtype == np.float32
+        assert abs(single[0] - expected) <= 1e-5 * (1 + abs(expected))
+        assert abs(double[0] - expected) <= 1e-11 * (1 + abs(expected))
+    else:
+        assert single.dtype == np.float32 and single.shape == output_shape(output, s.shape, v.shape[-1])
+        np.testing.assert_allclose(single, expected, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(double, expected, rtol=1e-11, atol=1e-11)
+
+
 @pytest.mark.parametrize("shape", [(7,), (3, 9), (2, 3, 8), (1, 33)])
-def test_soft_sort_matches_reference(power, shape):
+def test_soft_sort_and_permutation(shape):
     s = distinct_scores(shape)
-    P, permutation = sn.soft_sort(s, 0.3, power, return_permutation=True)
-    assert P.shape == shape + (shape[-1],) and P.dtype == np.float64
-    np.testing.assert_allclose(P, reference_softsort(s, 0.3, power), rtol=0, atol=1e-12)
+    P, permutation, path = sn.soft_sort(s, 0.3, 1.5, return_permutation=True, return_path=True)
+    assert P.shape == shape + (shape[-1],) and P.dtype == np.float64 and path == "dense"
+    np.testing.assert_allclose(P, reference_softsort(s, 0.3, 1.5), rtol=0, atol=1e-12)
     np.testing.assert_array_equal(permutation, np.argsort(-s, axis=-1, kind="stable"))
+    np.testing.assert_array_equal(sn.permutation(s, descending=False), np.argsort(s, axis=-1, kind="stable"))
 
 
-def test_soft_sort_float32_and_ascending():
-    s = distinct_scores((4, 10))
-    P = sn.soft_sort(s.astype(np.float32), 0.5, 2.0)
-    assert P.dtype == np.float32
-    np.testing.assert_allclose(P, reference_softsort(s.astype(np.float32), 0.5, 2.0), rtol=0, atol=1e-6)
-    np.testing.assert_allclose(
-        sn.soft_sort(s, 0.5, 2.0, descending=False), reference_softsort(s, 0.5, 2.0, descending=False),
-        rtol=0, atol=1e-12)
+def test_matrices_backward_aliases():
+    s = distinct_scores((2, 6), seed=1)
+    g = np.random.default_rng(2).standard_normal((2, 6, 6))
+    np.testing.assert_array_equal(sn.soft_sort_backward(s, g, 0.4, 2.0), sn.matrices_backward(s, g, 0.4, 2.0))
+    np.testing.assert_array_equal(sn.neural_sort(s, 0.9), sn.matrices(s, 0.9, method="neuralsort"))
+    np.testing.assert_array_equal(
+        sn.neural_sort_backward(s, g, 0.9), sn.matrices_backward(s, g, 0.9, method="neuralsort"))
+
+
+def test_values_of_the_scores_shape_are_one_column():
+    s, v, *_ = inputs()
+    column = v[..., 0]
+    np.testing.assert_array_equal(sn.apply(column, s, TAU, 2.0), sn.apply(v[..., :1], s, TAU, 2.0)[..., 0])
+    np.testing.assert_allclose(sn.apply(s, s, TAU, 2.0), sn.sorted_values(s, TAU, 2.0), atol=1e-12)
+    assert sn.top_k(column, s, 2).shape == (2, 2) and sn.quantiles(column, s, [0.5]).shape == (2, 1)
+    grad_s, grad_v = sn.top_k_backward(column, s, 2, np.ones((2, 2)))
+    assert grad_s.shape == s.shape and grad_v.shape == column.shape
 
 
 def test_non_contiguous_input_is_read_correctly():
@@ -39,83 +159,43 @@ def test_non_contiguous_input_is_read_correctly():
     np.testing.assert_allclose(sn.soft_sort(strided, 0.2, 1.0), reference_softsort(strided, 0.2, 1.0), atol=1e-12)
 
 
-def test_neural_sort_matches_reference():
-    s = distinct_scores((3, 7))
-    np.testing.assert_allclose(sn.neural_sort(s, 0.7), reference_neuralsort(s, 0.7), rtol=0, atol=1e-12)
+def test_path_names_round_trip():
+    s, v, *_ = inputs()
+    for path in ("window(ranks: 2)", "window(tolerance: 0.05)", softsortkit.window(ranks=2)):
+        out, used = sn.apply(v, s, TAU, 1.5, path=path, return_path=True)
+        assert used == str(path)
+        np.testing.assert_array_equal(sn.apply(v, s, TAU, 1.5, path=used), out)
+    assert str(softsortkit.window(tolerance=0.001)) == "window(tolerance: 0.001)"
 
 
-@pytest.mark.parametrize("power", POWERS)
-def test_soft_sort_backward_finite_differences(power):
-    s = distinct_scores((2, 6), seed=1)
-    g = np.random.default_rng(2).standard_normal((2, 6, 6))
-    expected = central_difference(lambda x: float((sn.soft_sort(x, 0.4, power) * g).sum()), s)
-    np.testing.assert_allclose(sn.soft_sort_backward(s, g, 0.4, power), expected, rtol=1e-6, atol=1e-7)
+def test_loss_alone():
+    s, v, targets, matches = inputs()
+    loss, grad = sn.cross_entropy(s, targets, TAU, 2.0)
+    assert sn.cross_entropy(s, targets, TAU, 2.0, gradient=False) == loss
+    assert sn.cross_entropy(s, targets, TAU, 2.0, gradient=False, return_path=True) == (loss, "gauss")
+    loss, grad = sn.nearest_neighbor_loss(s, matches > 0, K, TAU, 1.0)
+    assert sn.nearest_neighbor_loss(s, matches, K, TAU, 1.0, gradient=False) == loss
 
 
-def test_neural_sort_backward_finite_differences():
-    s = distinct_scores((2, 6), seed=3)
-    g = np.random.default_rng(4).standard_normal((2, 6, 6))
-    expected = central_difference(lambda x: float((sn.neural_sort(x, 0.9) * g).sum()), s)
-    np.testing.assert_allclose(sn.neural_sort_backward(s, g, 0.9), expected, rtol=1e-6, atol=1e-7)
-
-
-@pytest.mark.parametrize("power", [1.0, 2.0])
-def test_apply_and_backward(power):
-    s = distinct_scores((3, 8), seed=5)
-    rng = np.random.default_rng(6)
-    v = rng.standard_normal((3, 8, 4))
-    g = rng.standard_normal((3, 8, 4))
-    y = sn.apply(v, s, 0.3, power)
-    np.testing.assert_allclose(y, reference_softsort(s, 0.3, power) @ v, rtol=0, atol=1e-12)
-    grad_s, grad_v = sn.apply_backward(v, s, g, 0.3, power)
-    np.testing.assert_allclose(
-        grad_s, central_difference(lambda x: float((sn.apply(v, x, 0.3, power) * g).sum()), s), rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(
-        grad_v, central_difference(lambda x: float((sn.apply(x, s, 0.3, power) * g).sum()), v), rtol=1e-6, atol=1e-7)
-    # values of the scores' shape are d = 1
-    np.testing.assert_allclose(sn.apply(s, s, 0.3, power), sn.sorted_values(s, 0.3, power), atol=1e-12)
-
-
-@pytest.mark.parametrize("power,path,expected", [
-    (1.0, "automatic", "exact"), (1.0, "exact", "exact"), (1.0, "dense", "dense"), (2.0, "dense", "dense"),
-    (2.0, "automatic", "gauss"), (2.0, "gauss", "gauss"), (2.0, "fused", "fused"), (1.5, "automatic", "fused"), (1.0, "fused", "fused")])
-def test_cross_entropy_value_gradient_and_path(power, path, expected):
-    s = distinct_scores((3, 7), seed=7)
-    targets = np.stack([np.random.default_rng(r).permutation(7) for r in range(3)])
-    loss, grad, used = sn.cross_entropy(s, targets, 0.5, power, path=path, return_path=True)
-    P = reference_softsort(s, 0.5, power)
-    reference = -np.log(np.take_along_axis(P, targets[..., None], axis=-1)).sum()
-    assert abs(loss - reference) <= 1e-10 * (1 + abs(reference))
-    assert used == expected
-    numeric = central_difference(lambda x: float(sn.cross_entropy(x, targets, 0.5, power, path=path)[0]), s)
-    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-6)
-    assert sn.cross_entropy(s, targets, 0.5, power, path=path, gradient=False) == loss
-
-
-@pytest.mark.parametrize("power", [1.0, 2.0])
-@pytest.mark.parametrize("which", ["sorted_values", "ranks"])
-def test_sorted_values_and_ranks(power, which):
-    s = distinct_scores((2, 9), seed=8)
-    P = reference_softsort(s, 0.2, power)
-    if which == "sorted_values":
-        forward, backward = sn.sorted_values, sn.sorted_values_backward
-        expected = (P @ s[..., None])[..., 0]
-    else:
-        forward, backward = sn.ranks, sn.ranks_backward
-        expected = (np.swapaxes(P, -1, -2) @ np.arange(1.0, 10.0))
-    np.testing.assert_allclose(forward(s, 0.2, power), expected, rtol=0, atol=1e-12)
-    g = np.random.default_rng(9).standard_normal(s.shape)
-    numeric = central_difference(lambda x: float((forward(x, 0.2, power) * g).sum()), s)
-    np.testing.assert_allclose(backward(s, g, 0.2, power), numeric, rtol=1e-6, atol=1e-6)
+def test_gauss_accuracy_is_passed():
+    s, v, *_ = inputs()
+    loose = sn.sorted_values(s, TAU, 2.0, path="gauss", accuracy=1e-3)
+    tight = sn.sorted_values(s, TAU, 2.0, path="gauss")
+    expected = reference_output("sorted_values", s, v, TAU, 2.0)
+    assert np.abs(tight - expected).max() < 1e-12
+    assert np.abs(loose - expected).max() < 1e-3 * np.abs(s).sum(axis=-1).max()
+    with pytest.raises(softsortkit.SoftSortKitError, match="accuracy = 0.5 is out of range"):
+        sn.sorted_values(s, TAU, 2.0, path="gauss", accuracy=0.5)
 
 
 def test_results_identical_for_every_thread_count():
     s = distinct_scores((8, 50), seed=10)
     softsortkit.set_threads(1)
-    one = sn.soft_sort(s, 0.1, 2.0)
+    one = [sn.soft_sort(s, 0.1, 2.0), sn.ranks(s, 0.1, 2.0), sn.sorted_values(s, 0.1, 1.0)]
     softsortkit.set_threads(3)
     assert softsortkit.threads() == 3
-    np.testing.assert_array_equal(sn.soft_sort(s, 0.1, 2.0), one)
+    for a, b in zip(one, [sn.soft_sort(s, 0.1, 2.0), sn.ranks(s, 0.1, 2.0), sn.sorted_values(s, 0.1, 1.0)]):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_backends_can_be_chosen():
@@ -134,8 +214,14 @@ def test_backends_can_be_chosen():
     (lambda s: sn.soft_sort(np.where(np.arange(s.size).reshape(s.shape) == 4, np.nan, s)), "non-finite input",
      "score at row 0, column 4 is not finite"),
     (lambda s: sn.cross_entropy(s, np.full(s.shape, 7), 1.0), "index out of range", "targets[0] = 7 is outside 0 ..< 7"),
-    (lambda s: sn.cross_entropy(s, np.zeros(s.shape, int), 1.0, 2.0, path="exact"), "unsupported", "loss path 'exact' cannot run here"),
+    (lambda s: sn.cross_entropy(s, np.zeros(s.shape, int), 1.0, 2.0, path="exact"), "unsupported path",
+     "'exact' cannot run here"),
     (lambda s: sn.apply(np.full(s.shape, np.inf), s), "non-finite input", "values at row 0, column 0 is not finite"),
+    (lambda s: sn.top_k(s, s, 8), "invalid argument", "k = 8 rows is out of range"),
+    (lambda s: sn.quantiles(s, s, [0.5, 1.5]), "invalid argument", "q = 1.5 is out of range"),
+    (lambda s: sn.nearest_neighbor_loss(s, s > 0, 0), "invalid argument", "k = 0 rows is out of range"),
+    (lambda s: sn.matrices(s, path=softsortkit.window(ranks=-1)), "invalid argument", "window width must be >= 0"),
+    (lambda s: sn.matrices(s, path=softsortkit.window(tolerance=1.0)), "invalid argument", "tolerance = 1.0"),
 ])
 def test_bad_input_raises_the_library_message(call, kind, fragment):
     s = distinct_scores((2, 7))
@@ -157,6 +243,12 @@ def test_bad_types_and_shapes_raise_before_the_call():
         sn.soft_sort(np.float64(1.0))
     with pytest.raises(ValueError, match="path must be one of"):
         sn.cross_entropy(s, np.zeros((2, 5), int), path="fast")
+    with pytest.raises(ValueError, match="path must be one of"):
+        sn.ranks(s, path="window(width: 3)")
+    with pytest.raises(ValueError, match="exactly one of"):
+        softsortkit.window(ranks=2, tolerance=0.1)
+    with pytest.raises(ValueError, match="method must be one of"):
+        sn.ranks(s, method="sinkhorn")
     with pytest.raises(softsortkit.SoftSortKitError, match="threads must be at least 1, got -2"):
         softsortkit.set_threads(-2)
     with pytest.raises(ValueError, match="backend must be one of"):

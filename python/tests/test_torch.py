@@ -1,4 +1,5 @@
-"""softsortkit.torch: gradcheck in float64, agreement with a plain PyTorch SoftSort, bad inputs."""
+"""softsortkit.torch: every differentiable output on every path that computes it (gradcheck in
+float64, values against the NumPy reference), agreement with a plain PyTorch SoftSort, bad inputs."""
 import numpy as np
 import pytest
 
@@ -6,7 +7,9 @@ torch = pytest.importorskip("torch")  # python/ci.sh installs torch and checks i
 
 import softsortkit  # noqa: E402
 import softsortkit.torch as st  # noqa: E402
-from conftest import distinct_scores  # noqa: E402
+from cases import (K, LEVELS, LIBRARY_CRASHES, NEURAL_CASES, OUTPUTS, PRODUCTS, SOFTSORT_CASES, TAU,  # noqa: E402
+                   computes, inputs, kind)
+from conftest import distinct_scores, reference_output  # noqa: E402
 
 
 def plain_softsort(s, tau, p, descending=True):
@@ -24,36 +27,74 @@ def gradcheck(function, *inputs):
     assert torch.autograd.gradcheck(function, inputs, eps=1e-6, atol=1e-6, rtol=1e-5)
 
 
-@pytest.mark.parametrize("power", [1.0, 2.0, 1.5])
-def test_gradcheck_soft_sort(power):
-    gradcheck(lambda s: st.soft_sort(s, 0.4, power), scores((2, 6)))
+def call(output, s, v, targets, matches, **settings):
+    """The output of the torch front end (differentiable in ``s`` and, for products, ``v``)."""
+    if output in PRODUCTS:
+        extra = {"top_k": (K,), "quantiles": (LEVELS,)}.get(output, ())
+        return getattr(st, output)(v, s, *extra, TAU, **settings)
+    if output == "cross_entropy":
+        return st.cross_entropy(s, targets, TAU, **settings)
+    if output == "nearest_neighbor_loss":
+        return st.nearest_neighbor_loss(s, matches, K, TAU, **settings)
+    return getattr(st, output)(s, TAU, **settings)
 
 
-def test_gradcheck_soft_sort_batch_shape_and_ascending():
+def check_output(output, path, power, method):
+    if (output, method, kind(path)) in LIBRARY_CRASHES:
+        pytest.skip("the library crashes here (cases.LIBRARY_CRASHES)")
+    s_np, v_np, targets_np, matches_np = inputs()
+    s, v = torch.from_numpy(s_np).requires_grad_(), torch.from_numpy(v_np).requires_grad_()
+    targets, matches = torch.from_numpy(targets_np), torch.from_numpy(matches_np)
+    settings = dict(power=power, method=method, path=path)
+    paths = computes(output, path, power, method)
+    if not paths:
+        with pytest.raises(softsortkit.UnsupportedPathError, match="cannot run here"):
+            call(output, s, v, targets, matches, **settings)
+        return
+    out, used = call(output, s, v, targets, matches, **settings, return_path=True)
+    assert (kind(path) == "window" and used == str(path)) or used in paths
+    window = path if kind(path) == "window" else None
+    expected = reference_output(output, s_np, v_np, TAU, power, method, window, k=K, levels=LEVELS,
+                                targets=targets_np, matches=matches_np)
+    tolerance = 1e-9 if used == "gauss" else 1e-11
+    np.testing.assert_allclose(out.detach().numpy(), expected, rtol=tolerance, atol=tolerance)
+    if output == "log_normalizers":
+        assert not out.requires_grad
+        return
+    if output in PRODUCTS:
+        gradcheck(lambda x, w: call(output, x, w, targets, matches, **settings), s, v)
+    else:
+        gradcheck(lambda x: call(output, x, v, targets, matches, **settings), s)
+
+
+@pytest.mark.parametrize("path,power", SOFTSORT_CASES, ids=lambda x: str(x))
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_softsort_output_on_path(output, path, power):
+    check_output(output, path, power, "softsort")
+
+
+@pytest.mark.parametrize("path", NEURAL_CASES)
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_neuralsort_output_on_path(output, path):
+    check_output(output, path, 1.0, "neuralsort")
+
+
+def test_gradcheck_old_names_batch_shape_and_ascending():
     gradcheck(lambda s: st.soft_sort(s, 0.3, 2.0, descending=False), scores((2, 2, 5), seed=1))
-
-
-def test_gradcheck_neural_sort():
     gradcheck(lambda s: st.neural_sort(s, 0.8), scores((2, 6), seed=2))
+    gradcheck(lambda s: st.ranks(s, 0.3, 1.0, False), scores((2, 6), seed=3))
+    values = torch.randn(2, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(3)).requires_grad_()
+    gradcheck(lambda v, s: st.apply(v, s, 0.3, 2.0), values, scores((2, 6), seed=4))
 
 
-@pytest.mark.parametrize("power", [1.0, 2.0])
-def test_gradcheck_apply(power):
-    values = torch.randn(2, 6, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(3)).requires_grad_()
-    gradcheck(lambda v, s: st.apply(v, s, 0.3, power), values, scores((2, 6), seed=4))
-
-
-@pytest.mark.parametrize("power,path", [(1.0, "automatic"), (1.0, "dense"), (2.0, "automatic"), (2.0, "dense"),
-                                        (2.0, "fused"), (2.0, "gauss"), (1.5, "automatic")])
-def test_gradcheck_cross_entropy(power, path):
-    targets = torch.stack([torch.randperm(7, generator=torch.Generator().manual_seed(r)) for r in range(3)])
-    gradcheck(lambda s: st.cross_entropy(s, targets, 0.5, power, path=path), scores((3, 7), seed=5))
-
-
-@pytest.mark.parametrize("power", [1.0, 2.0])
-def test_gradcheck_sorted_values_and_ranks(power):
-    gradcheck(lambda s: st.sorted_values(s, 0.3, power), scores((2, 7), seed=6))
-    gradcheck(lambda s: st.ranks(s, 0.3, power), scores((2, 7), seed=7))
+def test_permutation_and_return_path():
+    s = scores((3, 8), seed=5)
+    np.testing.assert_array_equal(st.permutation(s).numpy(), np.argsort(-s.detach().numpy(), axis=-1))
+    assert st.permutation(s, descending=False).dtype == torch.int64
+    for power, expected in ((1.0, "exact"), (2.0, "gauss")):
+        assert st.sorted_values(s, 0.3, power, return_path=True)[1] == expected
+    P, path = st.soft_sort(s, 0.3, 1.5, path=softsortkit.window(ranks=1), return_path=True)
+    assert path == "window(ranks: 1)" and P.shape == (3, 8, 8)
 
 
 @pytest.mark.parametrize("dtype,tolerance", [(torch.float32, 1e-6), (torch.float64, 1e-12)])
@@ -87,14 +128,17 @@ def test_cross_entropy_agrees_with_plain_pytorch(dtype, tolerance, power):
     torch.testing.assert_close(s.grad, reference.grad, rtol=0, atol=10 * tolerance)
 
 
-def test_cross_entropy_scales_with_the_upstream_gradient():
+def test_losses_scale_with_the_upstream_gradient():
     s = scores((2, 5), seed=11)
     targets = torch.arange(5).expand(2, 5)
-    (3 * st.cross_entropy(s, targets, 0.5, 2.0)).backward()
-    gradient = s.grad.clone()
-    s.grad = None
-    st.cross_entropy(s, targets, 0.5, 2.0).backward()
-    torch.testing.assert_close(gradient, 3 * s.grad)
+    for loss in (lambda: st.cross_entropy(s, targets, 0.5, 2.0),
+                 lambda: st.nearest_neighbor_loss(s, targets < 2, 2, 0.5, 1.0)):
+        (3 * loss()).backward()
+        gradient = s.grad.clone()
+        s.grad = None
+        loss().backward()
+        torch.testing.assert_close(gradient, 3 * s.grad)
+        s.grad = None
 
 
 def test_bad_inputs_raise_with_the_library_message():
@@ -107,9 +151,13 @@ def test_bad_inputs_raise_with_the_library_message():
         st.cross_entropy(bad, torch.zeros(2, 5, dtype=torch.long), 1.0)
     with pytest.raises(softsortkit.SoftSortKitError, match=r"targets\[3\] = 5 is outside 0 ..< 5"):
         st.cross_entropy(s, torch.tensor([[0, 1, 2, 5, 4], [0, 1, 2, 3, 4]]), 1.0, 2.0)
+    with pytest.raises(softsortkit.UnsupportedPathError, match="the fused rows give P V, not P"):
+        st.ranks(s, path="fused")
     with pytest.raises(TypeError, match="float32 or float64"):
         st.soft_sort(torch.ones(2, 3, dtype=torch.float16))
     with pytest.raises(TypeError, match="torch.Tensor"):
         st.soft_sort([1.0, 2.0])
+    with pytest.raises(TypeError, match="values must have the scores' dtype"):
+        st.apply(torch.ones(2, 5, dtype=torch.float32), s)
     with pytest.raises(ValueError, match="targets must have the scores' shape"):
         st.cross_entropy(s, torch.zeros(5, dtype=torch.long), 1.0)

@@ -1,0 +1,37 @@
+import SoftSortKit
+
+/// The frame of every output call: the options read, the scores copied in,
+/// the library's forward run (`CallOptions.forward`) with a pooled
+/// workspace, then `body`, which computes one output of the
+/// `RelaxedPermutation`, copies it out and returns the path that ran, which
+/// goes to `path_used` (nullable).
+///
+/// Backward calls are stateless: `body` computes the output again and runs
+/// its `backward`, so nothing is kept between calls.
+enum Call<T: ABIScalar> {
+    static func run(
+        _ options: UnsafeRawPointer?, _ scores: UnsafePointer<T>?, _ batch: Int64, _ count: Int64,
+        _ pathUsed: UnsafeMutablePointer<Int32>?, _ body: (RelaxedPermutation<T>) throws -> SoftSortPath
+    ) -> Int32 {
+        guarded {
+            let options = try CallOptions(options)
+            let rows = try Shape.elements(batch, "batch", count, "count")
+            let input = try Boundary.read("scores", scores, count: rows)
+            let path = try T.pool.withWorkspace { workspace in
+                try body(try options.forward(scores: input, batch: Int(batch), count: Int(count), workspace: workspace))
+            }
+            pathUsed?.pointee = PathCode.of(path)
+        }
+    }
+
+    /// `run` for an output that has no path (the hard permutation).
+    static func run(
+        _ options: UnsafeRawPointer?, _ scores: UnsafePointer<T>?, _ batch: Int64, _ count: Int64,
+        _ body: (RelaxedPermutation<T>) throws -> Void
+    ) -> Int32 {
+        run(options, scores, batch, count, nil) { result in
+            try body(result)
+            return .automatic
+        }
+    }
+}
