@@ -39,13 +39,6 @@ SOFTSORT_CASES = [
 NEURAL_CASES = ["dense", "fused", "automatic", "exact"]
 
 
-#: Requests that crash the library itself (a NULL dereference, so the test cannot even xfail):
-#: NeuralSort's kNN loss on the dense path -- DenseLossEngine.run's NeuralSort branch reads the
-#: cross-entropy's targets, empty for the kNN objective. Skipped, and reported, until the library
-#: is fixed; the ABI does no routing around it.
-LIBRARY_CRASHES = {("nearest_neighbor_loss", "neuralsort", "dense"), ("nearest_neighbor_loss", "neuralsort", "automatic")}
-
-
 def kind(path):
     """The path's family as COVERS names it."""
     return "window" if isinstance(path, softsortkit.Window) else path

@@ -301,7 +301,10 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
         let matches = plan.perturbation?.repeatRows(matches) ?? matches
         switch path {
         case .exact: return plan.exactNearestNeighborLoss(matches: matches, k: k)
-        case .dense, .fused: return try plan.rowLoss(.nearestNeighbors(matches: matches, k: k), path: path)
+        case .fused: return try plan.rowLoss(.nearestNeighbors(matches: matches, k: k), path: path)
+        // The dense loss engine's kNN rows are SoftSort's; NeuralSort's go through its P y.
+        case .dense where plan.method != .neuralSort:
+            return try plan.rowLoss(.nearestNeighbors(matches: matches, k: k), path: path)
         default:
             // <G, P y> over the first k rows, G = -1 / (B k): through the path's product.
             let product = try product(matches, dimension: 1, transposed: false, selection: Array(0..<k), path: path)

@@ -53,8 +53,9 @@ public enum SoftSortError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A real-valued argument other than the temperature or power (a quantile
     /// level, a window tolerance) is outside its documented range or not finite.
     case invalidArgument(name: String, value: Double)
-    /// A loss path that the operator cannot run (`LossPath.exact` needs
-    /// SoftSort with power 1); `reason` says which paths apply.
+    /// A path that cannot compute the output asked for, or cannot run for
+    /// the operator (`SoftSortPath.exact` needs SoftSort with `p = 1`);
+    /// `reason` names the output and a path that can.
     case unsupportedPath(path: String, reason: String)
     /// `SOFTSORT_BACKEND` names no backend.
     case unknownBackend(String)
@@ -97,7 +98,7 @@ public enum SoftSortError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidArgument(let name, let value):
             return "\(name) = \(value) is out of range"
         case .unsupportedPath(let path, let reason):
-            return "loss path '\(path)' cannot run here: \(reason)"
+            return "path '\(path)' cannot run here: \(reason)"
         case .unknownBackend(let name):
             return "unknown backend '\(name)': expected one of scalar, simd, avx2"
         case .backendUnavailable(let name):
