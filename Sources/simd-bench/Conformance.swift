@@ -43,20 +43,30 @@ enum Conformance {
         _ op: Operator, scores: [T], weights: [T], batch: Int, count: Int, temperature: Double,
         power: Double, backend: Backend
     ) throws -> Outputs {
-        let result: RelaxedPermutation<T>
+        let result = try forward(
+            op, scores: scores, batch: batch, count: count, temperature: temperature, power: power, backend: backend,
+            path: .dense)
+        let matrices = try result.matrices()
+        var loss = 0.0
+        for (p, w) in zip(matrices.values, weights) { loss += Double(p) * Double(w) }
+        return Outputs(
+            P: matrices.values.map(Double.init), Ps: try result.sortedValues().values.map(Double.init), L: loss,
+            grad: try matrices.backward(weights).map(Double.init))
+    }
+
+    /// The checked forward of one operator on `path`.
+    static func forward<T: SoftSortScalar>(
+        _ op: Operator, scores: [T], batch: Int, count: Int, temperature: Double, power: Double, backend: Backend,
+        path: SoftSortPath
+    ) throws -> RelaxedPermutation<T> {
         switch op {
         case .softsort:
-            result = try SoftSort(temperature: temperature, power: power, backend: backend)
-                .forward(scores: scores, batch: batch, count: count)
+            return try SoftSort(temperature: temperature, power: power, backend: backend)
+                .forward(scores: scores, batch: batch, count: count, path: path)
         case .neuralsort:
-            result = try NeuralSort(temperature: temperature, backend: backend)
-                .forward(scores: scores, batch: batch, count: count)
+            return try NeuralSort(temperature: temperature, backend: backend)
+                .forward(scores: scores, batch: batch, count: count, path: path)
         }
-        var loss = 0.0
-        for (p, w) in zip(result.matrices, weights) { loss += Double(p) * Double(w) }
-        return Outputs(
-            P: result.matrices.map(Double.init), Ps: result.sortedValues().values.map(Double.init), L: loss,
-            grad: try result.backward(weights).map(Double.init))
     }
 
     static func check(_ golden: GoldenCase, _ op: Operator, _ precision: Precision, _ backend: Backend) throws -> Check {

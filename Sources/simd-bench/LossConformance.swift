@@ -14,7 +14,7 @@ enum LossConformance {
     struct Check {
         var name: String
         var op: Operator
-        var path: LossPath
+        var path: SoftSortPath
         var backend: Backend
         var precision: Conformance.Precision
         var maxAbsError: [String: Double]
@@ -28,7 +28,7 @@ enum LossConformance {
             }
             return "\(pass ? "PASS" : "FAIL")  \(name.padding(toLength: 40, withPad: " ", startingAt: 0)) "
                 + "\(op.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) "
-                + "\(path.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) "
+                + "\(path.description.padding(toLength: 6, withPad: " ", startingAt: 0)) "
                 + "\(precision.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) "
                 + "\(backend.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))  "
                 + fields.joined(separator: "  ")
@@ -38,14 +38,14 @@ enum LossConformance {
         var object: [String: Any] {
             func number(_ x: Double) -> Any { x.isFinite ? x : "\(x)" }
             return [
-                "name": name, "operator": op.rawValue, "path": path.rawValue, "backend": backend.rawValue,
+                "name": name, "operator": op.rawValue, "path": path.description, "backend": backend.rawValue,
                 "precision": precision.rawValue, "maxAbsError": maxAbsError.mapValues(number), "pass": pass,
             ]
         }
     }
 
     /// The paths each operator has on a case.
-    static func paths(_ op: Operator, power: Double) -> [LossPath] {
+    static func paths(_ op: Operator, power: Double) -> [SoftSortPath] {
         guard op == .softsort else { return [.dense, .fused] }
         switch power {
         case 1: return [.dense, .fused, .exact]
@@ -56,17 +56,17 @@ enum LossConformance {
 
     /// `L` and `dL/ds` of the library in `T`, in Double.
     static func run<T: SoftSortScalar>(
-        _ op: Operator, _ path: LossPath, scores: [T], targets: [Int], batch: Int, count: Int,
+        _ op: Operator, _ path: SoftSortPath, scores: [T], targets: [Int], batch: Int, count: Int,
         temperature: Double, power: Double, backend: Backend
     ) throws -> (L: Double, grad: [Double]) {
         let loss: Loss<T>
         switch op {
         case .softsort:
             loss = try SoftSort(temperature: temperature, power: power, backend: backend)
-                .crossEntropy(scores: scores, targets: targets, batch: batch, count: count, path: path)
+                .forward(scores: scores, batch: batch, count: count, path: path).crossEntropy(targets: targets)
         case .neuralsort:
             loss = try NeuralSort(temperature: temperature, backend: backend)
-                .crossEntropy(scores: scores, targets: targets, batch: batch, count: count, path: path)
+                .forward(scores: scores, batch: batch, count: count, path: path).crossEntropy(targets: targets)
         }
         return (Double(loss.value), loss.gradient.map(Double.init))
     }
@@ -112,7 +112,7 @@ enum LossConformance {
     }
 
     static func check(
-        _ name: String, _ op: Operator, _ path: LossPath, _ backend: Backend, _ precision: Conformance.Precision,
+        _ name: String, _ op: Operator, _ path: SoftSortPath, _ backend: Backend, _ precision: Conformance.Precision,
         _ actual: (L: Double, grad: [Double]), _ expected: (L: Double, grad: [Double]), _ bound: [String: Double]
     ) -> Check {
         var errors: [String: Double] = ["L": abs(actual.L - expected.L)]
