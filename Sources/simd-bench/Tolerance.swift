@@ -6,7 +6,8 @@ import SoftSortKit
 /// Both are built from the Double outputs of one case, batch row by batch row:
 ///
 /// - `scale`: the size of what each output sums, term by term (`max P`,
-///   `sum_j P |s_j|`, `sum |P W|`, and for `grad` the sum of the absolute
+///   `sum_j P |s_j|`, `sum |P W|`, for `ranks` (`P^T r`) `sum_i P (i + 1)`,
+///   and for `grad` the sum of the absolute
 ///   values of every term that reaches `dL/ds_j`). A gradient that cancels to
 ///   nearly 0 is judged against the terms that cancelled, not against 0.
 /// - `floatError`: a first-order bound on what Float rounding does, with
@@ -15,11 +16,11 @@ import SoftSortKit
 ///   `dz = u (6 |z| + 2n + 8)` (SoftSort) or `u (6 |a| + n c_j / tau + 2n + 8)`
 ///   (NeuralSort, `a` = its terms before they cancel, `c_j = sum_k |s_j - s_k|`),
 ///   so `|dP[i, j]| <= P[i, j] (dz[i, j] + sum_k P[i, k] dz[i, k])`, and that
-///   error is carried through `P s`, `L` and the backward's sums, each of
+///   error is carried through `P s`, `P^T r`, `L` and the backward's sums, each of
 ///   which adds its own `u n` rounding.
 struct Tolerance {
-    var scale: [String: Double] = ["P": 0, "Ps": 0, "L": 0, "grad": 0]
-    var floatError: [String: Double] = ["P": 0, "Ps": 0, "L": 0, "grad": 0]
+    var scale: [String: Double] = ["P": 0, "Ps": 0, "ranks": 0, "L": 0, "grad": 0]
+    var floatError: [String: Double] = ["P": 0, "Ps": 0, "ranks": 0, "L": 0, "grad": 0]
 
     /// The Double path is held to a relative 1e-9 of `scale`.
     static let doubleRelativeTolerance = 1e-9
@@ -41,6 +42,8 @@ struct Tolerance {
             let s = Array(scores[b * n ..< (b + 1) * n])
             let columnSums = s.map { sj in s.reduce(0) { $0 + abs(sj - $1) } }
             var dPBound = [Double](repeating: 0, count: n * n)
+            // The ranks P^T r, r_i = i + 1: column sums over the rows.
+            var rankScale = [Double](repeating: 0, count: n), rankError = [Double](repeating: 0, count: n)
             // Forward: P, P s, L.
             for i in 0..<n {
                 let centre = s[permutation[b * n + i]]
@@ -65,11 +68,17 @@ struct Tolerance {
                     scale["P"]! = max(scale["P"]!, p)
                     floatError["P"]! = max(floatError["P"]!, dPBound[i * n + j])
                     psError += dPBound[i * n + j] * abs(s[j])
+                    rankScale[j] += p * Double(i + 1)
+                    rankError[j] += dPBound[i * n + j] * Double(i + 1)
                     scale["L"]! += abs(p * weights[k])
                     floatError["L"]! += dPBound[i * n + j] * abs(weights[k])
                 }
                 scale["Ps"]! = max(scale["Ps"]!, psScale)
                 floatError["Ps"]! = max(floatError["Ps"]!, psError + u * Double(n) * psScale)
+            }
+            for j in 0..<n {
+                scale["ranks"]! = max(scale["ranks"]!, rankScale[j])
+                floatError["ranks"]! = max(floatError["ranks"]!, rankError[j] + u * Double(n) * rankScale[j])
             }
             // Backward: D = P (G - <G, P>), then through the logits.
             var gradScale = [Double](repeating: 0, count: n), gradError = [Double](repeating: 0, count: n)

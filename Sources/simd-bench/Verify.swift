@@ -14,9 +14,11 @@ struct Verify: ParsableCommand {
             own Double path on the Float-rounded inputs, with the tolerances in \
             Tolerance.swift. The loss cases (DIR/loss/*.json) check L and dL/ds of \
             softsort-loss and neuralsort-loss on every path (dense, fused, and exact for p = 1) \
-            with the same rules (LossTolerance.swift); their JSON entries carry a "path". Exits 1 \
-            when any check fails. By default the small set in data/golden (run from the \
-            repository root); pass the full set with --cases.
+            with the same rules (LossTolerance.swift); their JSON entries carry a "path". The relaxed \
+            sorted values P s and ranks P^T r (formed from the case's P) are checked on every other path \
+            that computes them (OutputConformance.swift: fused, and exact for p = 1, gauss for p = 2); \
+            their JSON entries carry an "output" and a "path". Exits 1 when any check fails. By default \
+            the small set in data/golden (run from the repository root); pass the full set with --cases.
             """)
 
     @Option(help: "The folder of case files (default: data/golden, relative to the working directory).")
@@ -44,6 +46,13 @@ struct Verify: ParsableCommand {
                 }
             }
         }
+        var outputChecks: [OutputConformance.Check] = []
+        for golden in goldens {
+            for check in try OutputConformance.checks(golden) {
+                outputChecks.append(check)
+                if !json { print(check.line) }
+            }
+        }
         var lossChecks: [LossConformance.Check] = []
         for golden in try GoldenLossCase.load(directory: directory + "/loss") {
             for check in try LossConformance.checks(golden) {
@@ -52,9 +61,10 @@ struct Verify: ParsableCommand {
             }
         }
         let failed = checks.filter { !$0.pass }.count + lossChecks.filter { !$0.pass }.count
-        let total = checks.count + lossChecks.count
+            + outputChecks.filter { !$0.pass }.count
+        let total = checks.count + lossChecks.count + outputChecks.count
         if json {
-            print(Conformance.json(checks, extra: lossChecks.map(\.object), failed: failed))
+            print(Conformance.json(checks, extra: lossChecks.map(\.object) + outputChecks.map(\.object), failed: failed))
         } else {
             print("\(total - failed) passed, \(failed) failed")
         }
