@@ -30,9 +30,11 @@ struct DenseForwardCommand: ParsableCommand {
             let matrices: Int
             switch method {
             case "softsort":
-                matrices = try SoftSort(power: power).forward(scores: scores, batch: batch, count: count).matrices.count
+                matrices = try SoftSort(power: power).forward(scores: scores, batch: batch, count: count, path: .dense)
+                    .matrices().values.count
             case "neuralsort":
-                matrices = try NeuralSort().forward(scores: scores, batch: batch, count: count).matrices.count
+                matrices = try NeuralSort().forward(scores: scores, batch: batch, count: count, path: .dense)
+                    .matrices().values.count
             default:
                 throw ValidationError("--method is softsort or neuralsort, not \(method)")
             }

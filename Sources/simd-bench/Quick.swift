@@ -44,13 +44,14 @@ struct Quick: ParsableCommand {
         }
     }
 
+    /// The dense forward (the matrices), and with `backward` their backward.
     static func step(_ op: SoftSort, _ s: [Float], _ g: [Float], _ batch: Int, _ n: Int, _ backward: Bool) throws {
-        let result = try op.forward(scores: s, batch: batch, count: n)
-        if backward { _ = try result.backward(g) }
+        let matrices = try op.forward(scores: s, batch: batch, count: n, path: .dense).matrices()
+        if backward { _ = try matrices.backward(g) }
     }
 
     static func stepNeural(_ op: NeuralSort, _ s: [Float], _ g: [Float], _ batch: Int, _ n: Int, _ backward: Bool) throws {
-        let result = try op.forward(scores: s, batch: batch, count: n)
-        if backward { _ = try result.backward(g) }
+        let matrices = try op.forward(scores: s, batch: batch, count: n, path: .dense).matrices()
+        if backward { _ = try matrices.backward(g) }
     }
 }

@@ -40,10 +40,11 @@ struct Scaling: ParsableCommand {
             var single = 0.0
             for threads in 1...max(1, top) {
                 let op = SoftSort(temperature: 0.1, power: power, threads: threads)
-                let workspace = DenseWorkspace<Float>()
+                let workspace = Workspace<Float>()
                 let ms = try Timing.medianMilliseconds(repetitions) {
-                    let result = try op.forward(scores: scores, batch: batch, count: count, workspace: workspace)
-                    _ = try result.backward(gradient)
+                    let matrices = try op.forward(scores: scores, batch: batch, count: count, path: .dense, workspace: workspace)
+                        .matrices()
+                    _ = try matrices.backward(gradient)
                 }
                 if threads == 1 { single = ms }
                 print(String(format: "%6d %8d %9.2f %10.2fx", count, threads, ms, single / ms))
