@@ -10,16 +10,16 @@ struct ScanCommand: ParsableCommand {
         abstract: "Time the exact O(n log n) p = 1 SoftSort against a plain sort and the dense path.",
         discussion: """
             Float, U(0, 1) scores from a fixed seed, one thread unless said. \
-            (1) B = 1, n = 1e4, 1e5, 1e6 (--sizes): forward + backward of P s (ExactSoftSort.forward, \
-            sortedValues() and its backward), then the p = 1 cross-entropy (SoftSort.crossEntropy, \
-            path .exact, a reused LossWorkspace, then none, then a reused one on 2 threads: the one \
+            (1) B = 1, n = 1e4, 1e5, 1e6 (--sizes): forward + backward of P s (SoftSort(power: 1).forward \
+            on path .exact, sortedValues() and its backward), then the p = 1 cross-entropy (forward on path \
+            .exact, crossEntropy(targets:), a reused Workspace, then none, then a reused one on 2 threads: the one \
             row's radix sort splits over them), each next to one plain sort \
             ([Float].sort()) of the same data in the same run. \
             (2) B = 20, n = 4000: the paper's training step, cross-entropy to the identity \
-            (-sum log P[b, i, i], tau 0.1), forward + loss + backward: the .exact loss call with a \
-            reused LossWorkspace on 1 and 2 threads, and the \
-            dense p = 1 path (SoftSort(power: 1), preferred backend, 1 thread, a reused workspace). \
-            (3) the sparse window (WindowedSoftSort), tolerance 1e-7, tau 1e-3, forward + backward: \
+            (-sum log P[b, i, i], tau 0.1), forward + loss + backward: the .exact cross-entropy with a \
+            reused Workspace on 1 and 2 threads, and the \
+            dense p = 1 path (SoftSort(power: 1), matrices(), preferred backend, 1 thread, a reused workspace). \
+            (3) the sparse window (path .window(.tolerance(1e-7)), sparseRows(rows:)), tau 1e-3, forward + backward: \
             top 100 rows at n = 1e4, 1e5, 1e6 for p = 1 and p = 2, then 10^4 rows at n = 1e4, 1e5 \
             for p = 1 (the kept entries and the time per entry are printed), then a batch on the \
             scheduler: B = 20, n = 4000, every row, p = 1 and 2, 1 and 2 threads (ns per kept entry). \
@@ -80,10 +80,10 @@ struct ScanCommand: ParsableCommand {
         for n in rowLengths where chosen.contains("exact") {
             let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
             let gradient = (0..<n).map { _ in Float(generator.nextUnit() - 0.5) }
-            let exact = ExactSoftSort(temperature: 1e-3, threads: 1)
+            let exact = SoftSort(temperature: 1e-3, power: 1, threads: 1)
             let ms = try Timing.medianMilliseconds(repetitions) {
-                let result = try exact.forward(scores: scores, batch: 1, count: n)
-                let values = result.sortedValues()
+                let result = try exact.forward(scores: scores, batch: 1, count: n, path: .exact)
+                let values = try result.sortedValues()
                 let back = try values.backward(gradient)
                 precondition(values.values.count == n && back.count == n)
             }
@@ -97,7 +97,7 @@ struct ScanCommand: ParsableCommand {
 
         // (1b) B = 1: the p = 1 cross-entropy (targets identity) forward + backward, and one plain sort.
         if chosen.contains("exact") {
-            print("exact p = 1 cross-entropy fwd+bwd, Float, tau 1e-3, targets identity, a reused LossWorkspace (then none); accuracy = max relative error")
+            print("exact p = 1 cross-entropy fwd+bwd, Float, tau 1e-3, targets identity, a reused Workspace (then none); accuracy = max relative error")
             print("  (n = 1e4: loss and dL/ds vs the dense Double loss; larger n: vs the Double exact path)")
         }
         for n in rowLengths where chosen.contains("exact") {
@@ -106,21 +106,21 @@ struct ScanCommand: ParsableCommand {
             let op = SoftSort(temperature: 1e-3, power: 1, threads: 1)
             // One workspace for every repetition, as a training loop passes;
             // then fresh buffers every call.
-            let workspace = LossWorkspace<Float>()
+            let workspace = Workspace<Float>()
             let ms = try Timing.medianMilliseconds(repetitions) {
-                let r = try op.crossEntropy(
-                    scores: scores, targets: targets, batch: 1, count: n, path: .exact, workspace: workspace)
+                let r = try op.forward(scores: scores, batch: 1, count: n, path: .exact, workspace: workspace)
+                    .crossEntropy(targets: targets)
                 precondition(r.value.isFinite)
             }
             let msFresh = try Timing.medianMilliseconds(repetitions) {
-                let r = try op.crossEntropy(scores: scores, targets: targets, batch: 1, count: n, path: .exact)
+                let r = try op.forward(scores: scores, batch: 1, count: n, path: .exact).crossEntropy(targets: targets)
                 precondition(r.value.isFinite)
             }
             // The same call on 2 threads: the one row's radix sort splits over them.
-            let op2 = SoftSort(temperature: 1e-3, power: 1, threads: 2), workspace2 = LossWorkspace<Float>()
+            let op2 = SoftSort(temperature: 1e-3, power: 1, threads: 2), workspace2 = Workspace<Float>()
             let ms2 = try Timing.medianMilliseconds(repetitions) {
-                let r = try op2.crossEntropy(
-                    scores: scores, targets: targets, batch: 1, count: n, path: .exact, workspace: workspace2)
+                let r = try op2.forward(scores: scores, batch: 1, count: n, path: .exact, workspace: workspace2)
+                    .crossEntropy(targets: targets)
                 precondition(r.value.isFinite)
             }
             let msSort = Self.plainSortMilliseconds(scores, repetitions: repetitions)
@@ -138,25 +138,26 @@ struct ScanCommand: ParsableCommand {
             // The loss call a training loop makes, with its reused workspace, on 1 and 2 threads.
             var msThreads: [Double] = []
             for threads in [1, 2] {
-                let exact = SoftSort(temperature: tau, power: 1, threads: threads), workspace = LossWorkspace<Float>()
+                let exact = SoftSort(temperature: tau, power: 1, threads: threads), workspace = Workspace<Float>()
                 msThreads.append(try Timing.medianMilliseconds(repetitions) {
-                    let loss = try exact.crossEntropy(
-                        scores: scores, targets: targets, batch: batch, count: n, path: .exact, workspace: workspace)
+                    let loss = try exact.forward(scores: scores, batch: batch, count: n, path: .exact, workspace: workspace)
+                        .crossEntropy(targets: targets)
                     precondition(loss.value.isFinite)
                 })
             }
             let ms = msThreads[0]
             let dense = SoftSort(temperature: tau, power: 1, threads: 1)
-            let workspace = DenseWorkspace<Float>()
+            let workspace = Workspace<Float>()
             var matrixGradient = [Float](repeating: 0, count: batch * n * n)
             var backendName = ""
             let msDense = try Timing.medianMilliseconds(denseRepetitions) {
-                let result = try dense.forward(scores: scores, batch: batch, count: n, workspace: workspace)
+                let result = try dense.forward(scores: scores, batch: batch, count: n, path: .dense, workspace: workspace)
+                    .matrices()
                 var loss = 0.0
                 for b in 0..<batch {
                     for i in 0..<n {
                         let k = (b * n + i) * n + i
-                        let diagonal = max(result.matrices[k], .leastNormalMagnitude)
+                        let diagonal = max(result.values[k], .leastNormalMagnitude)
                         loss -= log(Double(diagonal))
                         matrixGradient[k] = -1 / diagonal
                     }
@@ -175,17 +176,20 @@ struct ScanCommand: ParsableCommand {
         for power in [1.0, 2.0] where chosen.contains("window") {
             for n in [10_000, 100_000, 1_000_000] {
                 let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
-                let windowed = WindowedSoftSort(temperature: 1e-3, power: power, topK: 100, window: .tolerance(1e-7))
-                let probe = try windowed.forward(scores: scores, batch: 1, count: n)
+                let windowed = SoftSort(temperature: 1e-3, power: power)
+                func rows() throws -> SparseRows<Float> {
+                    try windowed.forward(scores: scores, batch: 1, count: n, path: .window(.tolerance(1e-7)))
+                        .sparseRows(rows: 100)
+                }
+                let probe = try rows()
                 let entries = probe.values.count
                 let gradient = [Float](repeating: 0.5, count: entries)
                 let ms = try Timing.medianMilliseconds(repetitions) {
-                    let result = try windowed.forward(scores: scores, batch: 1, count: n)
-                    let back = try result.backward(gradient)
+                    let back = try rows().backward(gradient)
                     precondition(back.count == n)
                 }
                 let msForwardOnly = try Timing.medianMilliseconds(repetitions) {
-                    _ = try windowed.forward(scores: scores, batch: 1, count: n)
+                    _ = try rows()
                 }
                 let msSort = Timing.medianMilliseconds(repetitions) {
                     var copy = scores
@@ -203,12 +207,15 @@ struct ScanCommand: ParsableCommand {
         print("window: 10^4 rows, p = 1, tolerance 1e-7, tau 1e-3 (dense p = 1 would be rows x n entries)")
         for n in [10_000, 100_000] where chosen.contains("window") {
             let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
-            let windowed = WindowedSoftSort(temperature: 1e-3, power: 1, topK: 10_000, window: .tolerance(1e-7))
-            let entries = try windowed.forward(scores: scores, batch: 1, count: n).values.count
+            let windowed = SoftSort(temperature: 1e-3, power: 1)
+            func rows() throws -> SparseRows<Float> {
+                try windowed.forward(scores: scores, batch: 1, count: n, path: .window(.tolerance(1e-7)))
+                    .sparseRows(rows: 10_000)
+            }
+            let entries = try rows().values.count
             let gradient = [Float](repeating: 0.5, count: entries)
             let ms = try Timing.medianMilliseconds(max(1, repetitions / 2)) {
-                let result = try windowed.forward(scores: scores, batch: 1, count: n)
-                let back = try result.backward(gradient)
+                let back = try rows().backward(gradient)
                 precondition(back.count == n)
             }
             let msSort = Timing.medianMilliseconds(repetitions) {

@@ -64,28 +64,13 @@ extension ScanCommand {
             for n in rowLengths {
                 let scores = (0..<n).map { _ in Float(generator.nextUnit()) }
                 let targets = Array(0..<n)
-                // One workspace for every repetition, as a training loop passes
-                // (released before the accuracy check runs its own calls).
-                let ms: Double = {
-                    let workspace = LossWorkspace<Float>()
-                    return Timing.medianMilliseconds(repetitions) {
-                        let r = GaussBenchmarkHooks.crossEntropy(
-                            scores: scores, targets: targets, batch: 1, count: n, temperature: tau, workspace: workspace)
-                        precondition(r.loss.isFinite)
-                    }
-                }()
+                let ms = try Self.gaussLossMilliseconds(
+                    scores, targets: targets, temperature: tau, threads: 1, repetitions: repetitions)
                 // The same on 2 threads (the one row's radix sort splits over them).
-                let msTwoThreads: Double = {
-                    let workspace = LossWorkspace<Float>()
-                    return Timing.medianMilliseconds(repetitions) {
-                        let r = GaussBenchmarkHooks.crossEntropy(
-                            scores: scores, targets: targets, batch: 1, count: n, temperature: tau, threads: 2,
-                            workspace: workspace)
-                        precondition(r.loss.isFinite)
-                    }
-                }()
+                let msTwoThreads = try Self.gaussLossMilliseconds(
+                    scores, targets: targets, temperature: tau, threads: 2, repetitions: repetitions)
                 let msSort = Self.plainSortMilliseconds(scores, repetitions: repetitions)
-                let accuracy = Self.gaussAccuracy(scores, temperature: tau)
+                let accuracy = try Self.gaussAccuracy(scores, temperature: tau)
                 let extent = Double(scores.max()! - scores.min()!) / tau.squareRoot()
                 let plan = GaussBenchmarkHooks.plan(accuracy: nil, extent: extent, count: n)
                 print(String(format: "  tau %.0e n %8d: order %d, width %.2f h, radius %.2f h, bound %.1e (moments %.1e); accuracy %@",
@@ -99,15 +84,15 @@ extension ScanCommand {
         let targets = (0..<batch * n).map { $0 % n }
         for threads in [1, 2] {
             let op = SoftSort(temperature: tau, power: 2, threads: threads)
-            let workspace = LossWorkspace<Float>()
+            let workspace = Workspace<Float>()
             let ms = try Timing.medianMilliseconds(repetitions) {
-                let r = try op.crossEntropy(
-                    scores: scores, targets: targets, batch: batch, count: n, path: .gauss, workspace: workspace)
+                let r = try op.forward(scores: scores, batch: batch, count: n, path: .gauss, workspace: workspace)
+                    .crossEntropy(targets: targets)
                 precondition(r.value.isFinite)
             }
             let msFused = try Timing.medianMilliseconds(max(1, repetitions / 2)) {
-                let r = try op.crossEntropy(
-                    scores: scores, targets: targets, batch: batch, count: n, path: .fused, workspace: workspace)
+                let r = try op.forward(scores: scores, batch: batch, count: n, path: .fused, workspace: workspace)
+                    .crossEntropy(targets: targets)
                 precondition(r.value.isFinite)
             }
             // msDense column = the fused path's step here.
@@ -116,9 +101,9 @@ extension ScanCommand {
         // Accuracy of the step against the fused path in Double.
         let s64 = scores.map(Double.init)
         let op = SoftSort(temperature: tau, power: 2)
-        let fused64 = try op.crossEntropy(scores: s64, targets: targets, batch: batch, count: n, path: .fused)
-        let gauss32 = try op.crossEntropy(scores: scores, targets: targets, batch: batch, count: n, path: .gauss)
-        let gauss64 = try op.crossEntropy(scores: s64, targets: targets, batch: batch, count: n, path: .gauss)
+        let fused64 = try op.forward(scores: s64, batch: batch, count: n, path: .fused).crossEntropy(targets: targets)
+        let gauss32 = try op.forward(scores: scores, batch: batch, count: n, path: .gauss).crossEntropy(targets: targets)
+        let gauss64 = try op.forward(scores: s64, batch: batch, count: n, path: .gauss).crossEntropy(targets: targets)
         let size = fused64.gradient.reduce(0) { max($0, abs($1)) }
         func error<T: BinaryFloatingPoint>(_ g: [T]) -> Double { zip(g, fused64.gradient).reduce(0) { max($0, abs(Double($1.0) - $1.1)) } / size }
         print(String(format: "  B = 20 n = 4000 tau 0.1 vs fused Double: loss Float %.1e Double %.1e, dL/ds Float %.1e Double %.1e",
@@ -132,8 +117,8 @@ extension ScanCommand {
     static func exactAccuracy(_ scores: [Float], temperature tau: Double) throws -> String {
         let n = scores.count, s = scores.map(Double.init), targets = Array(0..<n)
         let op = SoftSort(temperature: tau, power: 1, threads: 1)
-        let got = try op.crossEntropy(scores: scores, targets: targets, batch: 1, count: n, path: .exact)
-        let double = try op.crossEntropy(scores: s, targets: targets, batch: 1, count: n, path: .exact)
+        let got = try op.forward(scores: scores, batch: 1, count: n, path: .exact).crossEntropy(targets: targets)
+        let double = try op.forward(scores: s, batch: 1, count: n, path: .exact).crossEntropy(targets: targets)
         var loss = double.value, gradient = double.gradient, against = "Double exact path"
         if n <= 10_000 {
             // Dense Double: every logit.
@@ -162,11 +147,36 @@ extension ScanCommand {
         return String(format: "loss %.1e, dL/ds %.1e vs %@", abs(Double(got.value) - loss) / abs(loss), error(got.gradient), against)
     }
 
-    /// The accuracy the gauss path reaches on one row, as text.
-    static func gaussAccuracy(_ scores: [Float], temperature tau: Double) -> String {
+    /// The median time of the B = 1 gauss cross-entropy (forward on path
+    /// `.gauss`, `crossEntropy(targets:)`) on `threads` threads, with one
+    /// workspace for every repetition, as a training loop passes (released
+    /// before the accuracy check runs its own calls).
+    static func gaussLossMilliseconds(
+        _ scores: [Float], targets: [Int], temperature tau: Double, threads: Int, repetitions: Int
+    ) throws -> Double {
+        let op = SoftSort(temperature: tau, power: 2, threads: threads), workspace = Workspace<Float>()
+        return try Timing.medianMilliseconds(repetitions) {
+            let r = try op.forward(scores: scores, batch: 1, count: scores.count, path: .gauss, workspace: workspace)
+                .crossEntropy(targets: targets)
+            precondition(r.value.isFinite)
+        }
+    }
+
+    /// The gauss cross-entropy of one row to the identity, 1 thread; the loss in Double.
+    static func gaussLoss<T: SoftSortScalar>(_ scores: [T], temperature tau: Double) throws -> (loss: Double, gradient: [T]) {
+        let n = scores.count
+        let r = try SoftSort(temperature: tau, power: 2, threads: 1).forward(scores: scores, batch: 1, count: n, path: .gauss)
+            .crossEntropy(targets: Array(0..<n))
+        return (Double(r.value), r.gradient)
+    }
+
+    /// The accuracy the gauss path reaches on one row, as text. The Float
+    /// loss is rounded to Float once (`Loss.value`), so its error is at least
+    /// about 6e-8.
+    static func gaussAccuracy(_ scores: [Float], temperature tau: Double) throws -> String {
         let n = scores.count, s = scores.map(Double.init)
-        let got = GaussBenchmarkHooks.crossEntropy(scores: scores, targets: Array(0..<n), batch: 1, count: n, temperature: tau)
-        let double = GaussBenchmarkHooks.crossEntropy(scores: s, targets: Array(0..<n), batch: 1, count: n, temperature: tau)
+        let got = try gaussLoss(scores, temperature: tau)
+        let double = try gaussLoss(s, temperature: tau)
         if n <= 10_000 {
             // Dense Double: every logit.
             let perm = s.indices.sorted { s[$0] != s[$1] ? s[$0] > s[$1] : $0 < $1 }
@@ -188,9 +198,9 @@ extension ScanCommand {
             return String(format: "loss %.1e (Double path %.1e), dL/ds %.1e (Double path %.1e)",
                           abs(got.loss - loss) / abs(loss), abs(double.loss - loss) / abs(loss), error(got.gradient), error(double.gradient))
         }
-        // Sampled log-normalisers: the loss minus the (exact) target terms is sum log Z; compare log Z of sampled ranks
-        // through a one-hot-free route: the Double path's per-rank values are not exposed, so compare the loss totals
-        // of the Float and Double paths and the sampled direct log Z against their mean.
+        // Sampled log-normalisers: log Z of 64 sampled ranks from the loss engine's Double path (the hook; the
+        // public logNormalizers() runs the outputs' transform instead) against direct Double sums, and the loss
+        // totals of the Float and Double paths.
         var g = SplitMix(seed: 9)
         let ranks = (0..<64).map { _ in Int(g.next() % UInt64(n)) }
         let direct = directLogNormalizers(s, ranks: ranks, temperature: tau)

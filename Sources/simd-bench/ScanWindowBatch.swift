@@ -4,7 +4,7 @@ import SoftSortKit
 extension ScanCommand {
     /// `scan` section (3c): the windowed operator on a batch, whose rows the
     /// scheduler spreads over threads. B = 20, n = 4000, U(0, 1) scores,
-    /// every row kept (`topK` nil), tolerance 1e-7, tau 1e-3, p = 1 and 2,
+    /// every row kept (`sparseRows()`), tolerance 1e-7, tau 1e-3, p = 1 and 2,
     /// forward + backward on 1 and 2 threads; the time per kept entry and the
     /// 2-thread speedup are printed.
     func scanWindowBatch(_ generator: inout SplitMix, report: (Result) -> Void) throws {
@@ -14,12 +14,15 @@ extension ScanCommand {
         for power in [1.0, 2.0] {
             var oneThread = 0.0
             for threads in [1, 2] {
-                let windowed = WindowedSoftSort(temperature: 1e-3, power: power, threads: threads, window: .tolerance(1e-7))
-                let entries = try windowed.forward(scores: scores, batch: batch, count: n).values.count
+                let windowed = SoftSort(temperature: 1e-3, power: power, threads: threads)
+                func rows() throws -> SparseRows<Float> {
+                    try windowed.forward(scores: scores, batch: batch, count: n, path: .window(.tolerance(1e-7)))
+                        .sparseRows()
+                }
+                let entries = try rows().values.count
                 let gradient = [Float](repeating: 0.5, count: entries)
                 let ms = try Timing.medianMilliseconds(repetitions) {
-                    let result = try windowed.forward(scores: scores, batch: batch, count: n)
-                    let back = try result.backward(gradient)
+                    let back = try rows().backward(gradient)
                     precondition(back.count == batch * n)
                 }
                 if threads == 1 { oneThread = ms }
