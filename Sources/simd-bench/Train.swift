@@ -46,7 +46,7 @@ struct Train: ParsableCommand {
     @Option(help: "Library threads (default: Parallelism.defaultThreadCount, i.e. SOFTSORT_THREADS or the cores available).")
     var threads: Int?
 
-    @Flag(help: "Allocate fresh buffers every step instead of reusing one DenseWorkspace (LossWorkspace) per run.")
+    @Flag(help: "Allocate fresh buffers every step instead of reusing one Workspace per run.")
     var noWorkspace = false
 
     @Option(help: "Seed of the initial parameters.")

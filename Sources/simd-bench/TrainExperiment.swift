@@ -6,22 +6,22 @@ import SoftSortKit
 enum TrainOperator: String, CaseIterable, Sendable {
     /// SoftSort, p = 2, tau = 0.1: the operator the paper timed.
     case softSortP2 = "softsort-p2"
-    /// The same loss on the fused path (`SoftSort.crossEntropy(path: .fused)`):
+    /// The same loss on the fused path (`crossEntropy(targets:)` on path `.fused`):
     /// one row of `P` at a time, no `n x n` matrix (issue 10).
     case softSortP2Fused = "softsort-p2-fused"
     /// SoftSort, p = 1 (the paper's default distance), dense `B x n x n` path.
     case softSortP1 = "softsort-p1"
     /// SoftSort, p = 1, on the fused path.
     case softSortP1Fused = "softsort-p1-fused"
-    /// SoftSort, p = 1, the exact `O(n log n)` scan path (`ExactSoftSort`):
+    /// SoftSort, p = 1, the exact `O(n log n)` scan path (path `.exact`):
     /// no `n x n` matrix, the loss and its gradient from `crossEntropy(targets:)`.
     case softSortP1Exact = "softsort-p1-exact"
     /// SoftSort, p = 2, through the fast Gauss transform
-    /// (`crossEntropy(path: .gauss)` with a reused workspace, no `n x n` matrix).
+    /// (`crossEntropy(targets:)` on path `.gauss` with a reused workspace, no `n x n` matrix).
     case softSortP2Gauss = "softsort-p2-gauss"
     /// NeuralSort, tau = 100, with the `O(n^2)` association `(A 1) 1^T`.
     case neuralSort = "neuralsort"
-    /// NeuralSort on the fused path (`NeuralSort.crossEntropy(path: .fused)`).
+    /// NeuralSort on the fused path (`crossEntropy(targets:)` on path `.fused`).
     case neuralSortFused = "neuralsort-fused"
 
     /// Whether the loss and its gradient come straight from a loss call
@@ -45,28 +45,29 @@ enum TrainOperator: String, CaseIterable, Sendable {
     }
 
     /// `L = sum_(b, i) -log P[b, i, t[b, i]]` and `dL/ds` by the loss call of
-    /// an exact or fused operator.
+    /// an exact or fused operator: its forward on its path, then `crossEntropy(targets:)`.
     func loss(
         _ scores: [Float], targets: [Int], batch: Int, count: Int, temperature: Double, threads: Int,
-        workspace: LossWorkspace<Float>?
+        workspace: Workspace<Float>?
     ) throws -> Loss<Float> {
+        let result: RelaxedPermutation<Float>
         switch self {
         case .softSortP1Exact:
-            return try SoftSort(temperature: temperature, power: 1, threads: threads).crossEntropy(
-                scores: scores, targets: targets, batch: batch, count: count, path: .exact, workspace: workspace)
+            result = try SoftSort(temperature: temperature, power: 1, threads: threads)
+                .forward(scores: scores, batch: batch, count: count, path: .exact, workspace: workspace)
         case .softSortP2Fused, .softSortP1Fused:
-            return try SoftSort(temperature: temperature, power: self == .softSortP2Fused ? 2 : 1, threads: threads)
-                .crossEntropy(
-                    scores: scores, targets: targets, batch: batch, count: count, path: .fused, workspace: workspace)
+            result = try SoftSort(temperature: temperature, power: self == .softSortP2Fused ? 2 : 1, threads: threads)
+                .forward(scores: scores, batch: batch, count: count, path: .fused, workspace: workspace)
         case .softSortP2Gauss:
-            return try SoftSort(temperature: temperature, power: 2, threads: threads).crossEntropy(
-                scores: scores, targets: targets, batch: batch, count: count, path: .gauss, workspace: workspace)
+            result = try SoftSort(temperature: temperature, power: 2, threads: threads)
+                .forward(scores: scores, batch: batch, count: count, path: .gauss, workspace: workspace)
         case .neuralSortFused:
-            return try NeuralSort(temperature: temperature, threads: threads).crossEntropy(
-                scores: scores, targets: targets, batch: batch, count: count, path: .fused, workspace: workspace)
+            result = try NeuralSort(temperature: temperature, threads: threads)
+                .forward(scores: scores, batch: batch, count: count, path: .fused, workspace: workspace)
         case .softSortP2, .softSortP1, .neuralSort:
             preconditionFailure("a materialised operator computes its loss through P")
         }
+        return try result.crossEntropy(targets: targets)
     }
 
     /// The temperature each operator runs at unless told otherwise
@@ -78,25 +79,27 @@ enum TrainOperator: String, CaseIterable, Sendable {
         }
     }
 
-    /// One dense forward over the batch, on `threads` threads, reusing
-    /// `workspace`'s buffers when given one.
+    /// One dense forward over the batch (the matrices `P`), on `threads`
+    /// threads, reusing `workspace`'s buffers when given one.
     func forward(
         _ scores: [Float], batch: Int, count: Int, temperature: Double, threads: Int,
-        workspace: DenseWorkspace<Float>?
-    ) throws -> RelaxedPermutation<Float> {
+        workspace: Workspace<Float>?
+    ) throws -> RelaxedMatrices<Float> {
+        let result: RelaxedPermutation<Float>
         switch self {
         case .softSortP2:
-            return try SoftSort(temperature: temperature, power: 2, threads: threads)
-                .forward(scores: scores, batch: batch, count: count, workspace: workspace)
+            result = try SoftSort(temperature: temperature, power: 2, threads: threads)
+                .forward(scores: scores, batch: batch, count: count, path: .dense, workspace: workspace)
         case .softSortP1:
-            return try SoftSort(temperature: temperature, power: 1, threads: threads)
-                .forward(scores: scores, batch: batch, count: count, workspace: workspace)
+            result = try SoftSort(temperature: temperature, power: 1, threads: threads)
+                .forward(scores: scores, batch: batch, count: count, path: .dense, workspace: workspace)
         case .neuralSort:
-            return try NeuralSort(temperature: temperature, threads: threads)
-                .forward(scores: scores, batch: batch, count: count, workspace: workspace)
+            result = try NeuralSort(temperature: temperature, threads: threads)
+                .forward(scores: scores, batch: batch, count: count, path: .dense, workspace: workspace)
         case .softSortP1Exact, .softSortP2Fused, .softSortP1Fused, .neuralSortFused, .softSortP2Gauss:
             preconditionFailure("the exact, fused and gauss paths have no dense forward")
         }
+        return try result.matrices()
     }
 }
 
@@ -160,7 +163,7 @@ struct TrainExperiment {
     var temperatures: [TrainOperator: Double] = [:]
     /// The library's thread count for every forward and backward.
     var threads = Parallelism.defaultThreadCount
-    /// Whether each run keeps one `DenseWorkspace` for all its steps (a
+    /// Whether each run keeps one `Workspace` for all its steps (a
     /// training loop as the library intends) or allocates fresh buffers.
     var reuseWorkspace = true
 
@@ -192,8 +195,7 @@ struct TrainExperiment {
         let scale = 1 / Float(size)
         PeakMemory.reset()
         let temperature = temperatures[op] ?? temperatures[op.materialised] ?? op.defaultTemperature
-        let workspace = reuseWorkspace ? DenseWorkspace<Float>() : nil
-        let lossWorkspace = reuseWorkspace ? LossWorkspace<Float>() : nil
+        let workspace = reuseWorkspace ? Workspace<Float>() : nil
         var lossPerStep: [Double] = [], spearmanPerStep: [Double] = []
 
         for step in 0..<total {
@@ -207,7 +209,7 @@ struct TrainExperiment {
                 // The exact and fused paths give sum -log P[b, i, i] and its gradient directly.
                 let crossEntropy = try op.loss(
                     normalised, targets: targets, batch: batch, count: n, temperature: temperature,
-                    threads: threads, workspace: lossWorkspace)
+                    threads: threads, workspace: workspace)
                 backend = crossEntropy.backend.rawValue
                 loss = Double(crossEntropy.value) / Double(size)
                 // Scaled inside the update (no copy: the gradient shares the workspace's buffer).
@@ -218,7 +220,7 @@ struct TrainExperiment {
                     normalised, batch: batch, count: n, temperature: temperature, threads: threads, workspace: workspace)
                 // L = mean -log P[b, i, i];  dL/dP[b, i, i] = -1 / (B n P[b, i, i]).
                 var lossSum = 0.0
-                result.matrices.withUnsafeBufferPointer { p in
+                result.values.withUnsafeBufferPointer { p in
                     matrixGradient.withUnsafeMutableBufferPointer { g in
                         for b in 0..<batch {
                             for i in 0..<n {
