@@ -1,7 +1,7 @@
-// The exact O(n log n) p = 1 path (`ExactSoftSort`, scans, no n x n matrix):
-// the training step's forward + cross-entropy (loss and gradient against the
-// identity), the same through the loss call with a reused `LossWorkspace`
-// (`SoftSort.crossEntropy(path: .exact)`: no allocation in steady state), and
+// The exact O(n log n) p = 1 path (`SoftSort(power: 1)`, path `.exact`: scans,
+// no n x n matrix): the training step's forward + cross-entropy (loss and
+// gradient against the identity) without a workspace, the same with a reused
+// `Workspace` passed to the forward (no allocation in steady state), and
 // P s with its backward, tau = 0.1, B = 8 rows (one SIMD block of Float lanes)
 // of n in {64, 512, 4096}, Float, 1 thread.
 //
@@ -18,27 +18,28 @@ let benchmarks: @Sendable () -> Void = {
         let scores = BenchmarkInputs.uniform(count: batch * n, seed: 1)
         let gradient = BenchmarkInputs.uniform(count: batch * n, seed: 2)
         let targets = (0..<batch * n).map { $0 % n }
-        let exact = ExactSoftSort(temperature: 0.1, threads: 1)
+        let exact = SoftSort(temperature: 0.1, power: 1, threads: 1)
 
         Benchmark("exact-crossentropy-B\(batch)-n\(n)", configuration: BenchmarkInputs.configuration(maxIterations: 1000)) { benchmark in
             for _ in benchmark.scaledIterations {
-                let result = try exact.forward(scores: scores, batch: batch, count: n)
+                let result = try exact.forward(scores: scores, batch: batch, count: n, path: .exact)
                 blackHole(try result.crossEntropy(targets: targets))
             }
         }
 
-        let loss = SoftSort(temperature: 0.1, power: 1, threads: 1), workspace = LossWorkspace<Float>()
+        // Each Loss goes before the next call (it shares the workspace's gradient until then).
+        let workspace = Workspace<Float>()
         Benchmark("exact-loss-workspace-B\(batch)-n\(n)", configuration: BenchmarkInputs.configuration(maxIterations: 1000)) { benchmark in
             for _ in benchmark.scaledIterations {
-                blackHole(try loss.crossEntropy(
-                    scores: scores, targets: targets, batch: batch, count: n, path: .exact, workspace: workspace).value)
+                blackHole(try exact.forward(scores: scores, batch: batch, count: n, path: .exact, workspace: workspace)
+                    .crossEntropy(targets: targets).value)
             }
         }
 
         Benchmark("exact-sorted-values-B\(batch)-n\(n)", configuration: BenchmarkInputs.configuration(maxIterations: 1000)) { benchmark in
             for _ in benchmark.scaledIterations {
-                let result = try exact.forward(scores: scores, batch: batch, count: n)
-                let values = result.sortedValues()
+                let result = try exact.forward(scores: scores, batch: batch, count: n, path: .exact)
+                let values = try result.sortedValues()
                 blackHole(values.values)
                 blackHole(try values.backward(gradient))
             }

@@ -1,4 +1,5 @@
-// Fused apply Y = P V without forming P (`SoftSort.apply`), forward and
+// Fused apply Y = P V without forming P (`forward(path: .fused)` then
+// `apply(to:)`), forward and
 // backward, p = 1 and p = 2, tau = 0.1, V = s (d = 1), one row (B = 1) of
 // n in {64, 512, 4096}, Float, the preferred backend, 1 thread.
 //
@@ -19,12 +20,12 @@ let benchmarks: @Sendable () -> Void = {
 
             Benchmark("\(name)-forward-n\(n)", configuration: BenchmarkInputs.configuration(maxIterations: n >= 4096 ? 20 : 1000)) { benchmark in
                 for _ in benchmark.scaledIterations {
-                    blackHole(try softSort.apply(to: scores, scores: scores, batch: 1, count: n))
+                    blackHole(try softSort.forward(scores: scores, batch: 1, count: n, path: .fused).apply(to: scores))
                 }
             }
 
             Benchmark("\(name)-backward-n\(n)", configuration: BenchmarkInputs.configuration(maxIterations: n >= 4096 ? 20 : 1000)) { benchmark in
-                let product = try softSort.apply(to: scores, scores: scores, batch: 1, count: n)
+                let product = try softSort.forward(scores: scores, batch: 1, count: n, path: .fused).apply(to: scores)
                 benchmark.startMeasurement()
                 for _ in benchmark.scaledIterations {
                     blackHole(try product.backward(gradient))

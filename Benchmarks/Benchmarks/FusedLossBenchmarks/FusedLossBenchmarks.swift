@@ -1,8 +1,8 @@
-// The fused cross-entropy (`crossEntropy(path: .fused)`, one row of P at a
-// time, loss and gradient together): SoftSort p = 1 and p = 2 at tau = 0.1 and
-// NeuralSort at tau = 100, against the identity targets, B = 8 rows of
-// n in {64, 512, 4096}, Float, the preferred backend, 1 thread, one
-// LossWorkspace reused by every call (the training-loop path).
+// The fused cross-entropy (`forward(path: .fused)` then `crossEntropy(targets:)`,
+// one row of P at a time, loss and gradient together): SoftSort p = 1 and
+// p = 2 at tau = 0.1 and NeuralSort at tau = 100, against the identity
+// targets, B = 8 rows of n in {64, 512, 4096}, Float, the preferred backend,
+// 1 thread, one Workspace passed to every forward (the training-loop path).
 //
 // Mallocs are checked against Benchmarks/Thresholds/ (`swift package
 // benchmark thresholds check`); wall clock and throughput are reported but
@@ -23,21 +23,21 @@ let benchmarks: @Sendable () -> Void = {
             // The closure runs once per sample: a workspace made out here is sized by
             // the warm-up and reused by every measured call. Each Loss goes before
             // the next call (it shares the workspace's gradient until then).
-            let workspace = LossWorkspace<Float>()
+            let workspace = Workspace<Float>()
             Benchmark("fused-crossentropy-p\(Int(power))-B\(batch)-n\(n)", configuration: BenchmarkInputs.configuration(maxIterations: maxIterations)) { benchmark in
                 for _ in benchmark.scaledIterations {
-                    blackHole(try softSort.crossEntropy(
-                        scores: scores, targets: targets, batch: batch, count: n, path: .fused, workspace: workspace))
+                    blackHole(try softSort.forward(scores: scores, batch: batch, count: n, path: .fused, workspace: workspace)
+                        .crossEntropy(targets: targets))
                 }
             }
         }
 
         let neuralSort = NeuralSort(temperature: 100, threads: 1)
-        let workspace = LossWorkspace<Float>()
+        let workspace = Workspace<Float>()
         Benchmark("fused-crossentropy-neuralsort-B\(batch)-n\(n)", configuration: BenchmarkInputs.configuration(maxIterations: maxIterations)) { benchmark in
             for _ in benchmark.scaledIterations {
-                blackHole(try neuralSort.crossEntropy(
-                    scores: scores, targets: targets, batch: batch, count: n, path: .fused, workspace: workspace))
+                blackHole(try neuralSort.forward(scores: scores, batch: batch, count: n, path: .fused, workspace: workspace)
+                    .crossEntropy(targets: targets))
             }
         }
     }

@@ -1,7 +1,8 @@
 // NeuralSort (the O(n^2) association, B x n x n): forward and backward,
 // tau = 100, one row (B = 1) of n in {64, 512, 4096}, Float, the preferred backend,
-// 1 thread (kernels, not the scheduler), one DenseWorkspace reused by every call
-// (the allocation-free training-loop path).
+// 1 thread (kernels, not the scheduler), one Workspace reused by every call
+// (the allocation-free training-loop path): `forward(path: .dense)` then
+// `matrices()`, and the matrices' backward.
 //
 // Mallocs are checked against Benchmarks/Thresholds/ (`swift package
 // benchmark thresholds check`); wall clock and throughput are reported but
@@ -18,19 +19,21 @@ let benchmarks: @Sendable () -> Void = {
 
         // The closure runs once per sample: a workspace made out here is sized by
         // the warm-up and reused by every measured call.
-        let forwardWorkspace = DenseWorkspace<Float>()
+        let forwardWorkspace = Workspace<Float>()
         Benchmark("neuralsort-forward-n\(n)", configuration: BenchmarkInputs.configuration(maxIterations: n >= 4096 ? 20 : 1000)) { benchmark in
             for _ in benchmark.scaledIterations {
-                blackHole(try neuralSort.forward(scores: scores, batch: 1, count: n, workspace: forwardWorkspace))
+                blackHole(try neuralSort.forward(scores: scores, batch: 1, count: n, path: .dense, workspace: forwardWorkspace)
+                    .matrices())
             }
         }
 
-        let backwardWorkspace = DenseWorkspace<Float>()
+        let backwardWorkspace = Workspace<Float>()
         Benchmark("neuralsort-backward-n\(n)", configuration: BenchmarkInputs.configuration(maxIterations: n >= 4096 ? 20 : 1000)) { benchmark in
-            let result = try neuralSort.forward(scores: scores, batch: 1, count: n, workspace: backwardWorkspace)
+            let matrices = try neuralSort.forward(scores: scores, batch: 1, count: n, path: .dense, workspace: backwardWorkspace)
+                .matrices()
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                blackHole(try result.backward(gradient))
+                blackHole(try matrices.backward(gradient))
             }
             benchmark.stopMeasurement()
         }
