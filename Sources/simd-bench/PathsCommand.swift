@@ -163,5 +163,3 @@ struct PathCell {
         return try Timing.medianMilliseconds(repetitions, step)
     }
 }
-
-extension SplitMix: RandomNumberGenerator {}
