@@ -6,12 +6,13 @@ import SoftSortKitDifferentiable
 /// The relaxed sorts `simd-bench digits` trains with, under the names its JSON uses.
 enum DigitsOperator: String, CaseIterable, Sendable {
     /// Deterministic SoftSort, `p = 1` (the paper's choice for this task),
-    /// through the exact `O(n log n)` cross-entropy (`DifferentiableExactSoftSort`).
+    /// through the exact `O(n log n)` cross-entropy (`DifferentiableSort`, path `.exact`, `Float`).
     case softSort = "softsort"
     /// Stochastic SoftSort: `p = 1` SoftSort of Gumbel-perturbed scores, the
-    /// loss averaged over the samples (`DifferentiableStochasticSoftSort`, dense, `Double`).
+    /// loss averaged over the samples (`DifferentiableSort` of a SoftSort with a
+    /// `GumbelPerturbation`, path `.dense`, `Double`).
     case stochasticSoftSort = "softsort-stochastic"
-    /// NeuralSort (`DifferentiableNeuralSort`, dense, `Double`).
+    /// NeuralSort (`DifferentiableSort`, path `.dense`, `Double`).
     case neuralSort = "neuralsort"
 }
 
@@ -150,8 +151,8 @@ struct DigitsLoss {
     let count: Int
     let temperature: Double
     let samples: Int
-    private let exact: DifferentiableExactSoftSort
-    private let neural: DifferentiableNeuralSort
+    private let exact: DifferentiableSort<SoftSort>
+    private let neural: DifferentiableSort<NeuralSort>
 
     init(_ op: DigitsOperator, batch: Int, count: Int, temperature: Double, samples: Int) throws {
         self.op = op
@@ -159,11 +160,20 @@ struct DigitsLoss {
         self.count = count
         self.temperature = temperature
         self.samples = samples
-        exact = try DifferentiableExactSoftSort(ExactSoftSort(temperature: temperature, threads: 1), batch: batch, count: count)
-        neural = try DifferentiableNeuralSort(NeuralSort(temperature: temperature, threads: 1), batch: batch, count: count)
-        _ = try DifferentiableStochasticSoftSort(
-            StochasticSoftSort(base: SoftSort(temperature: temperature, power: 1, threads: 1), samplesPerRow: samples),
-            batch: batch, count: count)
+        exact = try DifferentiableSort(
+            SoftSort(temperature: temperature, power: 1, threads: 1), batch: batch, count: count, path: .exact)
+        neural = try DifferentiableSort(NeuralSort(temperature: temperature, threads: 1), batch: batch, count: count, path: .dense)
+        _ = try Self.stochastic(temperature: temperature, samples: samples, seed: 0, batch: batch, count: count)
+    }
+
+    /// Stochastic SoftSort with `samples` Gumbel samples per row from `seed`, on the dense path.
+    private static func stochastic(
+        temperature: Double, samples: Int, seed: UInt64, batch: Int, count: Int
+    ) throws(SoftSortError) -> DifferentiableSort<SoftSort> {
+        let perturbation = GumbelPerturbation(samplesPerRow: samples, seed: seed)
+        return try DifferentiableSort(
+            SoftSort(temperature: temperature, power: 1, threads: 1, perturbation: perturbation), batch: batch,
+            count: count, path: .dense)
     }
 
     func valueWithGradient(_ scores: [Float], targets: [Int], noiseSeed: UInt64) -> (Double, [Float]) {
@@ -178,15 +188,13 @@ struct DigitsLoss {
         case .neuralSort:
             let neural = self.neural
             let (value, gradient) = _Differentiation.valueWithGradient(at: scores.map(Double.init)) { s in
-                neural.crossEntropy(s, targets: targets, path: .dense) / rows
+                neural.crossEntropy(s, targets: targets) / rows
             }
             return (value, gradient.base.map(Float.init))
         case .stochasticSoftSort:
             // A fresh noise seed every step; parameters and shape were checked in `init`.
-            let stochastic = try! DifferentiableStochasticSoftSort(
-                StochasticSoftSort(
-                    base: SoftSort(temperature: temperature, power: 1, threads: 1), samplesPerRow: samples, seed: noiseSeed),
-                batch: batch, count: count)
+            let stochastic = try! Self.stochastic(
+                temperature: temperature, samples: samples, seed: noiseSeed, batch: batch, count: count)
             let (value, gradient) = _Differentiation.valueWithGradient(at: scores.map(Double.init)) { s in
                 stochastic.crossEntropy(s, targets: targets) / rows
             }
