@@ -289,7 +289,9 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
         try Validation.rowSelection("k", k, count: count, minimum: 1)
         switch path {
         case .exact: return plan.exactNearestNeighborLoss(matches: matches, k: k)
-        case .dense, .fused: return try plan.rowLoss(.nearestNeighbors(matches: matches, k: k), path: path)
+        // The row losses have SoftSort's kNN only; NeuralSort's goes through its dense product.
+        case .dense where plan.power != nil, .fused:
+            return try plan.rowLoss(.nearestNeighbors(matches: matches, k: k), path: path)
         default:
             // <G, P y> over the first k rows, G = -1 / (B k): through the path's product.
             let product = try product(matches, dimension: 1, transposed: false, selection: Array(0..<k), path: path)
