@@ -49,6 +49,8 @@ static inline void csimd_apply_bwd(
     const size_t tile = csimd_f32_softsort_apply_tile_count(n, params->column_tile);
     const csimd_exp_consts k = csimd_exp_consts_make(CSIMD_EXP_CUTOFF_KERNEL);
     const __m256 neg_inv_tau = _mm256_set1_ps(-(1.0f / temperature));
+    // Applied last, to D d'(x): rescaled huge scores make 1 / tau nearly FLT_MAX,
+    // which times D alone (or an FMA residual where x = 0) overflows.
     const __m256 factor = _mm256_set1_ps((power == 2 ? 2.0f : 1.0f) / temperature);
     // d != 1: a tile of P and a tile of <G_i, V_j>, `2 tile` floats of the
     // caller's scratch; unused for d = 1.
@@ -74,8 +76,8 @@ static inline void csimd_apply_bwd(
                     for (; j + 8 <= w; j += 8) {
                         const __m256 sj = _mm256_loadu_ps(s + j);
                         const __m256 p = _mm256_mul_ps(csimd_exp_avx2(csimd_softsort_logit(c, sj, neg_inv_tau, power), &k), inv_z);
-                        const __m256 t = _mm256_mul_ps(_mm256_mul_ps(p, _mm256_fmsub_ps(g, _mm256_loadu_ps(v + j), dot)), factor);
-                        const __m256 u = csimd_softsort_dprime_times(_mm256_sub_ps(c, sj), t, power);
+                        const __m256 t = _mm256_mul_ps(p, _mm256_fmsub_ps(g, _mm256_loadu_ps(v + j), dot));
+                        const __m256 u = _mm256_mul_ps(csimd_softsort_dprime_times(_mm256_sub_ps(c, sj), t, power), factor);
                         _mm256_storeu_ps(ds + j, _mm256_add_ps(_mm256_loadu_ps(ds + j), u));
                         _mm256_storeu_ps(dv + j, _mm256_fmadd_ps(g, p, _mm256_loadu_ps(dv + j)));
                         centre0 = _mm256_sub_ps(centre0, u);
@@ -85,8 +87,8 @@ static inline void csimd_apply_bwd(
                         const __m256 fmask = _mm256_castsi256_ps(mask);
                         const __m256 sj = _mm256_maskload_ps(s + j, mask);
                         const __m256 p = _mm256_and_ps(_mm256_mul_ps(csimd_exp_avx2(csimd_softsort_logit(c, sj, neg_inv_tau, power), &k), inv_z), fmask);
-                        const __m256 t = _mm256_mul_ps(_mm256_mul_ps(p, _mm256_fmsub_ps(g, _mm256_maskload_ps(v + j, mask), dot)), factor);
-                        const __m256 u = csimd_softsort_dprime_times(_mm256_sub_ps(c, sj), t, power);
+                        const __m256 t = _mm256_mul_ps(p, _mm256_fmsub_ps(g, _mm256_maskload_ps(v + j, mask), dot));
+                        const __m256 u = _mm256_mul_ps(csimd_softsort_dprime_times(_mm256_sub_ps(c, sj), t, power), factor);
                         _mm256_maskstore_ps(ds + j, mask, _mm256_add_ps(_mm256_maskload_ps(ds + j, mask), u));
                         _mm256_maskstore_ps(dv + j, mask, _mm256_fmadd_ps(g, p, _mm256_maskload_ps(dv + j, mask)));
                         centre1 = _mm256_sub_ps(centre1, u);
@@ -100,18 +102,18 @@ static inline void csimd_apply_bwd(
                     size_t j = 0;
                     for (; j + 8 <= w; j += 8) {
                         const __m256 sj = _mm256_loadu_ps(s + j);
-                        const __m256 t = _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(p_buffer + j),
-                            _mm256_sub_ps(_mm256_loadu_ps(gv_buffer + j), dot)), factor);
-                        const __m256 u = csimd_softsort_dprime_times(_mm256_sub_ps(c, sj), t, power);
+                        const __m256 t = _mm256_mul_ps(_mm256_loadu_ps(p_buffer + j),
+                            _mm256_sub_ps(_mm256_loadu_ps(gv_buffer + j), dot));
+                        const __m256 u = _mm256_mul_ps(csimd_softsort_dprime_times(_mm256_sub_ps(c, sj), t, power), factor);
                         _mm256_storeu_ps(ds + j, _mm256_add_ps(_mm256_loadu_ps(ds + j), u));
                         centre0 = _mm256_sub_ps(centre0, u);
                     }
                     if (j < w) {
                         const __m256i mask = csimd_tail_mask(w - j);
                         const __m256 sj = _mm256_maskload_ps(s + j, mask);
-                        const __m256 t = _mm256_mul_ps(_mm256_mul_ps(_mm256_maskload_ps(p_buffer + j, mask),
-                            _mm256_sub_ps(_mm256_maskload_ps(gv_buffer + j, mask), dot)), factor);
-                        const __m256 u = csimd_softsort_dprime_times(_mm256_sub_ps(c, sj), t, power);
+                        const __m256 t = _mm256_mul_ps(_mm256_maskload_ps(p_buffer + j, mask),
+                            _mm256_sub_ps(_mm256_maskload_ps(gv_buffer + j, mask), dot));
+                        const __m256 u = _mm256_mul_ps(csimd_softsort_dprime_times(_mm256_sub_ps(c, sj), t, power), factor);
                         _mm256_maskstore_ps(ds + j, mask, _mm256_add_ps(_mm256_maskload_ps(ds + j, mask), u));
                         centre1 = _mm256_sub_ps(centre1, u);
                     }

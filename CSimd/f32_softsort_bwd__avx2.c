@@ -26,6 +26,8 @@ static inline void csimd_softsort_bwd(
     float* centre_gradient = params->centre_gradient;
     const size_t n = params->count;
     const float temperature = params->temperature;
+    // Applied last, to D d'(x): rescaled huge scores make 1 / tau nearly FLT_MAX,
+    // which times D alone (or an FMA residual where x = 0) overflows.
     const __m256 factor = _mm256_set1_ps((power == 2 ? 2.0f : 1.0f) / temperature);
     for (size_t i = row_begin; i < row_end; i++) {
         const float* p = matrix + i * n;
@@ -35,27 +37,27 @@ static inline void csimd_softsort_bwd(
         __m256 centre0 = _mm256_setzero_ps(), centre1 = _mm256_setzero_ps();
         size_t j = 0;
         for (; j + 16 <= n; j += 16) {
-            const __m256 t0 = _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(p + j), _mm256_sub_ps(_mm256_loadu_ps(g + j), dot)), factor);
-            const __m256 t1 = _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(p + j + 8), _mm256_sub_ps(_mm256_loadu_ps(g + j + 8), dot)), factor);
-            const __m256 u0 = csimd_softsort_dprime_times(_mm256_sub_ps(c, _mm256_loadu_ps(scores + j)), t0, power);
-            const __m256 u1 = csimd_softsort_dprime_times(_mm256_sub_ps(c, _mm256_loadu_ps(scores + j + 8)), t1, power);
+            const __m256 t0 = _mm256_mul_ps(_mm256_loadu_ps(p + j), _mm256_sub_ps(_mm256_loadu_ps(g + j), dot));
+            const __m256 t1 = _mm256_mul_ps(_mm256_loadu_ps(p + j + 8), _mm256_sub_ps(_mm256_loadu_ps(g + j + 8), dot));
+            const __m256 u0 = _mm256_mul_ps(csimd_softsort_dprime_times(_mm256_sub_ps(c, _mm256_loadu_ps(scores + j)), t0, power), factor);
+            const __m256 u1 = _mm256_mul_ps(csimd_softsort_dprime_times(_mm256_sub_ps(c, _mm256_loadu_ps(scores + j + 8)), t1, power), factor);
             _mm256_storeu_ps(column_gradient + j, _mm256_add_ps(_mm256_loadu_ps(column_gradient + j), u0));
             _mm256_storeu_ps(column_gradient + j + 8, _mm256_add_ps(_mm256_loadu_ps(column_gradient + j + 8), u1));
             centre0 = _mm256_sub_ps(centre0, u0);
             centre1 = _mm256_sub_ps(centre1, u1);
         }
         for (; j + 8 <= n; j += 8) {
-            const __m256 t = _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(p + j), _mm256_sub_ps(_mm256_loadu_ps(g + j), dot)), factor);
-            const __m256 u = csimd_softsort_dprime_times(_mm256_sub_ps(c, _mm256_loadu_ps(scores + j)), t, power);
+            const __m256 t = _mm256_mul_ps(_mm256_loadu_ps(p + j), _mm256_sub_ps(_mm256_loadu_ps(g + j), dot));
+            const __m256 u = _mm256_mul_ps(csimd_softsort_dprime_times(_mm256_sub_ps(c, _mm256_loadu_ps(scores + j)), t, power), factor);
             _mm256_storeu_ps(column_gradient + j, _mm256_add_ps(_mm256_loadu_ps(column_gradient + j), u));
             centre0 = _mm256_sub_ps(centre0, u);
         }
         if (j < n) {
             // Masked lanes load 0 for P, so t and u are 0 there.
             const __m256i mask = csimd_tail_mask(n - j);
-            const __m256 t = _mm256_mul_ps(_mm256_mul_ps(_mm256_maskload_ps(p + j, mask),
-                _mm256_sub_ps(_mm256_maskload_ps(g + j, mask), dot)), factor);
-            const __m256 u = csimd_softsort_dprime_times(_mm256_sub_ps(c, _mm256_maskload_ps(scores + j, mask)), t, power);
+            const __m256 t = _mm256_mul_ps(_mm256_maskload_ps(p + j, mask),
+                _mm256_sub_ps(_mm256_maskload_ps(g + j, mask), dot));
+            const __m256 u = _mm256_mul_ps(csimd_softsort_dprime_times(_mm256_sub_ps(c, _mm256_maskload_ps(scores + j, mask)), t, power), factor);
             _mm256_maskstore_ps(column_gradient + j, mask,
                 _mm256_add_ps(_mm256_maskload_ps(column_gradient + j, mask), u));
             centre1 = _mm256_sub_ps(centre1, u);

@@ -210,9 +210,14 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
                 kernelSet.gaussOutputs.sortedValues(state), .gaussSortedValues(state), path: path,
                 backend: plan.gaussOutputBackend)
         default:
+            // As the dense path: P(u) u on u = s / c, times c (P s is homogeneous of degree 1), its gradient
+            // that of P(u) u; V = s would overflow the backward for huge scores.
             let product = try product(
-                plan.scores, dimension: 1, transposed: false, selection: nil, path: path, perturbation: nil)
-            return values(product.values, .product(product, throughValues: true), path: path, backend: product.backend)
+                plan.scaledScores, dimension: 1, transposed: false, selection: nil, path: path, perturbation: nil,
+                scoreScale: .identity)
+            return values(
+                plan.scale.multiply(product.values), .product(product, throughValues: true), path: path,
+                backend: product.backend)
         }
     }
 
@@ -301,9 +306,8 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
         let matches = plan.perturbation?.repeatRows(matches) ?? matches
         switch path {
         case .exact: return plan.exactNearestNeighborLoss(matches: matches, k: k)
-        case .fused: return try plan.rowLoss(.nearestNeighbors(matches: matches, k: k), path: path)
-        // The dense loss engine's kNN rows are SoftSort's; NeuralSort's go through its P y.
-        case .dense where plan.method != .neuralSort:
+        // The row losses have SoftSort's kNN only; NeuralSort's goes through its dense product.
+        case .dense where plan.power != nil, .fused:
             return try plan.rowLoss(.nearestNeighbors(matches: matches, k: k), path: path)
         default:
             // <G, P y> over the first k rows, G = -1 / (B k): through the path's product.
@@ -337,8 +341,9 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
 
     private func product(
         _ input: [T], dimension d: Int, transposed: Bool, selection: [Int]?, path: SoftSortPath,
-        perturbation: PerturbedRows<T>?
+        perturbation: PerturbedRows<T>?, scoreScale: ScoreScale<T>? = nil
     ) throws(SoftSortError) -> RelaxedProduct<T> {
+        let scoreScale = scoreScale ?? plan.scale
         try Validation.matrix("values", input, shape: plan.shape, dimension: d, minimumDimension: path == .fused ? 0 : 1)
         let kernelSet = T.kernelSet, shape = plan.shape
         func made(_ full: [T], rows: Int, _ source: RelaxedProduct<T>.Source, backend: Backend, scale: ScoreScale<T>) -> RelaxedProduct<T> {
@@ -349,17 +354,17 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
         switch path {
         case .fused:
             let state = try plan.fusedProduct(of: input, dimension: d)
-            return made(state.output, rows: count, .fused(state), backend: state.kernels.backend, scale: plan.scale)
+            return made(state.output, rows: count, .fused(state), backend: state.kernels.backend, scale: scoreScale)
         case .dense:
             try Validation.footprint(shape, .values(dimension: d))
             let state = try plan.denseForward().state
             return made(
                 kernelSet.dense.product(state, input, d, transposed), rows: count,
-                .dense(state, input: input, transposed: transposed), backend: state.kernels.backend, scale: plan.scale)
+                .dense(state, input: input, transposed: transposed), backend: state.kernels.backend, scale: scoreScale)
         case .exact:
             let state = plan.exactState()
             let full = transposed ? kernelSet.exact.applyTransposed(state, input, d) : kernelSet.exact.apply(state, input, d)
-            return made(full, rows: count, .exact(state, input: input, transposed: transposed), backend: state.backend, scale: plan.scale)
+            return made(full, rows: count, .exact(state, input: input, transposed: transposed), backend: state.backend, scale: scoreScale)
         case .gauss:
             let state = plan.gaussState()
             if transposed {
@@ -378,7 +383,7 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
             return RelaxedProduct(
                 full: full, fullRows: rows, dimension: d, selection: prefix ? nil : selection,
                 source: .window(state, input: input, transposed: transposed), shape: shape, path: path,
-                backend: state.kernels.backend, threads: threads, scale: plan.scale, perturbation: perturbation)
+                backend: state.kernels.backend, threads: threads, scale: scoreScale, perturbation: perturbation)
         case .automatic:
             throw .unsupportedPath(path: "automatic", reason: "a path is chosen before a product runs")
         }

@@ -81,7 +81,8 @@ extension Plan {
         case (.fused, .transposedProduct), (.fused, .ranks):
             reason = "the fused rows give P V, not P^T U: use .exact (p = 1), .gauss (p = 2) or .dense"
         case (.fused, .matrices): reason = "the fused path never stores P: use path: .dense"
-        case (.fused, _): reason = "use .exact (p = 1), .gauss (p = 2) or .dense"
+        case (.fused, .sparseRows): reason = "the sparse rows are the window path's: use path: .window(...)"
+        case (.fused, .logNormalizers): reason = "the normalizers are kept by the exact (p = 1) and gauss (p = 2) paths"
         case (.exact, .matrices), (.gauss, .matrices):
             reason = "this path never forms P: use path: .dense (O(B n^2) memory)"
         case (.exact, .sparseRows), (.gauss, .sparseRows):

@@ -1,17 +1,17 @@
 @testable import SoftSortKit
 
 /// Every public entry point of SoftSortKit that takes scores, run once with
-/// fixed upstream gradients: each output and each gradient, by name. The
-/// hostile suites check that all are finite (huge scores), bitwise equal
-/// across thread counts and concurrent callers, and exactly rescaled.
+/// fixed upstream gradients: each output of each path, and each gradient, by
+/// name. The hostile suites check that all are finite (huge scores), bitwise
+/// equal across thread counts and concurrent callers, and exactly rescaled.
 struct EntryPoints: Sendable {
     var temperature: Double = 1
     var threads: Int? = nil
     var backend: Backend? = nil
-    /// The powers of SoftSort's paths (dense, fused, windowed, stochastic).
+    /// The powers of SoftSort's paths (dense, fused, window, perturbed).
     var powers: [Double] = [1, 2, 1.5]
-    /// `false`: only the `O(B n)` paths (exact, windowed, argsort), for shapes
-    /// too large for `B x n x n` matrices in a debug build.
+    /// `false`: only the `O(B n)` paths (exact, gauss, window, argsort), for
+    /// shapes too large for `B x n x n` matrices in a debug build.
     var matrices = true
 
     /// `count` values in `[-1, 1)` from `seed`: upstream gradients, values.
@@ -27,24 +27,13 @@ struct EntryPoints: Sendable {
         for p in powers {
             let soft = SoftSort(temperature: temperature, power: p, backend: backend, threads: threads)
             if matrices { try out += matrixOutputs(soft, s, batch: b, count: n, values: values) }
-            for window in [WindowedSoftSort.Window.ranks(2), .tolerance(1e-6)] {
-                let windowed = try WindowedSoftSort(
-                    temperature: temperature, power: p, backend: backend, threads: threads, topK: min(3, n), window: window
-                ).forward(scores: s, batch: b, count: n)
-                out.append(("windowed p=\(p) \(window) P", windowed.values))
-                out.append(("windowed p=\(p) \(window) dropped", windowed.droppedMass))
-                out.append(("windowed p=\(p) \(window) dL/ds", try windowed.backward(Self.upstream(windowed.values.count, seed: 5))))
-            }
+            try out += windowOutputs(soft, s, batch: b, count: n, values: values)
         }
         if matrices {
-            let neural = try NeuralSort(temperature: temperature, backend: backend, threads: threads).forward(scores: s, batch: b, count: n)
-            out.append(("NeuralSort P", neural.matrices))
-            out.append(("NeuralSort dL/ds", try neural.backward(Self.upstream(m * n, seed: 7))))
-            out.append(("NeuralSort d(P s)", try neural.sortedValues().backward(Self.upstream(m, seed: 8))))
-            for path in [LossPath.dense, .fused] {
-                let loss = try NeuralSort(temperature: temperature, backend: backend, threads: threads).crossEntropy(
-                    scores: s, targets: try argsort(s, batch: b, count: n), batch: b, count: n, path: path)
-                out += [("NeuralSort loss \(path)", [loss.value]), ("NeuralSort loss \(path) dL/ds", loss.gradient)]
+            let neural = NeuralSort(temperature: temperature, backend: backend, threads: threads)
+            for path in [SoftSortPath.dense, .fused] {
+                let result = try neural.forward(scores: s, batch: b, count: n, path: path)
+                try out += pathOutputs(result, "NeuralSort \(path)", values: values)
             }
         }
         try out += exactOutputs(s, batch: b, count: n, values: values)
@@ -53,80 +42,106 @@ struct EntryPoints: Sendable {
         return out
     }
 
-    /// The dense, fused and stochastic outputs of one SoftSort.
+    /// Every output `result`'s path computes (`RelaxedPermutation`'s table),
+    /// each with its backward; `P` only when `matrices` is set.
+    func pathOutputs<T: SoftSortScalar>(
+        _ result: RelaxedPermutation<T>, _ name: String, values: [T]
+    ) throws -> [(String, [T])] {
+        let b = result.batch, n = result.count, m = b * n
+        func covers(_ output: String) -> Bool { (try? result.path(for: output)) != nil }
+        var out: [(String, [T])] = []
+        if matrices && covers("matrices") {
+            let p = try result.matrices()
+            out += [("\(name) P", p.values), ("\(name) dL/ds", try p.backward(Self.upstream(m * n, seed: 2)))]
+        }
+        if covers("sortedValues") {
+            let sorted = try result.sortedValues()
+            out += [("\(name) P s", sorted.values), ("\(name) d(P s)", try sorted.backward(Self.upstream(m, seed: 3)))]
+        }
+        if covers("ranks") {
+            let ranks = try result.ranks()
+            out += [("\(name) ranks", ranks.values), ("\(name) d ranks", try ranks.backward(Self.upstream(m, seed: 11)))]
+        }
+        var products: [(String, RelaxedProduct<T>)] = []
+        if covers("product") {
+            products += [("\(name) P V", try result.apply(to: values, dimension: 2)),
+                         ("\(name) top-k", try result.topK(min(2, n), of: values, dimension: 2))]
+            if n > 0 { products.append(("\(name) quantile", try result.quantiles([0.5], of: values, dimension: 2))) }
+        }
+        if covers("transposedProduct") {
+            products.append(("\(name) P^T U", try result.applyTransposed(to: values, dimension: 2)))
+        }
+        for (label, product) in products {
+            let gradient = try product.backward(Self.upstream(product.values.count, seed: 4))
+            out += [(label, product.values), (label + " dL/ds", gradient.scores), (label + " dL/dV", gradient.values)]
+        }
+        // Targets: every row picks its own sorted position (the paper's task).
+        if covers("crossEntropy") {
+            let loss = try result.crossEntropy(targets: result.permutation)
+            out += [("\(name) cross-entropy", [loss.value]), ("\(name) cross-entropy dL/ds", loss.gradient)]
+        }
+        if covers("nearestNeighbors") && n > 0 {
+            let matches: [T] = (0..<m).map { T($0 % 2) }
+            let knn = try result.nearestNeighborLoss(matches: matches, k: min(2, n))
+            out += [("\(name) kNN", [knn.value]), ("\(name) kNN dL/ds", knn.gradient)]
+        }
+        if covers("logNormalizers") { out.append(("\(name) log Z", try result.logNormalizers())) }
+        return out
+    }
+
+    /// The dense, fused and perturbed outputs of one SoftSort.
     func matrixOutputs<T: SoftSortScalar>(_ soft: SoftSort, _ s: [T], batch b: Int, count n: Int, values: [T]) throws -> [(String, [T])] {
         let m = b * n, p = soft.power
-        let dense = try soft.forward(scores: s, batch: b, count: n)
-        let sorted = dense.sortedValues()
-        var out: [(String, [T])] = [
-            ("SoftSort p=\(p) P", dense.matrices), ("SoftSort p=\(p) dL/ds", try dense.backward(Self.upstream(m * n, seed: 2))),
-            ("SoftSort p=\(p) P s", sorted.values), ("SoftSort p=\(p) d(P s)", try sorted.backward(Self.upstream(m, seed: 3)))]
-        let fused = try soft.apply(to: values, scores: s, batch: b, count: n, dimension: 2)
-        let fusedGradient = try fused.backward(Self.upstream(m * 2, seed: 4))
-        out += [("apply p=\(p) P V", fused.values), ("apply p=\(p) dL/ds", fusedGradient.scores),
-                ("apply p=\(p) dL/dV", fusedGradient.values)]
-        // The fused losses (issue 10) on each path; targets: every row its own sorted position.
-        let targets = try argsort(s, batch: b, count: n)
-        let matches: [T] = (0..<m).map { T($0 % 2) }
-        for path in [LossPath.dense, .fused] + (p == 1 ? [.exact] : []) + (p == 2 ? [.gauss] : []) {
-            let loss = try soft.crossEntropy(scores: s, targets: targets, batch: b, count: n, path: path)
-            out += [("loss p=\(p) \(path)", [loss.value]), ("loss p=\(p) \(path) dL/ds", loss.gradient)]
-            if n > 0 && path != .gauss {  // the kNN loss has no gauss path (.unsupportedPath)
-                let knn = try soft.nearestNeighborLoss(scores: s, matches: matches, k: min(2, n), batch: b, count: n, path: path)
-                out += [("kNN p=\(p) \(path)", [knn.value]), ("kNN p=\(p) \(path) dL/ds", knn.gradient)]
-            }
+        var out: [(String, [T])] = []
+        for path in [SoftSortPath.dense, .fused] {
+            let result = try soft.forward(scores: s, batch: b, count: n, path: path)
+            try out += pathOutputs(result, "SoftSort p=\(p) \(path)", values: values)
         }
-        for kind in [StochasticSoftSort.ScoreKind.logScores, .positive] where kind == .logScores || s.allSatisfy({ $0 > 0 }) {
-            let stochastic = try StochasticSoftSort(base: soft, samplesPerRow: 2, scoreKind: kind, seed: 9)
-                .forward(scores: s, batch: b, count: n)
-            out.append(("stochastic p=\(p) \(kind) P", stochastic.relaxed.matrices))
-            out.append(("stochastic p=\(p) \(kind) s~", stochastic.perturbedScores))
-            out.append(("stochastic p=\(p) \(kind) dL/ds", try stochastic.backward(Self.upstream(2 * m * n, seed: 6))))
+        for kind in [GumbelPerturbation.ScoreKind.logScores, .positive] where kind == .logScores || s.allSatisfy({ $0 > 0 }) {
+            var perturbed = soft
+            perturbed.perturbation = GumbelPerturbation(samplesPerRow: 2, scoreKind: kind, seed: 9)
+            let stochastic = try perturbed.forward(scores: s, batch: b, count: n, path: .dense)
+            let matrices = try stochastic.matrices()
+            out.append(("stochastic p=\(p) \(kind) P", matrices.values))
+            out.append(("stochastic p=\(p) \(kind) s~", stochastic.scores))
+            out.append(("stochastic p=\(p) \(kind) dL/ds", try matrices.backward(Self.upstream(2 * m * n, seed: 6))))
         }
         return out
     }
 
-    /// Every output of the `p = 2` gauss path (`GaussSoftSort`).
-    func gaussOutputs<T: SoftSortScalar>(_ s: [T], batch b: Int, count n: Int, values: [T]) throws -> [(String, [T])] {
-        let m = b * n
-        let gauss = try GaussSoftSort(temperature: temperature, threads: threads).forward(scores: s, batch: b, count: n)
-        var out: [(String, [T])] = [("gauss log Z", gauss.logNormalizers)]
-        let sorted = gauss.sortedValues(), ranks = gauss.ranks()
-        out += [("gauss P s", sorted.values), ("gauss d(P s)", try sorted.backward(Self.upstream(m, seed: 13))),
-                ("gauss ranks", ranks.values), ("gauss d ranks", try ranks.backward(Self.upstream(m, seed: 14)))]
-        let product = try gauss.apply(to: values, dimension: 2)
-        let gradient = try product.backward(Self.upstream(product.values.count, seed: 15))
-        out += [("gauss P V", product.values), ("gauss P V dL/ds", gradient.scores), ("gauss P V dL/dV", gradient.values)]
-        let loss = try gauss.crossEntropy(targets: gauss.permutation)
-        out += [("gauss cross-entropy", [loss.value]), ("gauss cross-entropy dL/ds", loss.gradient)]
+    /// The window path: its sparse rows for a window of ranks and one of a
+    /// tolerance, and every output of the window of ranks.
+    func windowOutputs<T: SoftSortScalar>(_ soft: SoftSort, _ s: [T], batch b: Int, count n: Int, values: [T]) throws -> [(String, [T])] {
+        let p = soft.power
+        var out: [(String, [T])] = []
+        for window in [SoftSortPath.Window.ranks(2), .tolerance(1e-6)] {
+            let result = try soft.forward(scores: s, batch: b, count: n, path: .window(window))
+            let rows = try result.sparseRows(rows: min(3, n))
+            out.append(("windowed p=\(p) \(window) P", rows.values))
+            out.append(("windowed p=\(p) \(window) dropped", rows.droppedMass))
+            out.append(("windowed p=\(p) \(window) dL/ds", try rows.backward(Self.upstream(rows.values.count, seed: 5))))
+            // Every row of a tolerance window can hold every entry: O(B n^2). Each
+            // output runs the window's forward again: on the O(B n) shapes (a debug
+            // build's seconds each), for the first power only.
+            if case .ranks = window, matrices || p == powers.first {
+                try out += pathOutputs(result, "windowed p=\(p) \(window)", values: values)
+            }
+        }
         return out
+    }
+
+    /// Every output of the `p = 2` gauss path.
+    func gaussOutputs<T: SoftSortScalar>(_ s: [T], batch b: Int, count n: Int, values: [T]) throws -> [(String, [T])] {
+        let gauss = try SoftSort(temperature: temperature, power: 2, backend: backend, threads: threads)
+            .forward(scores: s, batch: b, count: n, path: .gauss)
+        return try pathOutputs(gauss, "gauss", values: values)
     }
 
     /// Every output of the exact `p = 1` path.
     func exactOutputs<T: SoftSortScalar>(_ s: [T], batch b: Int, count n: Int, values: [T]) throws -> [(String, [T])] {
-        let m = b * n
-        let exact = try ExactSoftSort(temperature: temperature, backend: backend, threads: threads).forward(scores: s, batch: b, count: n)
-        var out: [(String, [T])] = [("exact log Z", exact.logNormalizers)]
-        let sorted = exact.sortedValues(), ranks = exact.ranks()
-        out += [("exact P s", sorted.values), ("exact d(P s)", try sorted.backward(Self.upstream(m, seed: 10))),
-                ("exact ranks", ranks.values), ("exact d ranks", try ranks.backward(Self.upstream(m, seed: 11)))]
-        var products = [("exact P V", try exact.apply(to: values, dimension: 2)),
-                        ("exact P^T U", try exact.applyTransposed(to: values, dimension: 2)),
-                        ("exact top-k", try exact.topK(min(2, n), of: values, dimension: 2))]
-        if n > 0 { products.append(("exact quantile", try exact.quantile(0.5, of: values, dimension: 2))) }
-        for (name, product) in products {
-            let gradient = try product.backward(Self.upstream(product.values.count, seed: 12))
-            out += [(name, product.values), (name + " dL/ds", gradient.scores), (name + " dL/dV", gradient.values)]
-        }
-        // Targets: every row picks its own sorted position (the paper's task).
-        let loss = try exact.crossEntropy(targets: exact.permutation)
-        out += [("exact cross-entropy", [loss.value]), ("exact cross-entropy dL/ds", loss.gradient)]
-        if n > 0 {
-            let matches: [T] = (0..<m).map { T($0 % 2) }
-            let knn = try exact.nearestNeighborLoss(matches: matches, k: min(2, n))
-            out += [("exact kNN", [knn.value]), ("exact kNN dL/ds", knn.gradient)]
-        }
-        return out
+        let exact = try SoftSort(temperature: temperature, power: 1, backend: backend, threads: threads)
+            .forward(scores: s, batch: b, count: n, path: .exact)
+        return try pathOutputs(exact, "exact", values: values)
     }
 }
 

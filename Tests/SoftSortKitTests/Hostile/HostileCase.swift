@@ -36,17 +36,29 @@ enum Ordinary {
     static func soft(tau: Double = 1, p: Double = 1, threads: Int? = nil) -> SoftSort {
         SoftSort(temperature: tau, power: p, threads: threads)
     }
-    static var dense: RelaxedPermutation<Float> { get throws { try soft().forward(scores: scores, batch: 2, count: 3) } }
-    static var neural: RelaxedPermutation<Float> { get throws { try NeuralSort().forward(scores: scores, batch: 2, count: 3) } }
-    static var exact: ExactRelaxedPermutation<Float> { get throws { try ExactSoftSort().forward(scores: scores, batch: 2, count: 3) } }
-    static var windowed: SparseRelaxedPermutation<Float> {
-        get throws { try WindowedSoftSort(topK: 2, window: .ranks(1)).forward(scores: scores, batch: 2, count: 3) }
+    static var dense: RelaxedPermutation<Float> { get throws { try soft().forward(scores: scores, batch: 2, count: 3, path: .dense) } }
+    static var denseMatrices: RelaxedMatrices<Float> { get throws { try dense.matrices() } }
+    static var neural: RelaxedMatrices<Float> {
+        get throws { try NeuralSort().forward(scores: scores, batch: 2, count: 3, path: .dense).matrices() }
     }
+    static var exact: RelaxedPermutation<Float> { get throws { try soft().forward(scores: scores, batch: 2, count: 3, path: .exact) } }
+    static var gauss: RelaxedPermutation<Float> { get throws { try soft(p: 2).forward(scores: scores, batch: 2, count: 3, path: .gauss) } }
+    static var window: RelaxedPermutation<Float> {
+        get throws { try soft().forward(scores: scores, batch: 2, count: 3, path: .window(.ranks(1))) }
+    }
+    static var windowed: SparseRows<Float> { get throws { try window.sparseRows(rows: 2) } }
     static var fused: RelaxedProduct<Float> {
-        get throws { try soft().apply(to: [Float](repeating: 1, count: 12), scores: scores, batch: 2, count: 3, dimension: 2) }
+        get throws {
+            try soft().forward(scores: scores, batch: 2, count: 3, path: .fused)
+                .apply(to: [Float](repeating: 1, count: 12), dimension: 2)
+        }
     }
-    static var stochastic: StochasticPermutation<Float> {
-        get throws { try StochasticSoftSort(samplesPerRow: 2).forward(scores: scores, batch: 2, count: 3) }
+    /// Two samples per row: `batch x samples = 4` rows of matrices.
+    static var stochastic: RelaxedMatrices<Float> {
+        get throws {
+            try SoftSort(perturbation: GumbelPerturbation(samplesPerRow: 2))
+                .forward(scores: scores, batch: 2, count: 3, path: .dense).matrices()
+        }
     }
     /// `count` ones with `value` at `index`.
     static func ones(_ count: Int, _ value: Float = .nan, at index: Int) -> [Float] {

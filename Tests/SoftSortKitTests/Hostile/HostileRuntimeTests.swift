@@ -17,7 +17,7 @@ struct HostileRuntimeTests {
         let scores: [Float] = EntryPoints.upstream(batch * count, seed: 21).map { $0 + 2 }  // positive: both score kinds
         let outputs = try EntryPoints(temperature: 0.5).outputs(scores, batch: batch, count: count)
         #expect(nonFinite(outputs).isEmpty, "\(nonFinite(outputs))")
-        #expect(outputs.first { $0.0 == "SoftSort p=1.0 P" }?.1.count == batch * count * count)
+        #expect(outputs.first { $0.0 == "SoftSort p=1.0 dense P" }?.1.count == batch * count * count)
     }
 
     /// Large enough that every loop runs on the scheduler's threads (B n^2 =
@@ -56,7 +56,7 @@ struct HostileRuntimeTests {
         }
         #expect(differences.isEmpty, "\(differences)")
         // One result's backward from 8 tasks at once (no workspace: each allocates its own).
-        let result = try SoftSort(temperature: 0.2).forward(scores: scores, batch: 3, count: 96)
+        let result = try SoftSort(temperature: 0.2).forward(scores: scores, batch: 3, count: 96, path: .dense).matrices()
         let g: [Float] = EntryPoints.upstream(3 * 96 * 96, seed: 25)
         let expected = try result.backward(g)
         try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -71,10 +71,16 @@ struct HostileRuntimeTests {
         let n = 1 << 20  // P alone: 4 TiB of Float
         let scores = [Float](repeating: 0.5, count: n)
         let cases: [(String, () throws -> Void)] = [
-            ("SoftSort", { _ = try SoftSort().forward(scores: scores, batch: 1, count: n) }),
-            ("NeuralSort", { _ = try NeuralSort().forward(scores: scores, batch: 1, count: n) }),
-            ("stochastic", { _ = try StochasticSoftSort(samplesPerRow: 3).forward(scores: scores, batch: 1, count: n) }),
-            ("dense loss", { _ = try SoftSort(power: 2).crossEntropy(scores: scores, targets: Array(0..<n), batch: 1, count: n, path: .dense) }),
+            ("SoftSort", { _ = try SoftSort().forward(scores: scores, batch: 1, count: n, path: .dense).matrices() }),
+            ("NeuralSort", { _ = try NeuralSort().forward(scores: scores, batch: 1, count: n, path: .dense).matrices() }),
+            ("stochastic", {
+                _ = try SoftSort(perturbation: GumbelPerturbation(samplesPerRow: 3))
+                    .forward(scores: scores, batch: 1, count: n, path: .dense).matrices()
+            }),
+            ("dense loss", {
+                _ = try SoftSort(power: 2).forward(scores: scores, batch: 1, count: n, path: .dense)
+                    .crossEntropy(targets: Array(0..<n))
+            }),
         ]
         for (name, call) in cases {
             do {
@@ -86,7 +92,8 @@ struct HostileRuntimeTests {
                     continue
                 }
                 #expect(needed >= 4 << 40 && available < needed, "\(name)")
-                let named = name == "NeuralSort" ? "SoftSort" : name == "dense loss" ? ".fused" : "ExactSoftSort"
+                // SoftSort names its matrix-free paths; NeuralSort (dense only) its fused loss.
+                let named = name == "NeuralSort" || name == "dense loss" ? ".fused" : ".exact"
                 #expect(alternative.contains(named), "\(name): \(alternative)")
             }
         }
@@ -117,7 +124,8 @@ struct HostileRuntimeTests {
         let n = 60_000  // P: 14.4 GB
         let outcome = Self.withAddressSpaceHeadroom(6 << 30) { () -> SoftSortError? in
             do throws(any Error) {
-                _ = try SoftSort(power: 2).forward(scores: [Float](repeating: 0, count: n), batch: 1, count: n)
+                _ = try SoftSort(power: 2).forward(scores: [Float](repeating: 0, count: n), batch: 1, count: n, path: .dense)
+                    .matrices()
                 return nil
             } catch let error as SoftSortError {
                 return error

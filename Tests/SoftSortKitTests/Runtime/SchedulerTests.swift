@@ -18,9 +18,9 @@ struct SchedulerTests {
             var baseline: ([Float], [Float])?
             for threads in [1, 2, 3, 8] {
                 let result = try SoftSort(temperature: 0.2, power: power, backend: backend, threads: threads)
-                    .forward(scores: scores, batch: batch, count: n)
+                    .forward(scores: scores, batch: batch, count: n, path: .dense).matrices()
                 #expect(result.threads == threads)
-                let outputs = (result.matrices, try result.backward(weights))
+                let outputs = (result.values, try result.backward(weights))
                 if let baseline {
                     #expect(outputs.0 == baseline.0, "forward differs at \(threads) threads")
                     #expect(outputs.1 == baseline.1, "backward differs at \(threads) threads")
@@ -32,8 +32,8 @@ struct SchedulerTests {
         var neural: ([Float], [Float])?
         for threads in [1, 2, 3, 8] {
             let result = try NeuralSort(temperature: 1, backend: backend, threads: threads)
-                .forward(scores: scores, batch: batch, count: n)
-            let outputs = (result.matrices, try result.backward(weights))
+                .forward(scores: scores, batch: batch, count: n, path: .dense).matrices()
+            let outputs = (result.values, try result.backward(weights))
             if let neural {
                 #expect(outputs.0 == neural.0 && outputs.1 == neural.1, "NeuralSort differs at \(threads) threads")
             } else {
@@ -54,7 +54,7 @@ struct SchedulerTests {
             var baseline: ([Float], [Float], [Float])?
             for threads in [1, 2, 3, 8] {
                 let product = try SoftSort(temperature: 0.2, power: power, backend: backend, threads: threads)
-                    .apply(to: values, scores: scores, batch: batch, count: n, dimension: d)
+                    .forward(scores: scores, batch: batch, count: n, path: .fused).apply(to: values, dimension: d)
                 #expect(product.threads == threads)
                 let gradient = try product.backward(upstream)
                 let outputs = (product.values, gradient.scores, gradient.values)
@@ -74,9 +74,10 @@ struct SchedulerTests {
         var random = TestRandom(seed: 31)
         let scores = (0..<batch * n).map { _ in random.uniform() }
         let weights = (0..<batch * n * n).map { _ in random.uniform() }
-        let result = try SoftSort(temperature: 0.3, power: 2, threads: 4).forward(scores: scores, batch: batch, count: n)
+        let result = try SoftSort(temperature: 0.3, power: 2, threads: 4)
+            .forward(scores: scores, batch: batch, count: n, path: .dense).matrices()
         let p = Reference.softSort(scores: scores, batch: batch, count: n, temperature: 0.3, power: 2)
-        #expect(maxAbsDifference(result.matrices, p) <= 1e-13)
+        #expect(maxAbsDifference(result.values, p) <= 1e-13)
         let grad = try result.backward(weights)
         let expected = Reference.softSortBackward(
             scores: scores, batch: batch, count: n, temperature: 0.3, power: 2, gradient: weights)
@@ -128,7 +129,9 @@ struct SchedulerTests {
         let n = 64
         let scores = (0..<2 * n).map { _ in Float(random.uniform()) }
         let gradients = (0..<4).map { _ in (0..<2 * n * n).map { _ in Float(random.uniform()) } }
-        let result = try SoftSort(temperature: 0.3, threads: 1).forward(scores: scores, batch: 2, count: n)
+        let result = try SoftSort(temperature: 0.3, threads: 1)
+            .forward(scores: scores, batch: 2, count: n, path: .dense)
+            .matrices()
         let expected = try gradients.map { try result.backward($0) }
         let outputs = UnsafeMutableBufferPointer<[Float]>.allocate(capacity: 4)
         defer { outputs.deallocate() }
@@ -142,25 +145,31 @@ struct SchedulerTests {
 
     @Test("a reused workspace gives the same results")
     func workspaceReuse() throws {
-        let workspace = DenseWorkspace<Double>()
+        let workspace = Workspace<Double>()
         var random = TestRandom(seed: 32)
         for n in [5, 9, 9, 3] {
             let scores = (0..<2 * n).map { _ in random.uniform() }
             let weights = (0..<2 * n * n).map { _ in random.uniform() }
             for op in [SoftSort(temperature: 0.5, power: 1), SoftSort(temperature: 0.5, power: 2)] {
-                let fresh = try op.forward(scores: scores, batch: 2, count: n)
-                let expectedMatrices = fresh.matrices, expectedGradient = try fresh.backward(weights)
-                let reused = try op.forward(scores: scores, batch: 2, count: n, workspace: workspace)
-                #expect(reused.matrices == expectedMatrices)
+                let fresh = try op.forward(scores: scores, batch: 2, count: n, path: .dense).matrices()
+                let expectedMatrices = fresh.values, expectedGradient = try fresh.backward(weights)
+                let reused = try op.forward(scores: scores, batch: 2, count: n, path: .dense, workspace: workspace)
+                    .matrices()
+                #expect(reused.values == expectedMatrices)
                 #expect(try reused.backward(weights) == expectedGradient)
             }
-            let neural = try NeuralSort(temperature: 2).forward(scores: scores, batch: 2, count: n, workspace: workspace)
-            #expect(neural.matrices == (try NeuralSort(temperature: 2).forward(scores: scores, batch: 2, count: n)).matrices)
+            let neural = try NeuralSort(temperature: 2)
+                .forward(scores: scores, batch: 2, count: n, path: .dense, workspace: workspace).matrices()
+            let neuralFresh = try NeuralSort(temperature: 2).forward(scores: scores, batch: 2, count: n, path: .dense)
+            #expect(try neural.values == neuralFresh.matrices().values)
         }
         // A result kept alive across the next call keeps its own values (copy on write).
-        let first = try SoftSort().forward(scores: [1.0, 2.0, 3.0], batch: 1, count: 3, workspace: workspace)
-        let firstMatrices = first.matrices
-        _ = try SoftSort().forward(scores: [9.0, -2.0, 3.0], batch: 1, count: 3, workspace: workspace)
-        #expect(first.matrices == firstMatrices)
+        let first = try SoftSort()
+            .forward(scores: [1.0, 2.0, 3.0], batch: 1, count: 3, path: .dense, workspace: workspace)
+            .matrices()
+        let firstMatrices = first.values
+        _ = try SoftSort().forward(scores: [9.0, -2.0, 3.0], batch: 1, count: 3, path: .dense, workspace: workspace)
+            .matrices()
+        #expect(first.values == firstMatrices)
     }
 }

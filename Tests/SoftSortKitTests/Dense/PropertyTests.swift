@@ -10,11 +10,11 @@ struct PropertyTests {
         for n in edgeSizes + [64] {
             let scores = (0..<2 * n).map { _ in Float(random.uniform()) }
             for tau in [1e-3, 0.1, 1, 10] {
-                let result = try SoftSort(temperature: tau, power: power, backend: backend)
-                    .forward(scores: scores, batch: 2, count: n)
-                #expect(result.matrices.allSatisfy { $0 >= 0 })
+                let matrices = try SoftSort(temperature: tau, power: power, backend: backend)
+                    .forward(scores: scores, batch: 2, count: n, path: .dense).matrices().values
+                #expect(matrices.allSatisfy { $0 >= 0 })
                 for row in 0..<2 * n {
-                    let sum = result.matrices[row * n ..< (row + 1) * n].reduce(0, +)
+                    let sum = matrices[row * n ..< (row + 1) * n].reduce(0, +)
                     #expect(abs(sum - 1) <= 4e-6 * Float(n).squareRoot() + 1e-6, "n \(n) tau \(tau) row \(row): \(sum)")
                 }
             }
@@ -31,11 +31,12 @@ struct PropertyTests {
                 for direction in [SortDirection.descending, .ascending] {
                     for power in [1.0, 2.0] {
                         let result = try SoftSort(temperature: tau, power: power, direction: direction, backend: backend)
-                            .forward(scores: scores, batch: 1, count: n)
+                            .forward(scores: scores, batch: 1, count: n, path: .dense)
+                        let matrices = try result.matrices().values
                         let expected = Reference.order(scores, direction: direction)
                         #expect(result.permutation == expected)
                         for i in 0..<n {
-                            let row = Array(result.matrices[i * n ..< (i + 1) * n])
+                            let row = Array(matrices[i * n ..< (i + 1) * n])
                             #expect(row.indices.max { row[$0] < row[$1] } == expected[i], "tau \(tau) p \(power) row \(i)")
                         }
                     }
@@ -47,10 +48,13 @@ struct PropertyTests {
     @Test("as tau -> 0, P tends to the permutation matrix", arguments: Backend.available)
     func zeroTemperatureLimit(backend: Backend) throws {
         let scores: [Double] = [0.3, -1.2, 2.5, 0.31, 1.0]
-        let hard = try SoftSort(backend: backend).forward(scores: scores, batch: 1, count: 5, mode: .straightThrough).matrices
+        let hard = try SoftSort(backend: backend).forward(scores: scores, batch: 1, count: 5, path: .dense)
+            .matrices(.straightThrough).values
         var previous = Double.infinity
         for tau in [1.0, 0.1, 0.01, 1e-3, 1e-4] {
-            let soft = try SoftSort(temperature: tau, backend: backend).forward(scores: scores, batch: 1, count: 5).matrices
+            let soft = try SoftSort(temperature: tau, backend: backend)
+                .forward(scores: scores, batch: 1, count: 5, path: .dense)
+                .matrices().values
             let distance = maxAbsDifference(soft, hard)
             #expect(distance < previous)
             previous = distance
@@ -68,8 +72,8 @@ struct PropertyTests {
         let permuted = shuffle.map { scores[$0] }
         for power in [1.0, 2.0, 1.5] {
             let op = SoftSort(temperature: 0.3, power: power, backend: backend)
-            let p = try op.forward(scores: scores, batch: 1, count: n).matrices
-            let q = try op.forward(scores: permuted, batch: 1, count: n).matrices
+            let p = try op.forward(scores: scores, batch: 1, count: n, path: .dense).matrices().values
+            let q = try op.forward(scores: permuted, batch: 1, count: n, path: .dense).matrices().values
             for i in 0..<n {
                 for j in 0..<n {
                     #expect(abs(q[i * n + j] - p[i * n + shuffle[j]]) <= 1e-15)
@@ -81,11 +85,12 @@ struct PropertyTests {
     @Test("ties: equal scores give equal columns and a stable permutation")
     func ties() throws {
         let scores: [Float] = [0.5, 2, 0.5, 2, -1]
-        let result = try SoftSort(temperature: 0.5).forward(scores: scores, batch: 1, count: 5)
+        let result = try SoftSort(temperature: 0.5).forward(scores: scores, batch: 1, count: 5, path: .dense)
+        let matrices = try result.matrices().values
         #expect(result.permutation == [1, 3, 0, 2, 4])
         for i in 0..<5 {
-            #expect(result.matrices[i * 5 + 0] == result.matrices[i * 5 + 2])
-            #expect(result.matrices[i * 5 + 1] == result.matrices[i * 5 + 3])
+            #expect(matrices[i * 5 + 0] == matrices[i * 5 + 2])
+            #expect(matrices[i * 5 + 1] == matrices[i * 5 + 3])
         }
     }
 }

@@ -1,33 +1,12 @@
 import Testing
 @testable import SoftSortKit
 
-/// The `.gauss` cross-entropy with a reused `LossWorkspace`: the same bits as
+/// The `.gauss` cross-entropy with a reused `Workspace`: the same bits as
 /// fresh buffers across shapes, precisions, paths and thread counts, and the
-/// gradient's storage shared with the workspace as `LossWorkspace` documents.
-@Suite("Gauss loss workspace")
-struct GaussLossWorkspaceTests {
-    /// Distinct scores of `spread` around 0, and random target columns.
-    static func input(batch: Int, count n: Int, spread: Double, seed: UInt64) -> (scores: [Double], targets: [Int]) {
-        var g = TestRandom(seed: seed)
-        let scores = (0..<batch).flatMap { _ in g.distinct(n, spread: spread).map { $0 - spread / 2 } }
-        let targets = (0..<batch * n).map { _ in Int(g.next() % UInt64(max(n, 1))) }
-        return (scores, targets)
-    }
-
-    /// The bits of one value: sign, exponent and significand fields.
-    static func bits<T: SoftSortScalar>(_ x: T) -> UInt64 {
-        UInt64(x.sign == .minus ? 1 : 0) << 63 | UInt64(x.exponentBitPattern) << 52 | UInt64(x.significandBitPattern)
-    }
-
-    /// The loss's bits followed by the gradient's.
-    static func bits<T: SoftSortScalar>(_ loss: Loss<T>) -> [UInt64] {
-        [bits(loss.value)] + loss.gradient.map { bits($0) }
-    }
-
-    /// The address of an array's first element (nil when empty).
-    static func address<T>(_ array: [T]) -> UInt? {
-        array.withUnsafeBufferPointer { $0.baseAddress.map { UInt(bitPattern: $0) } }
-    }
+/// gradient's storage shared with the workspace as `Workspace` documents.
+@Suite("Workspace: the gauss loss")
+struct WorkspaceGaussLossTests {
+    typealias Sharing = WorkspaceSharing
 
     /// Shapes in an order that grows, shrinks and comes back; B n = 4900 runs
     /// the rows on several threads.
@@ -35,8 +14,8 @@ struct GaussLossWorkspaceTests {
 
     func reuse<T: SoftSortScalar>(_ type: T.Type, threads: Int, spread: Double) throws {
         let op = SoftSort(temperature: 0.05, power: 2, threads: threads)
-        try LossWorkspaceSharing.reuse(op, path: .gauss, type, shapes: Self.shapes, spread: spread, seed: 3) {
-            try op.crossEntropy(scores: $0, targets: $1, batch: $2, count: $3, path: .gauss)
+        try Sharing.reuse(op, path: .gauss, type, shapes: Self.shapes, spread: spread, seed: 3) {
+            try Sharing.crossEntropy(op, path: .gauss, scores: $0, targets: $1, batch: $2, count: $3)
         }
     }
 
@@ -56,14 +35,14 @@ struct GaussLossWorkspaceTests {
     @Test("Bitwise identical for 1, 2, 3 and 7 threads, with a fresh or a reused workspace")
     func threadCounts() throws {
         for (batch, n) in [(7, 700), (3, 2000), (1, 6000)] {
-            let (raw, targets) = Self.input(batch: batch, count: n, spread: 20, seed: UInt64(n))
+            let (raw, targets) = Sharing.input(batch: batch, count: n, spread: 20, seed: UInt64(n))
             func runs<T: SoftSortScalar>(_: T.Type) throws -> [[UInt64]] {
-                let scores = raw.map { T($0) }, workspace = LossWorkspace<T>()
+                let scores = raw.map { T($0) }, workspace = Workspace<T>()
                 return try [1, 2, 3, 7].flatMap { threads in
                     let op = SoftSort(temperature: 0.5, power: 2, threads: threads)
                     return try [nil, workspace, workspace].map { workspace in
-                        Self.bits(try op.crossEntropy(
-                            scores: scores, targets: targets, batch: batch, count: n, path: .gauss, workspace: workspace))
+                        Sharing.bits(try Sharing.crossEntropy(
+                            op, path: .gauss, scores: scores, targets: targets, batch: batch, count: n, workspace: workspace))
                     }
                 }
             }
@@ -78,8 +57,8 @@ struct GaussLossWorkspaceTests {
     @Test("The gradient shares the workspace's storage; a kept Loss is copied, never overwritten")
     func gradientStorage() throws {
         let op = SoftSort(temperature: 0.1, power: 2, threads: 2)
-        try LossWorkspaceSharing.check(op, path: .gauss, batch: 4, count: 1500, seed: 40) { workspace in
-            [workspace.rowScratch.address]
+        try Sharing.check(op, path: .gauss, batch: 4, count: 1500, seed: 40) { workspace in
+            [workspace.loss.rowScratch.address]
         }
     }
 
@@ -100,15 +79,16 @@ struct GaussLossWorkspaceTests {
         }
     }
 
-    @Test("GaussRelaxedPermutation.crossEntropy with a workspace: the same bits as without")
+    @Test("crossEntropy of a forward given a workspace: the same bits as without")
     func relaxedPermutationCrossEntropy() throws {
-        let workspace = LossWorkspace<Double>()
+        let workspace = Workspace<Double>()
         for (batch, n) in [(3, 400), (1, 50), (3, 400)] {
-            let (scores, targets) = Self.input(batch: batch, count: n, spread: 2, seed: UInt64(batch * n))
-            let result = try GaussSoftSort(temperature: 0.2, threads: 2).forward(scores: scores, batch: batch, count: n)
-            let fresh = try result.crossEntropy(targets: targets)
-            let reused = try result.crossEntropy(targets: targets, workspace: workspace)
-            #expect(Self.bits(reused) == Self.bits(fresh))
+            let (scores, targets) = Sharing.input(batch: batch, count: n, spread: 2, seed: UInt64(batch * n))
+            let op = SoftSort(temperature: 0.2, power: 2, threads: 2)
+            let fresh = try op.forward(scores: scores, batch: batch, count: n, path: .gauss).crossEntropy(targets: targets)
+            let reused = try op.forward(scores: scores, batch: batch, count: n, path: .gauss, workspace: workspace)
+                .crossEntropy(targets: targets)
+            #expect(Sharing.bits(reused) == Sharing.bits(fresh))
         }
     }
 }

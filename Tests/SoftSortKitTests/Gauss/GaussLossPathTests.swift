@@ -1,7 +1,7 @@
 import Testing
 @testable import SoftSortKit
 
-/// `LossPath.gauss` through the public API: path choice, validation, and
+/// `SoftSortPath.gauss` through the public API: path choice, validation, and
 /// agreement with the dense path.
 @Suite("Gauss loss path")
 struct GaussLossPathTests {
@@ -12,13 +12,14 @@ struct GaussLossPathTests {
         let targets = (0..<batch * n).map { _ in Int(g.next() % UInt64(n)) }
         for direction in [SortDirection.descending, .ascending] {
             let op = SoftSort(temperature: 0.3, power: 2, direction: direction)
-            let automatic = try op.crossEntropy(scores: scores, targets: targets, batch: batch, count: n)
-            let dense = try op.crossEntropy(scores: scores, targets: targets, batch: batch, count: n, path: .dense)
+            let automatic = try op.forward(scores: scores, batch: batch, count: n).crossEntropy(targets: targets)
+            let dense = try op.forward(scores: scores, batch: batch, count: n, path: .dense)
+                .crossEntropy(targets: targets)
             #expect(automatic.path == .gauss && dense.path == .dense)
             #expect(abs(automatic.value - dense.value) <= 1e-11 * abs(dense.value))
             #expect(relativeError(automatic.gradient, dense.gradient) <= 1e-10)
-            let float = try op.crossEntropy(
-                scores: scores.map { Float($0) }, targets: targets, batch: batch, count: n, path: .gauss)
+            let float = try op.forward(scores: scores.map { Float($0) }, batch: batch, count: n, path: .gauss)
+                .crossEntropy(targets: targets)
             let reference = GaussTransformTests.denseLoss(
                 scores: scores.map { Double(Float($0)) }, targets: targets, batch: batch, count: n,
                 temperature: 0.3, direction: direction)
@@ -36,8 +37,8 @@ struct GaussLossPathTests {
         let targets = (0..<batch * n).map { $0 % n }
         var results: [Backend: Loss<Float>] = [:]
         for backend in Backend.available {
-            let loss = try SoftSort(temperature: 1e-3, power: 2, backend: backend).crossEntropy(
-                scores: scores, targets: targets, batch: batch, count: n, path: .gauss)
+            let loss = try SoftSort(temperature: 1e-3, power: 2, backend: backend)
+                .forward(scores: scores, batch: batch, count: n, path: .gauss).crossEntropy(targets: targets)
             #expect(loss.backend == (backend == .avx2 ? .avx2 : .simd))
             results[backend] = loss
         }
@@ -50,23 +51,29 @@ struct GaussLossPathTests {
         }
     }
 
-    @Test func gaussNeedsPowerTwoAndTheCrossEntropy() throws {
-        #expect(throws: SoftSortError.self) {
-            try SoftSort(power: 1).crossEntropy(scores: [0.5, 0.1], targets: [0, 1], batch: 1, count: 2, path: .gauss)
+    /// The gauss path needs SoftSort with `p = 2` (the forward says so) and
+    /// checks the targets; it has the kNN loss too, which `.automatic` picks
+    /// for `p = 2` (`GaussProductsTests` checks its value).
+    @Test func gaussNeedsPowerTwo() throws {
+        #expect(throws: SoftSortError.unsupportedPath(
+            path: "gauss", reason: "the Gauss transform needs p = 2; use .exact for p = 1, else .fused")) {
+            try SoftSort(power: 1).forward(scores: [0.5, 0.1], batch: 1, count: 2, path: .gauss)
         }
-        #expect(throws: SoftSortError.self) {
-            try SoftSort(power: 2).nearestNeighborLoss(
-                scores: [0.5, 0.1], matches: [1, 0], k: 1, batch: 1, count: 2, path: .gauss)
+        #expect(throws: SoftSortError.unsupportedPath(
+            path: "gauss", reason: "NeuralSort runs on the dense and fused paths only")) {
+            try NeuralSort().forward(scores: [0.5, 0.1], batch: 1, count: 2, path: .gauss)
         }
-        #expect(throws: SoftSortError.self) {
-            try NeuralSort().crossEntropy(scores: [0.5, 0.1], targets: [0, 1], batch: 1, count: 2, path: .gauss)
+        #expect(throws: SoftSortError.indexOutOfRange(argument: "targets", position: 1, value: 2, count: 2)) {
+            try SoftSort(power: 2).forward(scores: [0.5, 0.1], batch: 1, count: 2, path: .gauss)
+                .crossEntropy(targets: [0, 2])
         }
-        #expect(throws: SoftSortError.self) {
-            try SoftSort(power: 2).crossEntropy(scores: [0.5, 0.1], targets: [0, 2], batch: 1, count: 2, path: .gauss)
-        }
-        let knn = try SoftSort(power: 2).nearestNeighborLoss(scores: [0.5, 0.1], matches: [1, 0], k: 1, batch: 1, count: 2)
-        #expect(knn.path == .fused)
-        let empty = try SoftSort(power: 2).crossEntropy(scores: [Float](), targets: [], batch: 0, count: 5)
+        let gaussKNN = try SoftSort(power: 2).forward(scores: [0.5, 0.1], batch: 1, count: 2, path: .gauss)
+            .nearestNeighborLoss(matches: [1, 0], k: 1)
+        let knn = try SoftSort(power: 2).forward(scores: [0.5, 0.1], batch: 1, count: 2)
+            .nearestNeighborLoss(matches: [1, 0], k: 1)
+        #expect(knn.path == .gauss && gaussKNN.path == .gauss)
+        #expect(knn.value == gaussKNN.value && knn.gradient == gaussKNN.gradient)
+        let empty = try SoftSort(power: 2).forward(scores: [Float](), batch: 0, count: 5).crossEntropy(targets: [])
         #expect(empty.path == .gauss && empty.gradient.isEmpty && empty.value == 0)
     }
 }

@@ -16,32 +16,39 @@ struct AVX2KernelTests {
         let scores = (0..<n).map { _ in Float(random.uniform()) }
         let weights = (0..<n * n).map { _ in Float(random.uniform()) }
         for power in [1.0, 2.0] {
-            let result = try SoftSort(temperature: 0.3, power: power, backend: .avx2).forward(scores: scores, batch: 1, count: n)
+            let result = try SoftSort(temperature: 0.3, power: power, backend: .avx2)
+                .forward(scores: scores, batch: 1, count: n, path: .dense).matrices()
             let gradient = try result.backward(weights)
             #expect(result.backend == .avx2)
             // The C kernels round differently from the Swift SIMD ones (FMA in
             // exp and in the distance): the two results cannot be bitwise equal.
-            let simd = try SoftSort(temperature: 0.3, power: power, backend: .simd).forward(scores: scores, batch: 1, count: n)
+            let simd = try SoftSort(temperature: 0.3, power: power, backend: .simd)
+                .forward(scores: scores, batch: 1, count: n, path: .dense).matrices()
             #expect(simd.backend == .simd)
-            #expect(result.matrices != simd.matrices)
-            #expect(maxAbsDifference(result.matrices, simd.matrices) <= 1e-5)
+            #expect(result.values != simd.values)
+            #expect(maxAbsDifference(result.values, simd.values) <= 1e-5)
             #expect(maxAbsDifference(gradient, try simd.backward(weights)) <= 1e-3)
         }
-        let applied = try SoftSort(temperature: 0.3, power: 2, backend: .avx2).apply(to: scores, scores: scores, batch: 1, count: n)
-        let appliedSIMD = try SoftSort(temperature: 0.3, power: 2, backend: .simd).apply(to: scores, scores: scores, batch: 1, count: n)
+        let applied = try SoftSort(temperature: 0.3, power: 2, backend: .avx2)
+            .forward(scores: scores, batch: 1, count: n, path: .fused).apply(to: scores)
+        let appliedSIMD = try SoftSort(temperature: 0.3, power: 2, backend: .simd)
+            .forward(scores: scores, batch: 1, count: n, path: .fused).apply(to: scores)
         #expect(applied.backend == .avx2 && appliedSIMD.backend == .simd)
         #expect(applied.values != appliedSIMD.values)
         // The C kernels have p = 1 and p = 2 only: another p runs (and reports) simd.
-        let general = try SoftSort(temperature: 0.3, power: 1.5, backend: .avx2).forward(scores: scores, batch: 1, count: n)
-        let generalSIMD = try SoftSort(temperature: 0.3, power: 1.5, backend: .simd).forward(scores: scores, batch: 1, count: n)
+        let general = try SoftSort(temperature: 0.3, power: 1.5, backend: .avx2)
+            .forward(scores: scores, batch: 1, count: n, path: .dense).matrices()
+        let generalSIMD = try SoftSort(temperature: 0.3, power: 1.5, backend: .simd)
+            .forward(scores: scores, batch: 1, count: n, path: .dense).matrices()
         #expect(general.backend == .simd)
-        #expect(general.matrices == generalSIMD.matrices)
+        #expect(general.values == generalSIMD.values)
         // Double has no C kernels: avx2 runs (and reports) simd.
-        let double = try SoftSort(temperature: 0.3, backend: .avx2).forward(scores: scores.map(Double.init), batch: 1, count: n)
+        let double = try SoftSort(temperature: 0.3, backend: .avx2)
+            .forward(scores: scores.map(Double.init), batch: 1, count: n, path: .dense).matrices()
         #expect(double.backend == .simd)
     }
 
-    @Test("NeuralSort, the windowed path and the stochastic path run the C kernels on avx2")
+    @Test("NeuralSort, the window path and a perturbation run the C kernels on avx2")
     func avx2RanOnEveryPath() throws {
         var random = TestRandom(seed: 34)
         let n = 64
@@ -51,24 +58,26 @@ struct AVX2KernelTests {
         // yet close to it.
         for direction in [SortDirection.descending, .ascending] {
             let avx2 = try NeuralSort(temperature: 0.5, direction: direction, backend: .avx2)
-                .forward(scores: scores, batch: 2, count: n)
+                .forward(scores: scores, batch: 2, count: n, path: .dense).matrices()
             let simd = try NeuralSort(temperature: 0.5, direction: direction, backend: .simd)
-                .forward(scores: scores, batch: 2, count: n)
+                .forward(scores: scores, batch: 2, count: n, path: .dense).matrices()
             #expect(avx2.backend == .avx2 && simd.backend == .simd)
-            #expect(avx2.matrices != simd.matrices, "\(direction)")
-            #expect(maxAbsDifference(avx2.matrices, simd.matrices) <= 1e-4, "\(direction)")
+            #expect(avx2.values != simd.values, "\(direction)")
+            #expect(maxAbsDifference(avx2.values, simd.values) <= 1e-4, "\(direction)")
             let g1 = try avx2.backward(weights), g2 = try simd.backward(weights)
             #expect(g1 != g2, "\(direction)")
             #expect(maxAbsDifference(g1, g2) <= 1e-2 * max(1, maxAbs(g2)), "\(direction)")
         }
-        // The windowed path: p = 1 and 2 run the C row kernels on each window.
+        // The window path: p = 1 and 2 run the C row kernels on each window.
         for power in [1.0, 2.0] {
-            for window in [WindowedSoftSort.Window.ranks(40), .tolerance(1e-6)] {
-                let op = WindowedSoftSort(temperature: 0.3, power: power, backend: .avx2, topK: 20, window: window)
-                let avx2 = try op.forward(scores: scores, batch: 2, count: n)
+            for window in [SoftSortPath.Window.ranks(40), .tolerance(1e-6)] {
+                let op = SoftSort(temperature: 0.3, power: power, backend: .avx2)
+                let avx2 = try op.forward(scores: scores, batch: 2, count: n, path: .window(window))
+                    .sparseRows(rows: 20)
                 var simdOp = op
                 simdOp.backend = .simd
-                let simd = try simdOp.forward(scores: scores, batch: 2, count: n)
+                let simd = try simdOp.forward(scores: scores, batch: 2, count: n, path: .window(window))
+                    .sparseRows(rows: 20)
                 #expect(avx2.backend == .avx2 && simd.backend == .simd, "p \(power) \(window)")
                 #expect(avx2.rowOffsets == simd.rowOffsets, "p \(power) \(window)")
                 #expect(avx2.values != simd.values, "p \(power) \(window)")
@@ -80,24 +89,27 @@ struct AVX2KernelTests {
             }
         }
         // Another p has no C kernel: it runs, and reports, simd, with simd's bits.
-        let general = try WindowedSoftSort(temperature: 0.3, power: 1.5, backend: .avx2, topK: 20, window: .ranks(40))
-            .forward(scores: scores, batch: 2, count: n)
-        let generalSIMD = try WindowedSoftSort(temperature: 0.3, power: 1.5, backend: .simd, topK: 20, window: .ranks(40))
-            .forward(scores: scores, batch: 2, count: n)
+        let general = try SoftSort(temperature: 0.3, power: 1.5, backend: .avx2)
+            .forward(scores: scores, batch: 2, count: n, path: .window(.ranks(40))).sparseRows(rows: 20)
+        let generalSIMD = try SoftSort(temperature: 0.3, power: 1.5, backend: .simd)
+            .forward(scores: scores, batch: 2, count: n, path: .window(.ranks(40))).sparseRows(rows: 20)
         #expect(general.backend == .simd && general.values == generalSIMD.values)
         // Double has none either.
-        let double = try WindowedSoftSort(temperature: 0.3, backend: .avx2, topK: 20, window: .ranks(40))
-            .forward(scores: scores.map(Double.init), batch: 2, count: n)
+        let double = try SoftSort(temperature: 0.3, backend: .avx2)
+            .forward(scores: scores.map(Double.init), batch: 2, count: n, path: .window(.ranks(40)))
+            .sparseRows(rows: 20)
         #expect(double.backend == .simd)
-        // The stochastic path runs its base SoftSort's kernels.
-        let stochastic = try StochasticSoftSort(base: SoftSort(temperature: 0.5, backend: .avx2), samplesPerRow: 2, seed: 5)
-            .forward(scores: scores, batch: 2, count: n)
-        let stochasticSIMD = try StochasticSoftSort(base: SoftSort(temperature: 0.5, backend: .simd), samplesPerRow: 2, seed: 5)
-            .forward(scores: scores, batch: 2, count: n)
-        #expect(stochastic.relaxed.backend == .avx2 && stochasticSIMD.relaxed.backend == .simd)
-        #expect(stochastic.perturbedScores == stochasticSIMD.perturbedScores)
-        #expect(stochastic.relaxed.matrices != stochasticSIMD.relaxed.matrices)
-        #expect(maxAbsDifference(stochastic.relaxed.matrices, stochasticSIMD.relaxed.matrices) <= 1e-5)
+        // A perturbation runs its SoftSort's kernels.
+        let perturbation = GumbelPerturbation(samplesPerRow: 2, seed: 5)
+        let stochastic = try SoftSort(temperature: 0.5, backend: .avx2, perturbation: perturbation)
+            .forward(scores: scores, batch: 2, count: n, path: .dense)
+        let stochasticSIMD = try SoftSort(temperature: 0.5, backend: .simd, perturbation: perturbation)
+            .forward(scores: scores, batch: 2, count: n, path: .dense)
+        let matrices = try stochastic.matrices(), matricesSIMD = try stochasticSIMD.matrices()
+        #expect(matrices.backend == .avx2 && matricesSIMD.backend == .simd)
+        #expect(stochastic.scores == stochasticSIMD.scores)
+        #expect(matrices.values != matricesSIMD.values)
+        #expect(maxAbsDifference(matrices.values, matricesSIMD.values) <= 1e-5)
     }
 
     @Test("SoftSort Float on avx2 matches the Double reference", arguments: [1.0, 2.0])
@@ -109,13 +121,13 @@ struct AVX2KernelTests {
             let weights = (0..<batch * n * n).map { _ in Float(random.uniform()) }
             for tau in [1e-3, 0.1, 1, 10] {
                 let result = try SoftSort(temperature: tau, power: power, backend: .avx2)
-                    .forward(scores: scores, batch: batch, count: n)
+                    .forward(scores: scores, batch: batch, count: n, path: .dense).matrices()
                 #expect(result.backend == .avx2)
                 let reference = Reference.softSort(
                     scores: scores.map(Double.init), batch: batch, count: n, temperature: Double(Float(tau)), power: power)
                 // Each logit is off by about u (6 |z| + 2 n + 8) (README, "Accuracy"), and P |z| <= 1/e.
                 let bound = 0x1p-24 * Double(2 * n + 16) * 4 + 0x1p-95
-                #expect(maxAbsDifference(result.matrices.map(Double.init), reference) <= bound, "n \(n) tau \(tau)")
+                #expect(maxAbsDifference(result.values.map(Double.init), reference) <= bound, "n \(n) tau \(tau)")
                 let gradient = try result.backward(weights)
                 let expected = Reference.softSortBackward(
                     scores: scores.map(Double.init), batch: batch, count: n, temperature: Double(Float(tau)),
@@ -135,14 +147,14 @@ struct AVX2KernelTests {
             for tau in [0.1, 1, 10] {
                 for direction in [SortDirection.descending, .ascending] {
                     let result = try NeuralSort(temperature: tau, direction: direction, backend: .avx2)
-                        .forward(scores: scores, batch: 2, count: n)
+                        .forward(scores: scores, batch: 2, count: n, path: .dense).matrices()
                     #expect(result.backend == .avx2)
                     let doubles = scores.map(Double.init)
                     let reference = Reference.neuralSort(
                         scores: doubles, batch: 2, count: n, temperature: Double(Float(tau)), direction: direction)
                     // Logits of size 2 n max|s| / tau cancel in the softmax.
                     let logitScale = Double(4 * n) / tau
-                    #expect(maxAbsDifference(result.matrices.map(Double.init), reference) <= 0x1p-24 * 8 * (logitScale + Double(n)), "n \(n) tau \(tau)")
+                    #expect(maxAbsDifference(result.values.map(Double.init), reference) <= 0x1p-24 * 8 * (logitScale + Double(n)), "n \(n) tau \(tau)")
                     let gradient = try result.backward(weights)
                     let expected = Reference.neuralSortBackward(
                         scores: doubles, batch: 2, count: n, temperature: Double(Float(tau)), direction: direction,
@@ -210,11 +222,13 @@ struct AVX2KernelTests {
     func kernelFlush() throws {
         // P[0, 1] = exp(-70) / (1 + exp(-70)) < 2^-96: flushed; exp(-60) is kept.
         for backend in [Backend.simd, .avx2] {
-            let flushed = try SoftSort(temperature: 1, backend: backend).forward(scores: [Float](arrayLiteral: 70, 0), batch: 1, count: 2)
-            #expect(flushed.matrices[1] == 0, "\(backend)")
-            let kept = try SoftSort(temperature: 1, backend: backend).forward(scores: [Float](arrayLiteral: 60, 0), batch: 1, count: 2)
-            #expect(kept.matrices[1] > 0, "\(backend)")
-            #expect(abs(Double(kept.matrices[1]) / exp(-60.0) - 1) < 1e-5, "\(backend)")
+            let flushed = try SoftSort(temperature: 1, backend: backend)
+                .forward(scores: [Float](arrayLiteral: 70, 0), batch: 1, count: 2, path: .dense).matrices()
+            #expect(flushed.values[1] == 0, "\(backend)")
+            let kept = try SoftSort(temperature: 1, backend: backend)
+                .forward(scores: [Float](arrayLiteral: 60, 0), batch: 1, count: 2, path: .dense).matrices()
+            #expect(kept.values[1] > 0, "\(backend)")
+            #expect(abs(Double(kept.values[1]) / exp(-60.0) - 1) < 1e-5, "\(backend)")
         }
     }
 }

@@ -45,7 +45,9 @@ struct ApplyTests {
                 for tau in [1e-3, 0.1, 1, 10] {
                     for direction in [SortDirection.descending, .ascending] {
                         let op = SoftSort(temperature: tau, power: power, direction: direction, backend: backend)
-                        let product = try op.apply(to: values, scores: scores, batch: batch, count: n, dimension: d)
+                        let product = try op.forward(scores: scores, batch: batch, count: n, path: .fused)
+                            .apply(to: values, dimension: d)
+                        #expect(product.path == .fused && product.rows == n && product.dimension == d)
                         #expect(product.backend == (backend == .avx2 ? .simd : backend))
                         let expected = Self.reference(
                             scores: scores, values: values, gradient: gradient, batch: batch, count: n, dimension: d,
@@ -71,7 +73,7 @@ struct ApplyTests {
                 let gradient = (0..<n * d).map { _ in Float(random.uniform()) }
                 for tau in [1e-3, 0.1, 1, 10] {
                     let product = try SoftSort(temperature: tau, power: power, backend: backend)
-                        .apply(to: values, scores: scores, batch: 1, count: n, dimension: d)
+                        .forward(scores: scores, batch: 1, count: n, path: .fused).apply(to: values, dimension: d)
                     #expect(product.backend == backend)
                     let expected = Self.reference(
                         scores: scores.map(Double.init), values: values.map(Double.init),
@@ -123,8 +125,8 @@ struct ApplyTests {
         let scores: [Float] = [0.3, 2.0, -1.0, 0.7]
         for backend in Backend.available {
             let op = SoftSort(temperature: 0.5, power: 2, backend: backend)
-            let product = try op.apply(to: scores, scores: scores, batch: 1, count: 4)
-            let dense = try op.forward(scores: scores, batch: 1, count: 4).sortedValues().values
+            let product = try op.forward(scores: scores, batch: 1, count: 4, path: .fused).apply(to: scores)
+            let dense = try op.forward(scores: scores, batch: 1, count: 4, path: .dense).sortedValues().values
             #expect(maxAbsDifference(product.values, dense) <= 1e-6, "\(backend)")
         }
     }
@@ -133,21 +135,25 @@ struct ApplyTests {
     func validation() throws {
         let op = SoftSort()
         #expect(throws: SoftSortError.sizeMismatch(argument: "values", expected: 6, actual: 5)) {
-            try op.apply(to: [Float](repeating: 0, count: 5), scores: [Float](repeating: 0, count: 3), batch: 1, count: 3, dimension: 2)
+            try op.forward(scores: [Float](repeating: 0, count: 3), batch: 1, count: 3, path: .fused)
+                .apply(to: [Float](repeating: 0, count: 5), dimension: 2)
         }
         #expect(throws: SoftSortError.invalidDimension(argument: "dimension", value: -1)) {
-            try op.apply(to: [Float](), scores: [Float](repeating: 0, count: 3), batch: 1, count: 3, dimension: -1)
+            try op.forward(scores: [Float](repeating: 0, count: 3), batch: 1, count: 3, path: .fused)
+                .apply(to: [Float](), dimension: -1)
         }
         #expect(throws: SoftSortError.nonFiniteScore(row: 0, column: 1)) {
-            try op.apply(to: [Float](repeating: 0, count: 3), scores: [0, .nan, 1], batch: 1, count: 3)
+            try op.forward(scores: [0, .nan, 1] as [Float], batch: 1, count: 3, path: .fused)
         }
         #expect(throws: SoftSortError.nonFiniteInput(argument: "values", row: 0, column: 1)) {
-            try op.apply(to: [0, .infinity, 1] as [Float], scores: [Float](repeating: 0, count: 3), batch: 1, count: 3)
+            try op.forward(scores: [Float](repeating: 0, count: 3), batch: 1, count: 3, path: .fused)
+                .apply(to: [0, .infinity, 1] as [Float])
         }
         #expect(throws: SoftSortError.invalidTemperature(0)) {
-            try SoftSort(temperature: 0).apply(to: [Float](), scores: [Float](), batch: 0, count: 0)
+            try SoftSort(temperature: 0).forward(scores: [Float](), batch: 0, count: 0, path: .fused)
         }
-        let product = try op.apply(to: [Float](repeating: 1, count: 3), scores: [1, 2, 3] as [Float], batch: 1, count: 3)
+        let product = try op.forward(scores: [1, 2, 3] as [Float], batch: 1, count: 3, path: .fused)
+            .apply(to: [Float](repeating: 1, count: 3))
         #expect(throws: SoftSortError.sizeMismatch(argument: "gradient", expected: 3, actual: 2)) {
             try product.backward([1, 2])
         }

@@ -33,14 +33,14 @@ extension ExactScanTests {
                 let expectedGradient = Reference.softSortBackward(
                     scores: s, batch: batch, count: count, temperature: tau, power: 1, direction: direction,
                     gradient: gp)
-                let exact = try ExactSoftSort(temperature: tau, direction: direction)
-                    .forward(scores: s, batch: batch, count: count)
+                let exact = try SoftSort(temperature: tau, power: 1, direction: direction)
+                    .forward(scores: s, batch: batch, count: count, path: .exact)
                 let result = try exact.crossEntropy(targets: targets)
                 #expect(abs(result.value - expectedLoss) <= 1e-12 * max(1, abs(expectedLoss)))
                 #expect(relativeError(result.gradient, expectedGradient) <= 1e-12)
                 // Float.
-                let exactFloat = try ExactSoftSort(temperature: tau, direction: direction)
-                    .forward(scores: s.map { Float($0) }, batch: batch, count: count)
+                let exactFloat = try SoftSort(temperature: tau, power: 1, direction: direction)
+                    .forward(scores: s.map { Float($0) }, batch: batch, count: count, path: .exact)
                 let floatResult = try exactFloat.crossEntropy(targets: targets)
                 #expect(abs(Double(floatResult.value) - expectedLoss) <= 1e-5 * max(1, abs(expectedLoss)))
                 #expect(relativeError(floatResult.gradient, expectedGradient) <= 1e-4)
@@ -54,7 +54,7 @@ extension ExactScanTests {
         let s = Self.scores(batch: batch, count: count, seed: 8)
         var generator = TestRandom(seed: 29)
         let v = generator.uniformValues(batch * count * d)
-        let exact = try ExactSoftSort(temperature: tau).forward(scores: s, batch: batch, count: count)
+        let exact = try SoftSort(temperature: tau, power: 1).forward(scores: s, batch: batch, count: count, path: .exact)
         let dense = Dense(scores: s, batch: batch, count: count, temperature: tau, direction: .descending)
         let y = dense.apply(v, d)
         let k = 4
@@ -63,7 +63,7 @@ extension ExactScanTests {
         for b in 0..<batch { expectedTop += y[b * count * d ..< (b * count + k) * d] }
         #expect(relativeError(top, expectedTop) <= 1e-12)
         for (q, row) in [(0.0, 0), (0.5, 5), (0.44, 4), (1.0, 9)] {  // round(q * 9)
-            let quantile = try exact.quantile(q, of: v, dimension: d).values
+            let quantile = try exact.quantiles([q], of: v, dimension: d).values
             var expected: [Double] = []
             for b in 0..<batch { expected += y[(b * count + row) * d ..< (b * count + row + 1) * d] }
             #expect(relativeError(quantile, expected) <= 1e-12)
@@ -87,9 +87,9 @@ extension ExactScanTests {
             var plus = s, minus = s
             plus[j] += h
             minus[j] -= h
-            let lp = try ExactSoftSort(temperature: tau).forward(scores: plus, batch: batch, count: count)
+            let lp = try SoftSort(temperature: tau, power: 1).forward(scores: plus, batch: batch, count: count, path: .exact)
                 .nearestNeighborLoss(matches: matches, k: k).value
-            let lm = try ExactSoftSort(temperature: tau).forward(scores: minus, batch: batch, count: count)
+            let lm = try SoftSort(temperature: tau, power: 1).forward(scores: minus, batch: batch, count: count, path: .exact)
                 .nearestNeighborLoss(matches: matches, k: k).value
             #expect(abs((lp - lm) / (2 * h) - knn.gradient[j]) <= 1e-7)
         }
@@ -111,11 +111,11 @@ extension ExactScanTests {
     }
 
     static func expectFinite<T: SoftSortScalar>(_ s: [T], batch: Int, count: Int, tau: Double) throws {
-        let exact = try ExactSoftSort(temperature: tau).forward(scores: s, batch: batch, count: count)
+        let exact = try SoftSort(temperature: tau, power: 1).forward(scores: s, batch: batch, count: count, path: .exact)
         let g = (0..<batch * count).map { T($0 % 5) - 2 }
         let identity = (0..<batch).flatMap { b in exact.permutation[b * count ..< (b + 1) * count] }
         let outputs: [[T]] = [
-            exact.sortedValues().values, exact.ranks().values, exact.logNormalizers, try exact.sortedValues().backward(g),
+            try exact.sortedValues().values, try exact.ranks().values, try exact.logNormalizers(), try exact.sortedValues().backward(g),
             try exact.ranks().backward(g), try exact.crossEntropy(targets: Array(identity)).gradient,
             [try exact.crossEntropy(targets: Array(identity)).value],
             try exact.nearestNeighborLoss(matches: g.map { $0 > 0 ? 1 : 0 }, k: 3).gradient,
@@ -126,7 +126,7 @@ extension ExactScanTests {
         }
         // Each relaxed sorted value lies between the smallest and largest score.
         let lowest = s.min()!, highest = s.max()!
-        #expect(exact.sortedValues().values.allSatisfy { $0 >= lowest && $0 <= highest })
+        #expect(try exact.sortedValues().values.allSatisfy { $0 >= lowest && $0 <= highest })
     }
 
     @Test("Tiny and huge temperatures match the dense reference (Double)")
@@ -134,10 +134,10 @@ extension ExactScanTests {
         let batch = 2, count = 9
         let s = Self.scores(batch: batch, count: count, seed: 4)
         for tau in [1e-6, 1e-3, 1e6] {
-            let exact = try ExactSoftSort(temperature: tau).forward(scores: s, batch: batch, count: count)
+            let exact = try SoftSort(temperature: tau, power: 1).forward(scores: s, batch: batch, count: count, path: .exact)
             let dense = Dense(scores: s, batch: batch, count: count, temperature: tau, direction: .descending)
-            #expect(relativeError(exact.sortedValues().values, dense.apply(s, 1)) <= 1e-12)
-            #expect(relativeError(exact.ranks().values, dense.applyTransposed(
+            #expect(try relativeError(exact.sortedValues().values, dense.apply(s, 1)) <= 1e-12)
+            #expect(try relativeError(exact.ranks().values, dense.applyTransposed(
                 (0..<batch * count).map { Double($0 % count + 1) }, 1)) <= 1e-12)
         }
     }
@@ -146,23 +146,23 @@ extension ExactScanTests {
 
     @Test("Invalid inputs throw the matching SoftSortError")
     func validation() throws {
-        let op = ExactSoftSort(temperature: 1)
+        let op = SoftSort(temperature: 1, power: 1)
         #expect(throws: SoftSortError.invalidTemperature(0)) {
-            try ExactSoftSort(temperature: 0).forward(scores: [1.0], batch: 1, count: 1)
+            try SoftSort(temperature: 0, power: 1).forward(scores: [1.0], batch: 1, count: 1, path: .exact)
         }
         #expect(throws: SoftSortError.invalidTemperature(1e-50)) {
-            try ExactSoftSort(temperature: 1e-50).forward(scores: [Float(1)], batch: 1, count: 1)
+            try SoftSort(temperature: 1e-50, power: 1).forward(scores: [Float(1)], batch: 1, count: 1, path: .exact)
         }
         #expect(throws: SoftSortError.sizeMismatch(argument: "scores", expected: 4, actual: 3)) {
-            try op.forward(scores: [1.0, 2, 3], batch: 2, count: 2)
+            try op.forward(scores: [1.0, 2, 3], batch: 2, count: 2, path: .exact)
         }
         #expect(throws: SoftSortError.nonFiniteScore(row: 1, column: 0)) {
-            try op.forward(scores: [1.0, 2, .nan, 3], batch: 2, count: 2)
+            try op.forward(scores: [1.0, 2, .nan, 3], batch: 2, count: 2, path: .exact)
         }
         #expect(throws: SoftSortError.invalidDimension(argument: "batch", value: -1)) {
-            try op.forward(scores: [Double](), batch: -1, count: 2)
+            try op.forward(scores: [Double](), batch: -1, count: 2, path: .exact)
         }
-        let result = try op.forward(scores: [1.0, 2, 3], batch: 1, count: 3)
+        let result = try op.forward(scores: [1.0, 2, 3], batch: 1, count: 3, path: .exact)
         #expect(throws: SoftSortError.invalidDimension(argument: "dimension", value: 0)) {
             try result.apply(to: [], dimension: 0)
         }
@@ -173,7 +173,7 @@ extension ExactScanTests {
             try result.crossEntropy(targets: [0, 1, 3])
         }
         #expect(throws: SoftSortError.invalidArgument(name: "q", value: 1.5)) {
-            try result.quantile(1.5, of: [1, 2, 3])
+            try result.quantiles([1.5], of: [1, 2, 3])
         }
         #expect(throws: SoftSortError.invalidRowSelection(argument: "k", value: 4, count: 3)) {
             try result.topK(4, of: [1, 2, 3])
@@ -182,8 +182,8 @@ extension ExactScanTests {
             try result.nearestNeighborLoss(matches: [1, 0, 1], k: 0)
         }
         // n = 0 and B = 0 work.
-        let empty = try op.forward(scores: [Float](), batch: 3, count: 0)
-        #expect(empty.sortedValues().values.isEmpty && empty.ranks().values.isEmpty)
+        let empty = try op.forward(scores: [Float](), batch: 3, count: 0, path: .exact)
+        #expect(try empty.sortedValues().values.isEmpty && empty.ranks().values.isEmpty)
         #expect(try empty.crossEntropy(targets: []).value == 0)
     }
 }

@@ -9,7 +9,7 @@ import Testing
 /// outside a buffer. Sizes sit around the vector widths (8 `Float`, 4
 /// `Double`, and the C kernels' 16- and 32-element steps).
 ///
-/// The exact scans are not here: `ExactSoftSort` takes arrays, whose
+/// The exact scans are not here: the exact path takes arrays, whose
 /// placement a test does not control.
 @Suite("Misaligned buffers")
 struct MisalignmentTests {

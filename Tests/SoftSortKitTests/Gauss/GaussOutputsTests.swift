@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SoftSortKit
 
-/// `GaussSoftSort` (the `p = 2` outputs on the fast Gauss transform) against
+/// The `.gauss` path (the `p = 2` outputs on the fast Gauss transform) against
 /// the dense `SoftSort(power: 2)` path in `Double`: `log Z`, `P V`, `P s`,
 /// `P^T r` and the cross-entropy, each forward and backward (the dense
 /// backward, no finite differences), at `tau = 1e-5 ... 1e5`, both
@@ -46,7 +46,7 @@ struct GaussOutputsTests {
         return difference.isNaN ? .infinity : difference / max(maxAbs(expected), floor)
     }
 
-    /// Every output of `GaussSoftSort` in `T` against the dense path on the
+    /// Every output of the gauss path in `T` against the dense path on the
     /// `T`-rounded scores in `Double`. Gradient floors: 1e-2 of the natural
     /// scale of each (`(2 / h) max|G| max|V|` for `P V`, `(2 / h) n max|G|`
     /// for the ranks, `max|G|` for `dL/dV` and `P s`).
@@ -62,17 +62,18 @@ struct GaussOutputsTests {
         let upstreamRows = (0..<batch * n).map { _ in T(g.uniform(-1, 1)) }
         let targets = (0..<batch * n).map { _ in Int(g.next() % UInt64(n)) }
 
-        let gauss = try GaussSoftSort(temperature: tau, direction: direction, accuracy: accuracy, threads: 1)
-            .forward(scores: input, batch: batch, count: n)
+        let gauss = try SoftSort(temperature: tau, power: 2, direction: direction, threads: 1, accuracy: accuracy)
+            .forward(scores: input, batch: batch, count: n, path: .gauss)
         let dense = try SoftSort(temperature: tau, power: 2, direction: direction, threads: 1)
-            .forward(scores: scores, batch: batch, count: n)
-        let m = dense.matrices
+            .forward(scores: scores, batch: batch, count: n, path: .dense)
+        let denseMatrices = try dense.matrices()
+        let m = denseMatrices.values
         var errors = Errors()
         let h = tau.squareRoot(), gMax = maxAbs(upstream), rowMax = maxAbs(upstreamRows)
         #expect(gauss.permutation == dense.permutation)
 
         let logs = logNormalizers(scores, batch: batch, count: n, permutation: dense.permutation, temperature: tau)
-        errors.add("logZ", maxAbsDifference(gauss.logNormalizers.map { Double($0) }, logs) / max(1, maxAbs(logs)))
+        errors.add("logZ", maxAbsDifference(try gauss.logNormalizers().map { Double($0) }, logs) / max(1, maxAbs(logs)))
 
         // P V and its backward: dL/dP[i, j] = <G_i, V_j>, dL/dV = P^T G.
         let v = values.map { Double($0) }, gv = upstream.map { Double($0) }
@@ -93,11 +94,12 @@ struct GaussOutputsTests {
         let product = try gauss.apply(to: values, dimension: d)
         errors.add("PV", relativeError(product.values, y))
         let productGradient = try product.backward(upstream)
-        errors.add("PV ds", error(productGradient.scores, try dense.backward(dP), floor: 1e-2 * 2 / h * gMax * maxAbs(values)))
+        errors.add("PV ds", error(productGradient.scores, try denseMatrices.backward(dP), floor: 1e-2 * 2 / h * gMax * maxAbs(values)))
         errors.add("PV dV", error(productGradient.values, dV, floor: 1e-2 * gMax))
 
         // P s.
-        let sorted = gauss.sortedValues(), denseSorted = dense.sortedValues()
+        let sorted = try gauss.sortedValues(), denseSorted = try dense.sortedValues()
+        #expect(sorted.path == .gauss && denseSorted.path == .dense)
         errors.add("Ps", relativeError(sorted.values, denseSorted.values))
         errors.add("Ps ds", error(
             try sorted.backward(upstreamRows), try denseSorted.backward(upstreamRows.map { Double($0) }), floor: 1e-2 * rowMax))
@@ -112,15 +114,17 @@ struct GaussOutputsTests {
                 }
             }
         }
-        let softRanks = gauss.ranks()
+        let softRanks = try gauss.ranks()
+        #expect(softRanks.path == .gauss)
         errors.add("ranks", relativeError(softRanks.values, ranks))
         errors.add("ranks ds", error(
-            try softRanks.backward(upstreamRows), try dense.backward(dR), floor: 1e-2 * 2 / h * Double(n) * rowMax))
+            try softRanks.backward(upstreamRows), try denseMatrices.backward(dR), floor: 1e-2 * 2 / h * Double(n) * rowMax))
 
-        // The loss: the gauss loss path's, exactly (it delegates).
+        // The loss: the same bits through a workspace's buffers.
         let loss = try gauss.crossEntropy(targets: targets)
-        let path = try SoftSort(temperature: tau, power: 2, direction: direction, threads: 1)
-            .crossEntropy(scores: input, targets: targets, batch: batch, count: n, path: .gauss)
+        let path = try SoftSort(temperature: tau, power: 2, direction: direction, threads: 1, accuracy: accuracy)
+            .forward(scores: input, batch: batch, count: n, path: .gauss, workspace: Workspace())
+            .crossEntropy(targets: targets)
         #expect(loss.path == .gauss && loss.value == path.value && loss.gradient == path.gradient)
         return errors
     }
@@ -186,11 +190,12 @@ struct GaussOutputsTests {
         let rows = Array(upstream.prefix(batch * n))
         let targets = (0..<batch * n).map { $0 % n }
         func outputs(_ threads: Int) throws -> [[Float]] {
-            let result = try GaussSoftSort(temperature: 0.05, threads: threads).forward(scores: scores, batch: batch, count: n)
+            let result = try SoftSort(temperature: 0.05, power: 2, threads: threads)
+                .forward(scores: scores, batch: batch, count: n, path: .gauss)
             #expect(result.threads == threads)
             let product = try result.apply(to: values, dimension: d), gradient = try product.backward(upstream)
-            let sorted = result.sortedValues(), ranks = result.ranks(), loss = try result.crossEntropy(targets: targets)
-            return [result.logNormalizers, product.values, gradient.scores, gradient.values, sorted.values,
+            let sorted = try result.sortedValues(), ranks = try result.ranks(), loss = try result.crossEntropy(targets: targets)
+            return [try result.logNormalizers(), product.values, gradient.scores, gradient.values, sorted.values,
                     try sorted.backward(rows), ranks.values, try ranks.backward(rows), [loss.value], loss.gradient]
         }
         let one = try outputs(1)
@@ -207,43 +212,47 @@ struct GaussOutputsTests {
         let scores: [Double] = [1.5e308, -1.7e308, 1e308 + 1e293, 3, -2e307, 1.6e308]
         let n = scores.count
         for tau in [1e-5, 1.0, 1e300] {
-            let gauss = try GaussSoftSort(temperature: tau).forward(scores: scores, batch: 1, count: n)
-            let dense = try SoftSort(temperature: tau, power: 2).forward(scores: scores, batch: 1, count: n)
-            let sorted = gauss.sortedValues(), ranks = gauss.ranks()
+            let gauss = try SoftSort(temperature: tau, power: 2).forward(scores: scores, batch: 1, count: n, path: .gauss)
+            let dense = try SoftSort(temperature: tau, power: 2).forward(scores: scores, batch: 1, count: n, path: .dense)
+            let sorted = try gauss.sortedValues(), ranks = try gauss.ranks()
             let product = try gauss.apply(to: [Double](repeating: 1, count: n))
             let upstream = (0..<n).map { Double($0) - 2 }
-            let outputs = [gauss.logNormalizers, sorted.values, ranks.values, product.values,
+            let outputs = [try gauss.logNormalizers(), sorted.values, ranks.values, product.values,
                            try sorted.backward(upstream), try ranks.backward(upstream),
                            try product.backward(upstream).scores]
             for output in outputs {
                 #expect(output.allSatisfy { $0.isFinite }, "tau \(tau): \(output)")
             }
-            #expect(relativeError(sorted.values, dense.sortedValues().values) <= 1e-12, "tau \(tau)")
+            #expect(try relativeError(sorted.values, dense.sortedValues().values) <= 1e-12, "tau \(tau)")
         }
         let floats: [Float] = [3e38, -3.4e38, 1, 2e38]
-        let result = try GaussSoftSort(temperature: 1e-5).forward(scores: floats, batch: 1, count: 4)
-        #expect(result.sortedValues().values == [3e38, 2e38, 1, -3.4e38])
+        let result = try SoftSort(temperature: 1e-5, power: 2).forward(scores: floats, batch: 1, count: 4, path: .gauss)
+        #expect(try result.sortedValues().values == [3e38, 2e38, 1, -3.4e38])
         let rankGradient = try result.ranks().backward([1, 2, 3, 4])
         #expect(rankGradient.allSatisfy { $0.isFinite })
     }
 
     /// Bad inputs throw the typed errors, naming the argument, row and column.
     @Test func hostileInputsThrowTypedErrors() throws {
-        let op = GaussSoftSort(temperature: 0.5)
-        #expect(throws: SoftSortError.invalidTemperature(0)) { try GaussSoftSort(temperature: 0).forward(scores: [1.0], batch: 1, count: 1) }
+        let op = SoftSort(temperature: 0.5, power: 2)
+        #expect(throws: SoftSortError.invalidTemperature(0)) {
+            try SoftSort(temperature: 0, power: 2).forward(scores: [1.0], batch: 1, count: 1, path: .gauss)
+        }
         for bad in [0, 1e-17, 0.1, .infinity] {
             #expect(throws: SoftSortError.invalidArgument(name: "accuracy", value: bad)) {
-                try GaussSoftSort(accuracy: bad).forward(scores: [1.0], batch: 1, count: 1)
+                try SoftSort(power: 2, accuracy: bad).forward(scores: [1.0], batch: 1, count: 1, path: .gauss)
             }
         }
-        #expect(throws: SoftSortError.self) { try GaussSoftSort(accuracy: .nan).forward(scores: [1.0], batch: 1, count: 1) }
+        #expect(throws: SoftSortError.self) {
+            try SoftSort(power: 2, accuracy: .nan).forward(scores: [1.0], batch: 1, count: 1, path: .gauss)
+        }
         #expect(throws: SoftSortError.nonFiniteScore(row: 1, column: 0)) {
-            try op.forward(scores: [1, 2, .nan, 3], batch: 2, count: 2)
+            try op.forward(scores: [1, 2, .nan, 3], batch: 2, count: 2, path: .gauss)
         }
         #expect(throws: SoftSortError.invalidThreadCount(0)) {
-            try GaussSoftSort(threads: 0).forward(scores: [1.0], batch: 1, count: 1)
+            try SoftSort(power: 2, threads: 0).forward(scores: [1.0], batch: 1, count: 1, path: .gauss)
         }
-        let result = try op.forward(scores: [0.5, -1, 2, 0.25], batch: 2, count: 2)
+        let result = try op.forward(scores: [0.5, -1, 2, 0.25], batch: 2, count: 2, path: .gauss)
         #expect(throws: SoftSortError.nonFiniteInput(argument: "values", row: 1, column: 3)) {
             try result.apply(to: [1, 2, 3, 4, 5, 6, 7, .infinity], dimension: 2)
         }
@@ -263,9 +272,9 @@ struct GaussOutputsTests {
             try result.crossEntropy(targets: [0, 1, 2, 0])
         }
         // Empty batches and rows.
-        let empty = try op.forward(scores: [Float](), batch: 0, count: 5)
-        #expect(empty.sortedValues().values.isEmpty && empty.ranks().values.isEmpty && empty.logNormalizers.isEmpty)
-        let zero = try op.forward(scores: [Double](), batch: 3, count: 0)
+        let empty = try op.forward(scores: [Float](), batch: 0, count: 5, path: .gauss)
+        #expect(try empty.sortedValues().values.isEmpty && empty.ranks().values.isEmpty && empty.logNormalizers().isEmpty)
+        let zero = try op.forward(scores: [Double](), batch: 3, count: 0, path: .gauss)
         let zeroProduct = try zero.apply(to: [], dimension: 1), zeroLoss = try zero.crossEntropy(targets: [])
         #expect(zeroProduct.values.isEmpty && zeroLoss.value == 0)
     }

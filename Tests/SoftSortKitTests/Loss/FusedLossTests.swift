@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import SoftSortKit
 
-/// The losses on `P` (`SoftSort.crossEntropy`, `NeuralSort.crossEntropy`,
-/// `SoftSort.nearestNeighborLoss`) on the `.fused` and `.dense` paths, every
+/// The losses on `P` (`crossEntropy(targets:)` of SoftSort and NeuralSort,
+/// `nearestNeighborLoss(matches:k:)` of SoftSort) on the `.fused` and `.dense` paths, every
 /// backend, `Float` and `Double`, against the `Double` reference in
 /// `Support/LossReference.swift`.
 ///
@@ -103,10 +103,12 @@ struct FusedLossTests {
                     for backend in Backend.available {
                         let op = SoftSort(temperature: tau, power: power, direction: direction, backend: backend)
                         let label = "n \(n) p \(power) tau \(tau) \(direction) \(backend)"
-                        for path in [LossPath.fused, .dense] where path == .fused || n <= 65 {
-                            let double = try op.crossEntropy(scores: s, targets: t, batch: batch, count: n, path: path)
+                        for path in [SoftSortPath.fused, .dense] where path == .fused || n <= 65 {
+                            let double = try op.forward(scores: s, batch: batch, count: n, path: path)
+                                .crossEntropy(targets: t)
                             Self.check(double, reference, count: n, batch: batch, logitSize: zMax, "\(label) \(path) Double")
-                            let float = try op.crossEntropy(scores: sFloat, targets: t, batch: batch, count: n, path: path)
+                            let float = try op.forward(scores: sFloat, batch: batch, count: n, path: path)
+                                .crossEntropy(targets: t)
                             Self.check(float, referenceFloat, count: n, batch: batch, logitSize: zMax, "\(label) \(path) Float")
                             #expect(double.path == path && float.path == path)
                             let expected = path == .fused
@@ -140,10 +142,12 @@ struct FusedLossTests {
                 for backend in Backend.available {
                     let op = NeuralSort(temperature: tau, direction: direction, backend: backend)
                     let label = "n \(n) tau \(tau) \(direction) \(backend)"
-                    for path in [LossPath.fused, .dense] where path == .fused || n <= 65 {
-                        let double = try op.crossEntropy(scores: s, targets: t, batch: batch, count: n, path: path)
+                    for path in [SoftSortPath.fused, .dense] where path == .fused || n <= 65 {
+                        let double = try op.forward(scores: s, batch: batch, count: n, path: path)
+                            .crossEntropy(targets: t)
                         Self.check(double, reference, count: n, batch: batch, logitSize: zMax, "\(label) \(path) Double")
-                        let float = try op.crossEntropy(scores: sFloat, targets: t, batch: batch, count: n, path: path)
+                        let float = try op.forward(scores: sFloat, batch: batch, count: n, path: path)
+                            .crossEntropy(targets: t)
                         Self.check(float, referenceFloat, count: n, batch: batch, logitSize: zMax, "\(label) \(path) Float")
                         #expect(double.path == path && float.path == path)
                         let expected = path == .fused
@@ -174,14 +178,13 @@ struct FusedLossTests {
                     let zMax = Self.softSortLogitSize(temperature: tau, power: power)
                     for backend in Backend.available {
                         let op = SoftSort(temperature: tau, power: power, backend: backend)
-                        for path in [LossPath.fused, .dense] {
+                        for path in [SoftSortPath.fused, .dense] {
                             let label = "kNN n \(n) k \(k) p \(power) tau \(tau) \(backend) \(path)"
-                            let double = try op.nearestNeighborLoss(
-                                scores: s, matches: y, k: k, batch: batch, count: n, path: path)
+                            let double = try op.forward(scores: s, batch: batch, count: n, path: path)
+                                .nearestNeighborLoss(matches: y, k: k)
                             Self.check(double, reference, count: n, batch: batch, logitSize: zMax, label)
-                            let float = try op.nearestNeighborLoss(
-                                scores: s.map { Float($0) }, matches: y.map { Float($0) }, k: k, batch: batch,
-                                count: n, path: path)
+                            let float = try op.forward(scores: s.map { Float($0) }, batch: batch, count: n, path: path)
+                                .nearestNeighborLoss(matches: y.map { Float($0) }, k: k)
                             Self.check(float, referenceFloat, count: n, batch: batch, logitSize: zMax, label)
                             if path == .fused {
                                 #expect(float.backend == Self.lossBackend(backend, Float.self, power: power, kNN: true))
@@ -190,8 +193,8 @@ struct FusedLossTests {
                     }
                     // The exact p = 1 path gives the same loss.
                     if power == 1 {
-                        let exact = try SoftSort(temperature: tau).nearestNeighborLoss(
-                            scores: s, matches: y, k: k, batch: batch, count: n)
+                        let exact = try SoftSort(temperature: tau).forward(scores: s, batch: batch, count: n)
+                            .nearestNeighborLoss(matches: y, k: k)
                         #expect(exact.path == .exact)
                         Self.check(exact, reference, count: n, batch: batch, logitSize: zMax, "kNN exact n \(n) k \(k)")
                     }

@@ -26,20 +26,20 @@ struct ExactScanSchedulerTests {
         let identity = (0..<batch * n).map { $0 % n }
         let matches = (0..<batch * n).map { _ in T(random.next() % 2) }
 
-        let exact = try ExactSoftSort(temperature: 0.05, direction: direction, threads: threads)
-            .forward(scores: scores, batch: batch, count: n)
+        let exact = try SoftSort(temperature: 0.05, power: 1, direction: direction, threads: threads)
+            .forward(scores: scores, batch: batch, count: n, path: .exact)
         #expect(exact.threads == threads)
         var result: [(name: String, values: [T])] = []
         result.append(("permutation", exact.permutation.map { T($0) }))
-        result.append(("logNormalizers", exact.logNormalizers))
+        result.append(("logNormalizers", try exact.logNormalizers()))
         result.append(("apply d = 3", try exact.apply(to: values, dimension: d).values))
-        result.append(("sortedValues", exact.sortedValues().values))
+        result.append(("sortedValues", try exact.sortedValues().values))
         let back = try exact.apply(to: values, dimension: d).backward(rowGradient)
         result.append(("backwardOfApply scores", back.scores))
         result.append(("backwardOfApply values", back.values))
         result.append(("backwardOfSortedValues", try exact.sortedValues().backward(columnGradient)))
         result.append(("applyTransposed d = 3", try exact.applyTransposed(to: rowGradient, dimension: d).values))
-        result.append(("ranks", exact.ranks().values))
+        result.append(("ranks", try exact.ranks().values))
         let backT = try exact.applyTransposed(to: rowGradient, dimension: d).backward(values)
         result.append(("backwardOfApplyTransposed scores", backT.scores))
         result.append(("backwardOfApplyTransposed values", backT.values))
@@ -56,10 +56,10 @@ struct ExactScanSchedulerTests {
         let topGradient = (0..<batch * 5 * d).map { T($0 % 7) - 3 }
         result.append(("backwardOfTopK scores",
                        try exact.topK(5, of: values, dimension: d).backward(topGradient).scores))
-        result.append(("quantile", try exact.quantile(0.3, of: values, dimension: d).values))
+        result.append(("quantile", try exact.quantiles([0.3], of: values, dimension: d).values))
         let quantileGradient = (0..<batch * d).map { T($0 % 5) - 2 }
         result.append(("backwardOfQuantile scores",
-                       try exact.quantile(0.3, of: values, dimension: d).backward(quantileGradient).scores))
+                       try exact.quantiles([0.3], of: values, dimension: d).backward(quantileGradient).scores))
         return result
     }
 
@@ -96,15 +96,17 @@ struct ExactScanSchedulerTests {
         var random = TestRandom(seed: 0x10C5)
         let scores = (0..<n).map { _ in Float(random.uniform()) }
         let targets = (0..<n).map { _ in Int(random.next() % UInt64(n)) }
-        for (power, path) in [(1.0, LossPath.exact), (2.0, LossPath.gauss)] {
-            func loss(threads: Int, workspace: LossWorkspace<Float>?) throws -> (Float, [Float]) {
-                let l = try SoftSort(temperature: 1e-3, power: power, threads: threads).crossEntropy(
-                    scores: scores, targets: targets, batch: 1, count: n, path: path, workspace: workspace)
+        for (power, path) in [(1.0, SoftSortPath.exact), (2.0, SoftSortPath.gauss)] {
+            func loss(threads: Int, workspace: Workspace<Float>?) throws -> (Float, [Float]) {
+                let l = try SoftSort(temperature: 1e-3, power: power, threads: threads)
+                    .forward(scores: scores, batch: 1, count: n, path: path, workspace: workspace)
+                    .crossEntropy(targets: targets)
+                #expect(l.path == path)
                 return (l.value, l.gradient)
             }
             let (value, gradient) = try loss(threads: 1, workspace: nil)
             #expect(value.isFinite && gradient.allSatisfy { $0.isFinite })
-            for workspace in [nil, LossWorkspace<Float>()] {
+            for workspace in [nil, Workspace<Float>()] {
                 let (other, otherGradient) = try loss(threads: 2, workspace: workspace)
                 #expect(other == value, "\(path) loss differs on 2 threads")
                 #expect(otherGradient.elementsEqual(gradient) { $0 == $1 && $0.sign == $1.sign },
@@ -118,7 +120,7 @@ struct ExactScanSchedulerTests {
         let batch = Self.batch, n = Self.count
         var random = TestRandom(seed: 0x5CEE)
         let scores = (0..<batch).flatMap { _ in random.distinct(n, spread: 2) }
-        let exact = try ExactSoftSort(temperature: 0.2, threads: 3).forward(scores: scores, batch: batch, count: n)
+        let exact = try SoftSort(temperature: 0.2, power: 1, threads: 3).forward(scores: scores, batch: batch, count: n, path: .exact)
         let p = Reference.softSort(scores: scores, batch: batch, count: n, temperature: 0.2, power: 1)
         var expected = [Double](repeating: 0, count: batch * n)
         for b in 0..<batch {
@@ -126,26 +128,26 @@ struct ExactScanSchedulerTests {
                 for j in 0..<n { expected[b * n + i] += p[(b * n + i) * n + j] * scores[b * n + j] }
             }
         }
-        #expect(maxAbsDifference(exact.sortedValues().values, expected) <= 1e-12)
+        #expect(try maxAbsDifference(exact.sortedValues().values, expected) <= 1e-12)
     }
 
     @Test("threads: nil is the default count; below 1 is rejected")
     func threadCounts() throws {
         let scores: [Float] = [0.5, -1, 2]
-        #expect(try ExactSoftSort().forward(scores: scores, batch: 1, count: 3).threads
+        #expect(try SoftSort(power: 1).forward(scores: scores, batch: 1, count: 3, path: .exact).threads
                 == Parallelism.defaultThreadCount)
-        #expect(ExactSoftSort(threads: 4).threads == 4)
+        #expect(SoftSort(power: 1, threads: 4).threads == 4)
         for bad in [0, -1] {
             #expect(throws: SoftSortError.invalidThreadCount(bad)) {
-                try ExactSoftSort(threads: bad).forward(scores: scores, batch: 1, count: 3)
+                try SoftSort(power: 1, threads: bad).forward(scores: scores, batch: 1, count: 3, path: .exact)
             }
         }
         // An empty batch still checks the thread count, and runs with any valid one.
         #expect(throws: SoftSortError.invalidThreadCount(0)) {
-            try ExactSoftSort(threads: 0).forward(scores: [Double](), batch: 0, count: 5)
+            try SoftSort(power: 1, threads: 0).forward(scores: [Double](), batch: 0, count: 5, path: .exact)
         }
-        let empty = try ExactSoftSort(threads: 8).forward(scores: [Double](), batch: 0, count: 5)
+        let empty = try SoftSort(power: 1, threads: 8).forward(scores: [Double](), batch: 0, count: 5, path: .exact)
         let emptyLoss = try empty.crossEntropy(targets: [])
-        #expect(empty.sortedValues().values.isEmpty && emptyLoss.value == 0 && emptyLoss.gradient.isEmpty)
+        #expect(try empty.sortedValues().values.isEmpty && emptyLoss.value == 0 && emptyLoss.gradient.isEmpty)
     }
 }

@@ -16,10 +16,10 @@ struct ReferenceTests {
             for tau in [1e-3, 0.1, 1, 10] {
                 for direction in [SortDirection.descending, .ascending] {
                     let op = SoftSort(temperature: tau, power: power, direction: direction, backend: backend)
-                    let result = try op.forward(scores: scores, batch: batch, count: n)
+                    let result = try op.forward(scores: scores, batch: batch, count: n, path: .dense).matrices()
                     let p = Reference.softSort(scores: scores, batch: batch, count: n, temperature: tau,
                                                power: power, direction: direction)
-                    #expect(maxAbsDifference(result.matrices, p) <= 1e-13, "n \(n) tau \(tau)")
+                    #expect(maxAbsDifference(result.values, p) <= 1e-13, "n \(n) tau \(tau)")
                     let grad = try result.backward(weights)
                     let expected = Reference.softSortBackward(
                         scores: scores, batch: batch, count: n, temperature: tau, power: power,
@@ -40,12 +40,12 @@ struct ReferenceTests {
             for tau in [0.01, 1, 100] {
                 for direction in [SortDirection.descending, .ascending] {
                     let result = try NeuralSort(temperature: tau, direction: direction, backend: backend)
-                        .forward(scores: scores, batch: 2, count: n)
+                        .forward(scores: scores, batch: 2, count: n, path: .dense).matrices()
                     let p = Reference.neuralSort(scores: scores, batch: 2, count: n, temperature: tau, direction: direction)
                     // NeuralSort's logits reach 2 n max|s| / tau before they cancel in
                     // the softmax: an absolute error of eps times that is expected.
                     let logitScale = Double(2 * n) / tau
-                    #expect(maxAbsDifference(result.matrices, p) <= 1e-13 + 1e-15 * logitScale, "n \(n) tau \(tau)")
+                    #expect(maxAbsDifference(result.values, p) <= 1e-13 + 1e-15 * logitScale, "n \(n) tau \(tau)")
                     let grad = try result.backward(weights)
                     let expected = Reference.neuralSortBackward(
                         scores: scores, batch: 2, count: n, temperature: tau, direction: direction, gradient: weights)
@@ -80,7 +80,7 @@ struct ReferenceTests {
                 let numeric = Self.finiteDifference(scores, step: 1e-6, loss)
                 for backend in Backend.available {
                     let grad = try SoftSort(temperature: tau, power: power, backend: backend)
-                        .forward(scores: scores, batch: 1, count: n).backward(weights)
+                        .forward(scores: scores, batch: 1, count: n, path: .dense).matrices().backward(weights)
                     #expect(maxAbsDifference(grad, numeric) <= 1e-6 * max(1, maxAbs(numeric)), "n \(n) tau \(tau) \(backend)")
                 }
             }
@@ -100,7 +100,7 @@ struct ReferenceTests {
             let numeric = Self.finiteDifference(scores, step: 1e-6, loss)
             for backend in Backend.available {
                 let grad = try NeuralSort(temperature: 0.5, backend: backend)
-                    .forward(scores: scores, batch: 1, count: n).backward(weights)
+                    .forward(scores: scores, batch: 1, count: n, path: .dense).matrices().backward(weights)
                 #expect(maxAbsDifference(grad, numeric) <= 1e-6 * max(1, maxAbs(numeric)), "n \(n) \(backend)")
             }
         }
@@ -114,12 +114,13 @@ struct ReferenceTests {
             let weights = (0..<2 * n * n).map { _ in Float(random.uniform()) }
             for power in [1.0, 2.0] {
                 let op = SoftSort(temperature: 0.1, power: power, backend: backend)
-                let single = try op.forward(scores: scores, batch: 2, count: n)
-                let double = try op.forward(scores: scores.map(Double.init), batch: 2, count: n)
-                #expect(maxAbsDifference(single.matrices.map(Double.init), double.matrices) <= 2e-5)
-                let g1 = try single.backward(weights), g2 = try double.backward(weights.map(Double.init))
+                let single = try op.forward(scores: scores, batch: 2, count: n, path: .dense)
+                let double = try op.forward(scores: scores.map(Double.init), batch: 2, count: n, path: .dense)
+                let singleMatrices = try single.matrices(), doubleMatrices = try double.matrices()
+                #expect(maxAbsDifference(singleMatrices.values.map(Double.init), doubleMatrices.values) <= 2e-5)
+                let g1 = try singleMatrices.backward(weights), g2 = try doubleMatrices.backward(weights.map(Double.init))
                 #expect(maxAbsDifference(g1.map(Double.init), g2) <= 1e-4 * max(1, maxAbs(g2)) * Double(max(n, 1)))
-                let v1 = single.sortedValues().values, v2 = double.sortedValues().values
+                let v1 = try single.sortedValues().values, v2 = try double.sortedValues().values
                 #expect(maxAbsDifference(v1.map(Double.init), v2) <= 1e-5)
             }
         }

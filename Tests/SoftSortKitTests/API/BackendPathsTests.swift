@@ -29,10 +29,10 @@ struct BackendPathsTests {
     /// `z_t = -|x_i - x_(low + t)|^p / tau` over its window alone, and the
     /// backward goes node by node (softmax VJP, the distance, the sort).
     static func windowReference<T: SoftSortScalar>(
-        _ result: SparseRelaxedPermutation<T>, scores: [Double], temperature tau: Double, power p: Double,
+        _ result: SparseRows<T>, scores: [Double], temperature tau: Double, power p: Double,
         gradient: [Double]
     ) -> (values: [Double], scores: [Double]) {
-        let n = result.count, k = result.topK
+        let n = result.count, k = result.rows
         var values = [Double](), dScores = [Double](repeating: 0, count: result.batch * n)
         for b in 0..<result.batch {
             let order = Array(result.permutation[b * n ..< (b + 1) * n])
@@ -71,12 +71,13 @@ struct BackendPathsTests {
             for power in [1.0, 2.0, 1.5] {
                 for tau in [0.05, 0.5] {
                     let t = Double(T(tau))
-                    for window in [WindowedSoftSort.Window.ranks(0), .ranks(3), .ranks(n), .tolerance(1e-4)] {
+                    for window in [SoftSortPath.Window.ranks(0), .ranks(3), .ranks(n), .tolerance(1e-4)] {
                         for direction in [SortDirection.descending, .ascending] {
                             let label = "\(T.self) \(backend) n \(n) p \(power) tau \(tau) \(window) \(direction)"
-                            let op = WindowedSoftSort(temperature: tau, power: power, direction: direction,
-                                                      backend: backend, topK: (n + 1) / 2, window: window)
-                            let result = try op.forward(scores: s, batch: batch, count: n)
+                            let op = SoftSort(temperature: tau, power: power, direction: direction, backend: backend)
+                            let result = try op.forward(scores: s, batch: batch, count: n, path: .window(window))
+                                .sparseRows(rows: (n + 1) / 2)
+                            #expect(result.path == .window(window) && result.rows == (n + 1) / 2, "\(label)")
                             #expect(result.backend == Self.denseBackend(backend, T.self, power: power), "\(label)")
                             var order: [Int] = []
                             for b in 0..<batch {
@@ -84,9 +85,9 @@ struct BackendPathsTests {
                             }
                             #expect(result.permutation == order, "\(label)")
                             // The windows do not depend on the backend.
-                            let scalar = try WindowedSoftSort(
-                                temperature: tau, power: power, direction: direction, backend: .scalar,
-                                topK: (n + 1) / 2, window: window).forward(scores: s, batch: batch, count: n)
+                            let scalar = try SoftSort(temperature: tau, power: power, direction: direction, backend: .scalar)
+                                .forward(scores: s, batch: batch, count: n, path: .window(window))
+                                .sparseRows(rows: (n + 1) / 2)
                             #expect(result.firstRank == scalar.firstRank && result.rowOffsets == scalar.rowOffsets,
                                     "\(label)")
                             let g = (0..<result.values.count).map { Double(($0 * 37) % 11) / 11 - 0.5 }
@@ -104,12 +105,12 @@ struct BackendPathsTests {
         }
     }
 
-    @Test("WindowedSoftSort Double against its definition", arguments: Backend.available)
+    @Test("the window path's sparse rows, Double, against their definition", arguments: Backend.available)
     func windowedDouble(backend: Backend) throws {
         try Self.checkWindowed(Double.self, backend: backend, unit: 0x1p-53, gradientTolerance: 1e-14)
     }
 
-    @Test("WindowedSoftSort Float against its Double definition", arguments: Backend.available)
+    @Test("the window path's sparse rows, Float, against their Double definition", arguments: Backend.available)
     func windowedFloat(backend: Backend) throws {
         try Self.checkWindowed(Float.self, backend: backend, unit: 0x1p-24, gradientTolerance: 2e-6)
     }
@@ -119,11 +120,11 @@ struct BackendPathsTests {
         let n = 33, k = 12
         let s = Self.scores(batch: 2, count: n, seed: 310).map { Float($0) }
         for power in [1.0, 2.0, 1.5] {
-            let windowed = try WindowedSoftSort(temperature: 0.2, power: power, backend: backend, topK: k,
-                                                window: .ranks(n)).forward(scores: s, batch: 2, count: n)
-            let dense = try SoftSort(temperature: 0.2, power: power, backend: backend).forward(scores: s, batch: 2, count: n)
+            let op = SoftSort(temperature: 0.2, power: power, backend: backend)
+            let windowed = try op.forward(scores: s, batch: 2, count: n, path: .window(.ranks(n))).sparseRows(rows: k)
+            let dense = try op.forward(scores: s, batch: 2, count: n, path: .dense).matrices()
             #expect(windowed.backend == dense.backend, "p \(power)")
-            let rows = (0..<2).flatMap { b in dense.matrices[b * n * n ..< (b * n + k) * n] }
+            let rows = (0..<2).flatMap { b in dense.values[b * n * n ..< (b * n + k) * n] }
             #expect(maxAbsDifference(windowed.denseRows(), rows) <= 1e-7, "\(backend) p \(power)")
         }
     }
@@ -144,19 +145,20 @@ struct BackendPathsTests {
             for direction in [SortDirection.descending, .ascending] {
                 for tau in [0.05, 1.0] {
                     let t = Double(T(tau)), label = "\(T.self) \(backend) B \(batch) n \(n) tau \(tau) \(direction)"
-                    let exact = try ExactSoftSort(temperature: tau, direction: direction, backend: backend)
-                        .forward(scores: s, batch: batch, count: n)
-                    #expect(exact.backend == (backend == .scalar ? .scalar : .simd), "\(label)")
+                    let exact = try SoftSort(temperature: tau, power: 1, direction: direction, backend: backend)
+                        .forward(scores: s, batch: batch, count: n, path: .exact)
+                    let scanBackend = try exact.sortedValues().backend
+                    #expect(scanBackend == (backend == .scalar ? .scalar : .simd), "\(label)")
                     let dense = ExactScanTests.Dense(scores: sd, batch: batch, count: n, temperature: t,
                                                      direction: direction)
                     let product = try exact.apply(to: v, dimension: d)
-                    #expect(product.backend == exact.backend, "\(label)")
+                    #expect(product.backend == scanBackend && product.path == .exact, "\(label)")
                     #expect(relativeError(product.values, dense.apply(vd, d)) <= tolerance, "\(label): P V")
                     #expect(relativeError(try exact.applyTransposed(to: g, dimension: d).values,
                                           dense.applyTransposed(gd, d)) <= tolerance, "\(label): P^T U")
-                    #expect(relativeError(exact.sortedValues().values, dense.apply(sd, 1)) <= tolerance, "\(label): P s")
+                    #expect(relativeError(try exact.sortedValues().values, dense.apply(sd, 1)) <= tolerance, "\(label): P s")
                     let r = (0..<batch * n).map { Double($0 % n + 1) }
-                    #expect(relativeError(exact.ranks().values, dense.applyTransposed(r, 1)) <= tolerance, "\(label): ranks")
+                    #expect(relativeError(try exact.ranks().values, dense.applyTransposed(r, 1)) <= tolerance, "\(label): ranks")
                     let vjp = try product.backward(g)
                     let expected = ApplyTests.reference(
                         scores: sd, values: vd, gradient: gd, batch: batch, count: n, dimension: d, temperature: t,
@@ -168,12 +170,12 @@ struct BackendPathsTests {
         }
     }
 
-    @Test("ExactSoftSort Double against the dense reference", arguments: Backend.available)
+    @Test("the exact path, Double, against the dense reference", arguments: Backend.available)
     func exactDouble(backend: Backend) throws {
         try Self.checkExact(Double.self, backend: backend, tolerance: 1e-12)
     }
 
-    @Test("ExactSoftSort Float against the dense Double reference", arguments: Backend.available)
+    @Test("the exact path, Float, against the dense Double reference", arguments: Backend.available)
     func exactFloat(backend: Backend) throws {
         try Self.checkExact(Float.self, backend: backend, tolerance: 1e-5)
     }
@@ -183,16 +185,21 @@ struct BackendPathsTests {
         // 11 rows: one group of 8 Float (two of 4 Double) lanes and 3 single rows.
         let batch = 11, n = 20
         let s = Self.scores(batch: batch, count: n, seed: 410)
-        let scalar = try ExactSoftSort(temperature: 0.1, backend: .scalar).forward(scores: s, batch: batch, count: n)
-        let lanes = try ExactSoftSort(temperature: 0.1, backend: .simd).forward(scores: s, batch: batch, count: n)
+        let scalar = try SoftSort(temperature: 0.1, power: 1, backend: .scalar)
+            .forward(scores: s, batch: batch, count: n, path: .exact).sortedValues()
+        let lanesResult = try SoftSort(temperature: 0.1, power: 1, backend: .simd)
+            .forward(scores: s, batch: batch, count: n, path: .exact)
+        let lanes = try lanesResult.sortedValues()
         #expect(scalar.backend == .scalar && lanes.backend == .simd)
-        #expect(relativeError(lanes.sortedValues().values, scalar.sortedValues().values) <= 1e-13)
-        #expect(relativeError(lanes.logNormalizers, scalar.logNormalizers) <= 1e-13)
+        #expect(relativeError(lanes.values, scalar.values) <= 1e-13)
+        let scalarLogs = try SoftSort(temperature: 0.1, power: 1, backend: .scalar)
+            .forward(scores: s, batch: batch, count: n, path: .exact).logNormalizers()
+        #expect(relativeError(try lanesResult.logNormalizers(), scalarLogs) <= 1e-13)
         // Each row alone gives that row of the batch: no lane reads another lane's row.
         for b in [0, 5, 7, 8, 10] {
-            let alone = try ExactSoftSort(temperature: 0.1, backend: .simd)
-                .forward(scores: Array(s[b * n ..< (b + 1) * n]), batch: 1, count: n)
-            #expect(relativeError(alone.sortedValues().values, Array(lanes.sortedValues().values[b * n ..< (b + 1) * n]))
+            let alone = try SoftSort(temperature: 0.1, power: 1, backend: .simd)
+                .forward(scores: Array(s[b * n ..< (b + 1) * n]), batch: 1, count: n, path: .exact)
+            #expect(relativeError(try alone.sortedValues().values, Array(lanes.values[b * n ..< (b + 1) * n]))
                     <= 1e-13, "row \(b)")
         }
     }
@@ -208,18 +215,19 @@ struct BackendPathsTests {
             let s = Self.scores(batch: batch, count: n, seed: UInt64(500 + n)).map { T($0) }
             for power in [1.0, 2.0, 1.5] {
                 let tau = 0.3, t = Double(T(tau)), label = "\(T.self) \(backend) n \(n) p \(power)"
-                let op = StochasticSoftSort(base: SoftSort(temperature: tau, power: power, backend: backend),
-                                            samplesPerRow: samples, seed: 11)
-                let result = try op.forward(scores: s, batch: batch, count: n)
-                #expect(result.relaxed.backend == Self.denseBackend(backend, T.self, power: power), "\(label)")
+                let perturbation = GumbelPerturbation(samplesPerRow: samples, seed: 11)
+                let op = SoftSort(temperature: tau, power: power, backend: backend, perturbation: perturbation)
+                let result = try op.forward(scores: s, batch: batch, count: n, path: .dense)
+                let matrices = try result.matrices()
+                #expect(matrices.backend == Self.denseBackend(backend, T.self, power: power), "\(label)")
                 // The noise does not depend on the backend.
-                let scalar = try StochasticSoftSort(base: SoftSort(temperature: tau, power: power, backend: .scalar),
-                                                    samplesPerRow: samples, seed: 11).forward(scores: s, batch: batch, count: n)
-                #expect(result.perturbedScores == scalar.perturbedScores, "\(label)")
-                let perturbed = result.perturbedScores.map { Double($0) }
+                let scalar = try SoftSort(temperature: tau, power: power, backend: .scalar, perturbation: perturbation)
+                    .forward(scores: s, batch: batch, count: n, path: .dense)
+                #expect(result.scores == scalar.scores, "\(label)")
+                let perturbed = result.scores.map { Double($0) }
                 let rows = batch * samples
                 let p = Reference.softSort(scores: perturbed, batch: rows, count: n, temperature: t, power: power)
-                #expect(maxAbsDifference(result.relaxed.matrices.map { Double($0) }, p) <= 4 * unit * Double(2 * n + 16),
+                #expect(maxAbsDifference(matrices.values.map { Double($0) }, p) <= 4 * unit * Double(2 * n + 16),
                         "\(label)")
                 var random = TestRandom(seed: 501)
                 let w = (0..<rows * n * n).map { _ in random.uniform() }
@@ -231,19 +239,19 @@ struct BackendPathsTests {
                         for j in 0..<n { expected[b * n + j] += perSample[(b * samples + m) * n + j] }
                     }
                 }
-                let gradient = try result.backward(w.map { T($0) }).map { Double($0) }
+                let gradient = try matrices.backward(w.map { T($0) }).map { Double($0) }
                 let scale = max(maxAbs(expected), 1) * Double(n * samples) / tau
                 #expect(maxAbsDifference(gradient, expected) <= gradientTolerance * scale, "\(label)")
             }
         }
     }
 
-    @Test("StochasticSoftSort Double against the reference on its perturbed scores", arguments: Backend.available)
+    @Test("a Gumbel perturbation, Double, against the reference on its perturbed scores", arguments: Backend.available)
     func stochasticDouble(backend: Backend) throws {
         try Self.checkStochastic(Double.self, backend: backend, unit: 0x1p-53, gradientTolerance: 1e-14)
     }
 
-    @Test("StochasticSoftSort Float against the Double reference on its perturbed scores", arguments: Backend.available)
+    @Test("a Gumbel perturbation, Float, against the Double reference on its perturbed scores", arguments: Backend.available)
     func stochasticFloat(backend: Backend) throws {
         try Self.checkStochastic(Float.self, backend: backend, unit: 0x1p-24, gradientTolerance: 2e-6)
     }

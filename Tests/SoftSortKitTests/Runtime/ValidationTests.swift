@@ -59,16 +59,17 @@ struct ValidationTests {
         #expect(throws: SoftSortError.sizeMismatch(argument: "scores", expected: 8, actual: 6)) {
             try SoftSort().forward(scores: scores, batch: 2, count: 4)
         }
-        let result = try SoftSort().forward(scores: scores, batch: 2, count: 3)
+        let result = try SoftSort().forward(scores: scores, batch: 2, count: 3, path: .dense)
+        let matrices = try result.matrices()
         #expect(throws: SoftSortError.sizeMismatch(argument: "gradient", expected: 18, actual: 17)) {
-            try result.backward([Float](repeating: 0, count: 17))
+            try matrices.backward([Float](repeating: 0, count: 17))
         }
         #expect(throws: SoftSortError.sizeMismatch(argument: "gradient", expected: 6, actual: 5)) {
             try result.sortedValues().backward([Float](repeating: 0, count: 5))
         }
     }
 
-    @Test("negative dimensions and B n^2 overflow")
+    @Test("negative dimensions, B n and B n^2 overflow")
     func shapes() {
         #expect(throws: SoftSortError.invalidDimension(argument: "batch", value: -1)) {
             try SoftSort().forward(scores: [Float](), batch: -1, count: 3)
@@ -76,21 +77,33 @@ struct ValidationTests {
         #expect(throws: SoftSortError.invalidDimension(argument: "count", value: -2)) {
             try SoftSort().forward(scores: [Float](), batch: 1, count: -2)
         }
+        #expect(throws: SoftSortError.shapeOverflow(batch: 1 << 32, count: 1 << 32)) {
+            try SoftSort().forward(scores: [Float](), batch: 1 << 32, count: 1 << 32, path: .dense)
+        }
+        // B n^2 overflows only past 2^32 scores, which a test cannot hold: the
+        // footprint check the dense path's outputs run first, directly.
         #expect(throws: SoftSortError.shapeOverflow(batch: 4, count: 1 << 31)) {
-            try SoftSort().forward(scores: [Float](), batch: 4, count: 1 << 31)
+            try Validation.footprint(BatchShape(batch: 4, count: 1 << 31), .matrices)
         }
         #expect(throws: SoftSortError.shapeOverflow(batch: 1, count: 1 << 32)) {
-            try SoftSort().forward(scores: [Float](), batch: 1, count: 1 << 32)
+            try Validation.footprint(BatchShape(batch: 1, count: 1 << 32), .matrices)
+        }
+        #expect(throws: SoftSortError.shapeOverflow(batch: 1 << 31, count: 1 << 31)) {
+            try Validation.footprint(BatchShape(batch: 1 << 31, count: 1 << 31), .matrices)
+        }
+        // The forward itself holds B n: the scores' size is what it reports.
+        #expect(throws: SoftSortError.sizeMismatch(argument: "scores", expected: 4 << 31, actual: 0)) {
+            try SoftSort().forward(scores: [Float](), batch: 4, count: 1 << 31, path: .dense)
         }
     }
 
     @Test("stochastic: samples >= 1 and positive scores when taking logs")
     func stochastic() {
         #expect(throws: SoftSortError.invalidSampleCount(0)) {
-            try StochasticSoftSort(samplesPerRow: 0).forward(scores: scores, batch: 2, count: 3)
+            try SoftSort(perturbation: GumbelPerturbation(samplesPerRow: 0)).forward(scores: scores, batch: 2, count: 3)
         }
         #expect(throws: SoftSortError.nonPositiveScore(row: 0, column: 2)) {
-            try StochasticSoftSort(scoreKind: .positive).forward(scores: scores, batch: 2, count: 3)
+            try SoftSort(perturbation: GumbelPerturbation(scoreKind: .positive)).forward(scores: scores, batch: 2, count: 3)
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SoftSortKit
 
-/// The exact O(n log n) `p = 1` path (`ExactSoftSort`) against the dense
+/// The exact O(n log n) `p = 1` path (`SoftSort`, `path: .exact`) against the dense
 /// `Double` reference (`Reference.softSort` + matrix products), the dense
 /// library path, and central finite differences.
 @Suite("Exact p = 1 scans")
@@ -67,21 +67,21 @@ struct ExactScanTests {
                 let s = Self.scores(batch: batch, count: count, seed: UInt64(31 * count + batch))
                 var generator = TestRandom(seed: 7)
                 let v = generator.uniformValues(batch * count * d)
-                let exact = try ExactSoftSort(temperature: tau, direction: direction)
-                    .forward(scores: s, batch: batch, count: count)
+                let exact = try SoftSort(temperature: tau, power: 1, direction: direction)
+                    .forward(scores: s, batch: batch, count: count, path: .exact)
                 let dense = Dense(scores: s, batch: batch, count: count, temperature: tau, direction: direction)
                 #expect(relativeError(try exact.apply(to: v, dimension: d).values, dense.apply(v, d)) <= 1e-12)
-                #expect(relativeError(exact.sortedValues().values, dense.apply(s, 1)) <= 1e-12)
+                #expect(try relativeError(exact.sortedValues().values, dense.apply(s, 1)) <= 1e-12)
                 let u = generator.uniformValues(batch * count * d)
                 #expect(relativeError(try exact.applyTransposed(to: u, dimension: d).values,
                                            dense.applyTransposed(u, d)) <= 1e-12)
                 let r = (0..<batch * count).map { Double($0 % max(count, 1) + 1) }
-                #expect(relativeError(exact.ranks().values, dense.applyTransposed(r, 1)) <= 1e-12)
+                #expect(try relativeError(exact.ranks().values, dense.applyTransposed(r, 1)) <= 1e-12)
                 var order: [Int] = []
                 for b in 0..<batch { order += Reference.order(Array(s[b * count ..< (b + 1) * count]), direction: direction) }
                 #expect(exact.permutation == order)
                 // log Z_i from one column: log P[i, j] = -|x_i - s_j| / tau - log Z_i.
-                let logZ = exact.logNormalizers
+                let logZ = try exact.logNormalizers()
                 for b in 0..<batch {
                     for i in 0..<count {
                         let x = s[b * count + exact.permutation[b * count + i]]
@@ -102,18 +102,18 @@ struct ExactScanTests {
                 let sd = s.map(Double.init)
                 var generator = TestRandom(seed: 3)
                 let v = generator.uniformValues(batch * count * 2).map { Float($0) }
-                let exact = try ExactSoftSort(temperature: tau, direction: direction)
-                    .forward(scores: s, batch: batch, count: count)
+                let exact = try SoftSort(temperature: tau, power: 1, direction: direction)
+                    .forward(scores: s, batch: batch, count: count, path: .exact)
                 let dense = Dense(scores: sd, batch: batch, count: count, temperature: Double(Float(tau)),
                                   direction: direction)
                 #expect(relativeError(try exact.apply(to: v, dimension: 2).values,
                                            dense.apply(v.map(Double.init), 2)) <= 1e-5)
-                #expect(relativeError(exact.sortedValues().values, dense.apply(sd, 1)) <= 1e-5)
-                #expect(relativeError(exact.ranks().values, dense.applyTransposed(
+                #expect(try relativeError(exact.sortedValues().values, dense.apply(sd, 1)) <= 1e-5)
+                #expect(try relativeError(exact.ranks().values, dense.applyTransposed(
                     (0..<batch * count).map { Double($0 % count + 1) }, 1)) <= 1e-5)
                 let library = try SoftSort(temperature: tau, power: 1, direction: direction)
-                    .forward(scores: s, batch: batch, count: count).sortedValues().values
-                #expect(relativeError(exact.sortedValues().values, library.map(Double.init)) <= 1e-5)
+                    .forward(scores: s, batch: batch, count: count, path: .dense).sortedValues().values
+                #expect(try relativeError(exact.sortedValues().values, library.map(Double.init)) <= 1e-5)
             }
         }
     }
@@ -128,8 +128,8 @@ struct ExactScanTests {
                 let s = Self.scores(batch: batch, count: count, seed: UInt64(77 + count))
                 var generator = TestRandom(seed: 11)
                 let v = generator.uniformValues(batch * count * d), g = generator.uniformValues(batch * count * d)
-                let exact = try ExactSoftSort(temperature: tau, direction: direction)
-                    .forward(scores: s, batch: batch, count: count)
+                let exact = try SoftSort(temperature: tau, power: 1, direction: direction)
+                    .forward(scores: s, batch: batch, count: count, path: .exact)
                 let dense = Dense(scores: s, batch: batch, count: count, temperature: tau, direction: direction)
                 let backward = { (gp: [Double]) in
                     Reference.softSortBackward(scores: s, batch: batch, count: count, temperature: tau, power: 1,
@@ -168,8 +168,8 @@ struct ExactScanTests {
                 let sd = s.map(Double.init), t = Double(Float(tau))
                 var generator = TestRandom(seed: 19)
                 let g = generator.uniformValues(batch * count).map { Float($0) }, gd = g.map(Double.init)
-                let exact = try ExactSoftSort(temperature: tau, direction: direction)
-                    .forward(scores: s, batch: batch, count: count)
+                let exact = try SoftSort(temperature: tau, power: 1, direction: direction)
+                    .forward(scores: s, batch: batch, count: count, path: .exact)
                 let dense = Dense(scores: sd, batch: batch, count: count, temperature: t, direction: direction)
                 var expected = Reference.softSortBackward(
                     scores: sd, batch: batch, count: count, temperature: t, power: 1, direction: direction,
@@ -189,12 +189,12 @@ struct ExactScanTests {
         let s = Self.scores(batch: batch, count: count, seed: 99)
         var generator = TestRandom(seed: 23)
         let v = generator.uniformValues(batch * count * d), g = generator.uniformValues(batch * count * d)
-        let op = ExactSoftSort(temperature: tau)
+        let op = SoftSort(temperature: tau, power: 1)
         func loss(_ s: [Double], _ v: [Double]) throws -> Double {
-            let y = try op.forward(scores: s, batch: batch, count: count).apply(to: v, dimension: d).values
+            let y = try op.forward(scores: s, batch: batch, count: count, path: .exact).apply(to: v, dimension: d).values
             return zip(y, g).reduce(0) { $0 + $1.0 * $1.1 }
         }
-        let vjp = try op.forward(scores: s, batch: batch, count: count).apply(to: v, dimension: d).backward(g)
+        let vjp = try op.forward(scores: s, batch: batch, count: count, path: .exact).apply(to: v, dimension: d).backward(g)
         let h = 1e-6
         for j in 0..<batch * count {
             var plus = s, minus = s

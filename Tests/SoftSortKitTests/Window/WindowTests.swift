@@ -2,10 +2,10 @@ import Foundation
 import Testing
 @testable import SoftSortKit
 
-/// The sparse top-window variant (`WindowedSoftSort`): a full window equals
+/// The window path's sparse rows (`path: .window(...)`, `sparseRows(rows:)`): a full window equals
 /// the dense result, the dropped-mass bound holds, windows are the documented
 /// ones, and the backward matches the dense backward and finite differences.
-@Suite("Windowed SoftSort")
+@Suite("Window path: sparse rows")
 struct WindowTests {
     /// Tie-free rows in `[0, 1)`.
     static func scores(batch: Int, count: Int, seed: UInt64) -> [Double] {
@@ -28,9 +28,10 @@ struct WindowTests {
             let s = Self.scores(batch: batch, count: n, seed: UInt64(power * 10))
             let dense = Reference.softSort(
                 scores: s, batch: batch, count: n, temperature: tau, power: power, direction: direction)
-            for window in [WindowedSoftSort.Window.ranks(n), .ranks(Int.max), .tolerance(1e-300)] {
-                let op = WindowedSoftSort(temperature: tau, power: power, direction: direction, topK: k, window: window)
-                let result = try op.forward(scores: s, batch: batch, count: n)
+            for window in [SoftSortPath.Window.ranks(n), .ranks(Int.max), .tolerance(1e-300)] {
+                let op = SoftSort(temperature: tau, power: power, direction: direction)
+                let result = try op.forward(scores: s, batch: batch, count: n, path: .window(window)).sparseRows(rows: k)
+                #expect(result.rows == k && result.path == .window(window))
                 #expect(result.rowOffsets.last == batch * k * n)
                 #expect(result.droppedMass.allSatisfy { $0 == 0 })
                 #expect(relativeError(result.denseRows(), Self.denseRows(dense, batch: batch, count: n, rows: k))
@@ -51,7 +52,8 @@ struct WindowTests {
                     gradient: full)
                 #expect(relativeError(try result.backward(g), expected) <= 1e-12)
                 // Float.
-                let floatResult = try op.forward(scores: s.map { Float($0) }, batch: batch, count: n)
+                let floatResult = try op.forward(scores: s.map { Float($0) }, batch: batch, count: n, path: .window(window))
+                    .sparseRows(rows: k)
                 let floatDense = Reference.softSort(
                     scores: s.map { Double(Float($0)) }, batch: batch, count: n, temperature: Double(Float(tau)),
                     power: power, direction: direction)
@@ -74,9 +76,9 @@ struct WindowTests {
             for power in [1.0, 2.0, 0.7] {
                 for tau in [0.002, 0.02, 0.3] {
                     let dense = Reference.softSort(scores: s, batch: batch, count: n, temperature: tau, power: power)
-                    for window in [WindowedSoftSort.Window.ranks(0), .ranks(2), .ranks(9), .tolerance(1e-3),
+                    for window in [SoftSortPath.Window.ranks(0), .ranks(2), .ranks(9), .tolerance(1e-3),
                                    .tolerance(1e-7)] {
-                        let op = WindowedSoftSort(temperature: tau, power: power, topK: k, window: window)
+                        let op = SoftSort(temperature: tau, power: power)
                         try check(op, s, useFloat: useFloat, dense: dense, sorted: sorted, window: window)
                     }
                 }
@@ -84,11 +86,13 @@ struct WindowTests {
         }
 
         func check(
-            _ op: WindowedSoftSort, _ s: [Double], useFloat: Bool, dense: [Double], sorted: [[Double]],
-            window: WindowedSoftSort.Window
+            _ op: SoftSort, _ s: [Double], useFloat: Bool, dense: [Double], sorted: [[Double]],
+            window: SoftSortPath.Window
         ) throws {
-            let result = try op.forward(scores: s, batch: batch, count: n)
-            let floatResult = useFloat ? try op.forward(scores: s.map { Float($0) }, batch: batch, count: n) : nil
+            let result = try op.forward(scores: s, batch: batch, count: n, path: .window(window)).sparseRows(rows: k)
+            let floatResult = useFloat
+                ? try op.forward(scores: s.map { Float($0) }, batch: batch, count: n, path: .window(window)).sparseRows(rows: k)
+                : nil
             let bounds = floatResult?.droppedMass.map(Double.init) ?? result.droppedMass
             if let floatResult {
                 #expect(floatResult.firstRank == result.firstRank && floatResult.rowOffsets == result.rowOffsets)
@@ -137,8 +141,11 @@ struct WindowTests {
         let batch = 2, n = 15, tau = 0.1
         let s = Self.scores(batch: batch, count: n, seed: 17)
         for power in [1.0, 2.0] {
-            let op = WindowedSoftSort(temperature: tau, power: power, topK: 6, window: .ranks(3))
-            let result = try op.forward(scores: s, batch: batch, count: n)
+            let op = SoftSort(temperature: tau, power: power)
+            func rows(_ s: [Double]) throws -> SparseRows<Double> {
+                try op.forward(scores: s, batch: batch, count: n, path: .window(.ranks(3))).sparseRows(rows: 6)
+            }
+            let result = try rows(s)
             let g = (0..<result.values.count).map { Double(($0 * 29) % 13) / 13 - 0.4 }
             let gradient = try result.backward(g)
             let h = 1e-6
@@ -146,8 +153,8 @@ struct WindowTests {
                 var plus = s, minus = s
                 plus[j] += h
                 minus[j] -= h
-                let lp = zip(try op.forward(scores: plus, batch: batch, count: n).values, g).reduce(0) { $0 + $1.0 * $1.1 }
-                let lm = zip(try op.forward(scores: minus, batch: batch, count: n).values, g).reduce(0) { $0 + $1.0 * $1.1 }
+                let lp = zip(try rows(plus).values, g).reduce(0) { $0 + $1.0 * $1.1 }
+                let lm = zip(try rows(minus).values, g).reduce(0) { $0 + $1.0 * $1.1 }
                 #expect(abs((lp - lm) / (2 * h) - gradient[j]) <= 1e-6 * max(1, abs(gradient[j])))
             }
         }
@@ -157,11 +164,11 @@ struct WindowTests {
     func format() throws {
         for n in [0, 1, 2, 9] {
             let s = Self.scores(batch: 2, count: n, seed: 5)
-            // topK above n is an error (not clamped): ask for at most n rows.
+            // rows above n is an error (not clamped): ask for at most n rows.
             let k = min(4, n)
-            let result = try WindowedSoftSort(temperature: 0.5, topK: k, window: .ranks(1))
-                .forward(scores: s.map { Float($0) }, batch: 2, count: n)
-            #expect(result.topK == k && result.rowOffsets.count == 2 * k + 1)
+            let result = try SoftSort(temperature: 0.5)
+                .forward(scores: s.map { Float($0) }, batch: 2, count: n, path: .window(.ranks(1))).sparseRows(rows: k)
+            #expect(result.rows == k && result.rowOffsets.count == 2 * k + 1)
             for r in 0..<2 * k {
                 let row = result.values[result.rowOffsets[r] ..< result.rowOffsets[r + 1]]
                 #expect(abs(row.reduce(0, +) - 1) <= 1e-6)
@@ -171,23 +178,25 @@ struct WindowTests {
                 }
             }
         }
-        let op = WindowedSoftSort(window: .ranks(1))
+        let op = SoftSort()
+        // The window is checked by the forward, the rows by sparseRows(rows:).
         #expect(throws: SoftSortError.invalidArgument(name: "tolerance", value: 1)) {
-            try WindowedSoftSort(window: .tolerance(1)).forward(scores: [1.0], batch: 1, count: 1)
+            try op.forward(scores: [1.0], batch: 1, count: 1, path: .window(.tolerance(1)))
         }
         #expect(throws: SoftSortError.invalidWindowWidth(-1)) {
-            try WindowedSoftSort(window: .ranks(-1)).forward(scores: [1.0], batch: 1, count: 1)
+            try op.forward(scores: [1.0], batch: 1, count: 1, path: .window(.ranks(-1)))
         }
-        #expect(throws: SoftSortError.invalidRowSelection(argument: "topK", value: -2, count: 1)) {
-            try WindowedSoftSort(topK: -2, window: .ranks(1)).forward(scores: [1.0], batch: 1, count: 1)
+        #expect(throws: SoftSortError.invalidRowSelection(argument: "rows", value: -2, count: 1)) {
+            try op.forward(scores: [1.0], batch: 1, count: 1, path: .window(.ranks(1))).sparseRows(rows: -2)
         }
-        #expect(throws: SoftSortError.invalidRowSelection(argument: "topK", value: 2, count: 1)) {
-            try WindowedSoftSort(topK: 2, window: .ranks(1)).forward(scores: [1.0], batch: 1, count: 1)
+        #expect(throws: SoftSortError.invalidRowSelection(argument: "rows", value: 2, count: 1)) {
+            try op.forward(scores: [1.0], batch: 1, count: 1, path: .window(.ranks(1))).sparseRows(rows: 2)
         }
         #expect(throws: SoftSortError.invalidPower(0)) {
-            try WindowedSoftSort(power: 0, window: .ranks(1)).forward(scores: [1.0], batch: 1, count: 1)
+            try SoftSort(power: 0).forward(scores: [1.0], batch: 1, count: 1, path: .window(.ranks(1)))
         }
-        let result = try op.forward(scores: [1.0, 3, 2], batch: 1, count: 3)
+        let result = try op.forward(scores: [1.0, 3, 2], batch: 1, count: 3, path: .window(.ranks(1))).sparseRows()
+        #expect(result.rows == 3)
         #expect(throws: SoftSortError.sizeMismatch(argument: "gradient", expected: result.values.count, actual: 1)) {
             try result.backward([1])
         }
@@ -200,9 +209,10 @@ struct WindowTests {
             for tau in [1e-6, 1.0, 1e6] {
                 let s = Self.scores(batch: batch, count: n, seed: 9).map { $0 * magnitude }
                 for power in [1.0, 2.0] {
-                    let op = WindowedSoftSort(temperature: tau, power: power, topK: 5, window: .ranks(2))
-                    let f = try op.forward(scores: s.map { Float($0) }, batch: batch, count: n)
-                    let d = try op.forward(scores: s, batch: batch, count: n)
+                    let op = SoftSort(temperature: tau, power: power)
+                    let f = try op.forward(scores: s.map { Float($0) }, batch: batch, count: n, path: .window(.ranks(2)))
+                        .sparseRows(rows: 5)
+                    let d = try op.forward(scores: s, batch: batch, count: n, path: .window(.ranks(2))).sparseRows(rows: 5)
                     #expect(f.values.allSatisfy(\.isFinite) && d.values.allSatisfy(\.isFinite))
                     #expect(f.droppedMass.allSatisfy { $0 >= 0 && $0 <= 1 })
                     let gf = try f.backward([Float](repeating: 0.5, count: f.values.count))
@@ -222,8 +232,8 @@ struct WindowTests {
         let batch = 40, n = 512
         let s = Self.scores(batch: batch, count: n, seed: 12).map { Float($0) }
         func run(_ threads: Int) throws -> (values: [Float], dropped: [Float], gradient: [Float]) {
-            let result = try WindowedSoftSort(temperature: 0.05, power: 2, threads: threads, topK: topK, window: .tolerance(1e-6))
-                .forward(scores: s, batch: batch, count: n)
+            let result = try SoftSort(temperature: 0.05, power: 2, threads: threads)
+                .forward(scores: s, batch: batch, count: n, path: .window(.tolerance(1e-6))).sparseRows(rows: topK)
             #expect(result.threads == threads)
             let g = (0..<result.values.count).map { Float(($0 * 29) % 13) / 13 - 0.5 }
             return (result.values, result.droppedMass, try result.backward(g))
@@ -238,7 +248,7 @@ struct WindowTests {
             #expect(other.gradient.elementsEqual(one.gradient, by: { $0.bitPattern == $1.bitPattern }), "threads \(threads)")
         }
         #expect(throws: SoftSortError.invalidThreadCount(0)) {
-            try WindowedSoftSort(threads: 0, window: .ranks(1)).forward(scores: s, batch: batch, count: n)
+            try SoftSort(threads: 0).forward(scores: s, batch: batch, count: n, path: .window(.ranks(1)))
         }
     }
 
@@ -249,8 +259,8 @@ struct WindowTests {
         let n = 4000
         let s = Self.scores(batch: 1, count: n, seed: 13).map { Float($0) }
         func run(_ threads: Int) throws -> (values: [Float], dropped: [Float], columns: [Int], gradient: [Float]) {
-            let result = try WindowedSoftSort(temperature: 1e-3, power: 1, threads: threads, topK: 200, window: .tolerance(1e-6))
-                .forward(scores: s, batch: 1, count: n)
+            let result = try SoftSort(temperature: 1e-3, power: 1, threads: threads)
+                .forward(scores: s, batch: 1, count: n, path: .window(.tolerance(1e-6))).sparseRows(rows: 200)
             let g = (0..<result.values.count).map { Float(($0 * 31) % 17) / 17 - 0.5 }
             return (result.values, result.droppedMass, result.columns, try result.backward(g))
         }
