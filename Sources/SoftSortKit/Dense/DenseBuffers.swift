@@ -1,14 +1,6 @@
-/// Buffers for the dense path, kept between calls so that a training loop
-/// allocates nothing in steady state.
-///
-/// Pass the same workspace to every `forward` of a loop. The result of a
-/// forward (and the gradient of its backward) share the workspace's storage
-/// until the next call writes it: let them go before the next `forward` —
-/// declare them inside the loop body — or that call copies them (correct,
-/// but it allocates). A workspace is not thread-safe: give each concurrent
-/// training loop its own, and do not run backwards of results that share a
-/// workspace on several threads at once. (Results made without a workspace
-/// have no such limit: each of their backwards allocates its own buffers.)
+/// The dense path's buffers of a `Workspace` (the matrices, the order, the
+/// backward's partials), kept between calls so that a training loop
+/// allocates nothing in steady state. The sharing rule is `Workspace`'s.
 final class DenseBuffers<T: SoftSortScalar>: @unchecked Sendable {
     // @unchecked: mutable state, documented as one workspace per loop; the
     // scheduler's threads write disjoint parts of these buffers within a call.

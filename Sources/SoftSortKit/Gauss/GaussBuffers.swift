@@ -1,29 +1,8 @@
-/// Buffers for `GaussSoftSort`, kept between calls so that a training loop
-/// (a forward, one output and its backward per step) allocates only the
-/// output it returns.
-///
-/// Pass the same workspace to every `forward` of a loop. The result of a
-/// forward, a `P V` product's state and the gradient of a backward share the
-/// workspace's storage until the next call writes it: let them go before the
-/// next `forward` (declare them inside the loop body), or that call copies
-/// them (correct, but it allocates). The outputs themselves (`P s`, `P^T r`,
-/// `P V`, the log-normalisers) are fresh arrays. A workspace is not
-/// thread-safe: give each concurrent training loop its own, and do not run
-/// operations of results that share a workspace on several threads at once.
-/// The workspace also keeps one row's scratch per thread (about `8 n + 17 100`
-/// words of 8 bytes each for the forward, `12 n + 17 100` for a backward), so
-/// rows of any length need no allocation in steady state.
-///
-/// ```swift
-/// let gauss = GaussSoftSort(temperature: 0.1)
-/// let workspace = GaussBuffers<Float>()
-/// for _ in 0..<steps {
-///     let result = try gauss.forward(scores: scores, batch: b, count: n, workspace: workspace)
-///     let values = result.sortedValues()
-///     let gradient = try values.backward(upstream)
-///     // ... update scores with gradient ...
-/// }
-/// ```
+/// The gauss path's buffers of a `Workspace`: the forward's state, a `P V`
+/// product's state, a backward's gradients and each thread's row scratch
+/// (about `8 n + 17 100` words of 8 bytes for the forward, `12 n + 17 100`
+/// for a backward), so rows of any length need no allocation in steady
+/// state. The sharing rule is `Workspace`'s.
 final class GaussBuffers<T: SoftSortScalar>: @unchecked Sendable {
     // @unchecked: mutable state, documented as one workspace per loop; the
     // scheduler's threads write disjoint rows of these buffers within a call.

@@ -1,4 +1,4 @@
-/// The entry points of `GaussSoftSort`'s outputs, compiled for one element
+/// The entry points of the gauss path's outputs, compiled for one element
 /// type (`KernelSet.gaussOutputs`).
 struct GaussOutputOperations<T: SoftSortScalar>: Sendable {
     /// Sorts each row and runs the unit-weight transform (`temperature` the

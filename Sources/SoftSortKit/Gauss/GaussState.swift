@@ -1,4 +1,4 @@
-/// What a `p = 2` gauss forward (`GaussSoftSort.forward`) keeps per batch
+/// What a `p = 2` gauss forward (`Plan.gaussState()`) keeps per batch
 /// row, all `Double`, `batch x count` each, rows in sorted order: the sorted
 /// scores, their points in bandwidths, `1 / Z_i`, `log Z_i` and the first
 /// moments `M1_i = sum_k g(v_i - v_k) (v_i - v_k)` (<doc:GaussTransform>).

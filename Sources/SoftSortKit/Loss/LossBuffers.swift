@@ -1,24 +1,7 @@
-/// Buffers a training loop reuses across loss calls (`SoftSort.crossEntropy`,
-/// `NeuralSort.crossEntropy`, `SoftSort.nearestNeighborLoss`,
-/// `GaussRelaxedPermutation.crossEntropy`), so that the `.fused` and
-/// `.gauss` and `.exact` paths allocate nothing in the steady state.
-///
-/// Pass the same workspace to every call of a loop. The returned
-/// `Loss.gradient` shares the workspace's storage until the next call writes
-/// it: let the previous `Loss` go first (declare it inside the loop body), or
-/// that call copies it (correct, but it allocates). A workspace is not
-/// thread-safe: give each concurrent loop its own. The `.dense` path keeps its
-/// matrices here too (`B n^2` elements, held until the workspace goes); the
-/// `.gauss` path keeps one row's scratch per thread (about `15 n + 17 100`
-/// words of 8 bytes each, about 120 MB per thread at `n = 10^6`; the most threads
-/// a call ran on keep theirs until the workspace goes); the `.exact` path
-/// keeps its scan state (`4 B n` elements and `B n` indices) and, per
-/// thread, the larger of a row's sort scratch and a lane block's gradient
-/// scratch (at most `12 n + 6144` words of 8 bytes).
-///
-/// A call with a different batch size or row length resizes the buffers it
-/// uses (an allocation each); the results are the same bits as with a fresh
-/// workspace.
+/// The losses' buffers of a `Workspace` (the fused, gauss and exact paths'
+/// gradient, per-row losses and row scratch; the exact path's scan state), so
+/// that a loss call allocates nothing in the steady state. The sharing rule,
+/// and what each path keeps, are `Workspace`'s.
 final class LossBuffers<T: SoftSortScalar>: @unchecked Sendable {
     // @unchecked: mutable state, documented as one workspace per loop; the
     // scheduler's threads write disjoint parts of these buffers within a call.
