@@ -30,32 +30,12 @@ enum GaussValues {
         }
     }
 
-    /// `P^T r`, `r = (1, ..., n)`, `batch x count` in column order:
-    /// `G0[r / Z]` at each sorted point, then to its column.
+    /// `P^T r`, `r = (1, ..., n)`, `batch x count` in column order: the
+    /// transposed product with `U = r` (`G0[r / Z]` at each sorted point).
     static func ranks<T: VectorScalar>(_ state: GaussState<T>) -> [T] {
-        let n = state.shape.count, elements = state.shape.elements
-        var output = [T](repeating: 0, count: elements)
-        output.withMutableBase { output in
-        state.permutation.withBase { order in
-        state.points.withBase { v in
-        state.inverseNormalizers.withBase { inverse in
-            state.scheduler.forEachRow(
-                state.shape.batch, work: 64 * elements,
-                scratch: GaussRowTransform.alignedWords(3 * n) + GaussRowTransform.scratchWords(count: n),
-                kept: state.workspace?.scratch
-            ) { b, scratch in
-                guard n > 0 else { return }
-                let row = b * n
-                let weights = scratch.assumingMemoryBound(to: Double.self), sums = weights + n, moments = sums + n
-                let transform = GaussRowTransform(
-                    points: v + row, count: n, accuracy: state.accuracy,
-                    scratch: UnsafeMutableRawPointer(weights + GaussRowTransform.alignedWords(3 * n)))
-                for i in 0..<n { weights[i] = Double(i + 1) * inverse[row + i] }
-                transform.run(weights: weights, sums: sums, moments: moments)
-                for k in 0..<n { output[row + order[row + k]] = T(sums[k]) }
-            }
-        }}}}
-        return output
+        let n = state.shape.count
+        let ranks = (0..<state.shape.elements).map { T($0 % max(n, 1) + 1) }
+        return GaussTransposed.forward(state, ranks, dimension: 1)
     }
 
     /// `dL/ds` of `P^T r` given `dL/d(P^T r)` (column order): with

@@ -6,13 +6,17 @@ import Testing
 /// perturbed rows (`RelaxedPermutation.scores`), and every backward folds
 /// the samples' score gradients back to `batch x count`: their sum over the
 /// samples of a row (divided by `s` for positive scores), formed here by hand.
+/// The losses take the caller's rows' targets and matches, and the
+/// cross-entropy is the mean over the samples of their sums.
 @Suite("Perturbation: rows and folded gradients")
 struct PerturbedRowsTests {
     typealias Output<T: SoftSortScalar> = (name: String, values: [T], scores: [T], valueGradient: [T])
 
     /// Every output `result`'s path computes and its backward, for inputs
     /// laid out for `result.batch` rows.
-    static func outputs<T: SoftSortScalar>(_ result: RelaxedPermutation<T>) throws -> [Output<T>] {
+    static func outputs<T: SoftSortScalar>(
+        _ result: RelaxedPermutation<T>, targets: [Int], matches: [T]
+    ) throws -> [Output<T>] {
         let rows = result.batch, n = result.count, d = OutputChecks.dimension
         let values: [T] = OutputChecks.upstream(rows * n * d), rowGradient: [T] = OutputChecks.upstream(rows * n + 3)
         let row = Array(rowGradient.dropFirst(3))
@@ -45,11 +49,11 @@ struct PerturbedRowsTests {
             out.append((kind.rawValue, r.values, try r.backward(row), []))
         }
         if covers(.crossEntropy) {
-            let loss = try result.crossEntropy(targets: (0..<rows * n).map { ($0 * 5 + 1) % n })
+            let loss = try result.crossEntropy(targets: targets)
             out.append(("crossEntropy", [loss.value], loss.gradient, []))
         }
         if covers(.nearestNeighbors) && n > 0 {
-            let loss = try result.nearestNeighborLoss(matches: (0..<rows * n).map { T($0 % 2) }, k: OutputChecks.neighbours(count: n))
+            let loss = try result.nearestNeighborLoss(matches: matches, k: OutputChecks.neighbours(count: n))
             out.append(("kNN", [loss.value], loss.gradient, []))
         }
         if covers(.logNormalizers) { out.append(("logNormalizers", try result.logNormalizers(), [], [])) }
@@ -71,7 +75,13 @@ struct PerturbedRowsTests {
         let result = try op.forward(scores: s, batch: batch, count: n, path: path)
         #expect(result.batch == batch * samples && result.count == n && result.scores.count == batch * samples * n, "\(label)")
         let alone = try plain.forward(scores: result.scores, batch: batch * samples, count: n, path: path)
-        let perturbed = try Self.outputs(result), unperturbed = try Self.outputs(alone)
+        // The losses' inputs per caller row, and each row's once per sample for the unperturbed operator.
+        let targets = (0..<batch * n).map { ($0 * 5 + 1) % n }, matches = (0..<batch * n).map { T($0 % 2) }
+        func repeated<E>(_ rows: [E]) -> [E] {
+            (0..<batch).flatMap { b in (0..<samples).flatMap { _ in rows[b * n ..< (b + 1) * n] } }
+        }
+        let perturbed = try Self.outputs(result, targets: targets, matches: matches)
+        let unperturbed = try Self.outputs(alone, targets: repeated(targets), matches: repeated(matches))
         #expect(perturbed.map(\.name) == unperturbed.map(\.name) && perturbed.count >= 5, "\(label)")
         func fold(_ g: [T]) -> [T] {
             guard !g.isEmpty else { return [] }
@@ -87,9 +97,11 @@ struct PerturbedRowsTests {
             return sum
         }
         for (a, b) in zip(perturbed, unperturbed) {
-            #expect(a.values == b.values, "\(label) \(a.name): the unperturbed operator's on the perturbed rows")
+            // The cross-entropy is a sum over rows: with samples, their mean.
+            let mean = a.name == "crossEntropy" ? T(samples) : 1
+            #expect(a.values == b.values.map { $0 / mean }, "\(label) \(a.name): the unperturbed operator's on the perturbed rows")
             #expect(a.scores.count == (b.scores.isEmpty ? 0 : batch * n), "\(label) \(a.name): folded to batch x count")
-            #expect(a.scores == fold(b.scores), "\(label) \(a.name): the samples' gradients summed")
+            #expect(a.scores == fold(b.scores).map { $0 / mean }, "\(label) \(a.name): the samples' gradients summed")
             #expect(a.valueGradient == b.valueGradient, "\(label) \(a.name) dL/dV")
         }
     }
