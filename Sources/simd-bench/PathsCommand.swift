@@ -43,8 +43,19 @@ struct PathsCommand: ParsableCommand {
     @Option(help: "Write the fitted cost table (Swift source) to this file.")
     var emitTable: String?
 
+    @Option(help: "Write every timing (element, p, output, B, n, path, ms) as CSV to this file.")
+    var csv: String?
+
+    @Option(help: "Fit the table to the timings of this CSV file instead of timing anew (with --emit-table).")
+    var fromCSV: String?
+
     func run() throws {
         let threads = self.threads ?? Parallelism.defaultThreadCount
+        if let fromCSV {
+            let measurements = try PathMeasurement.read(csv: fromCSV)
+            try emit(measurements, threads: threads)
+            return
+        }
         print("simd-bench paths: forward + output + backward, median ms, threads \(threads), backend \(try Backend.preferred())")
         print("element  p    output              B        n  best     best ms   chosen   chosen ms  ratio")
         var measurements: [PathMeasurement] = []
@@ -74,11 +85,22 @@ struct PathsCommand: ParsableCommand {
             }
         }
         print(String(format: "cells %d, chosen path more than 1.25x the best in %d, worst ratio %.2f", cells, over, worst))
-        if let emitTable {
-            let source = PathCostFit.table(measurements, threads: threads)
-            try source.write(toFile: emitTable, atomically: true, encoding: .utf8)
-            print("wrote the fitted table to \(emitTable)")
+        if let csv {
+            try PathMeasurement.write(measurements, csv: csv)
+            print("wrote \(measurements.count) timings to \(csv)")
         }
+        try emit(measurements, threads: threads)
+    }
+
+    /// Fits and writes the table, and says how its choices fare on the timings it was fitted to.
+    private func emit(_ measurements: [PathMeasurement], threads: Int) throws {
+        guard let emitTable else { return }
+        let fitted = PathCostFit.fit(measurements, threads: threads)
+        try PathCostFit.source(fitted).write(toFile: emitTable, atomically: true, encoding: .utf8)
+        let (cells, over, worst) = PathCostFit.evaluate(fitted, on: measurements, threads: threads)
+        print(String(
+            format: "wrote the fitted table to %@; on the timings it was fitted to: cells %d, its choice more than 1.25x the best in %d, worst ratio %.2f",
+            emitTable, cells, over, worst))
     }
 }
 
@@ -92,6 +114,28 @@ struct PathMeasurement {
     let cell: PathCell
     let path: SoftSortPath
     let milliseconds: Double
+
+    static func write(_ measurements: [PathMeasurement], csv: String) throws {
+        var text = "element,power,output,batch,count,path,milliseconds\n"
+        for m in measurements {
+            text += "\(m.cell.element),\(m.cell.power),\(m.cell.output.rawValue),\(m.cell.batch),\(m.cell.count),\(m.path.description),\(m.milliseconds)\n"
+        }
+        try text.write(toFile: csv, atomically: true, encoding: .utf8)
+    }
+
+    static func read(csv: String) throws -> [PathMeasurement] {
+        let paths: [String: SoftSortPath] = ["exact": .exact, "gauss": .gauss, "fused": .fused, "dense": .dense]
+        return try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst().map { line in
+            let f = line.split(separator: ",").map(String.init)
+            guard f.count == 7, let power = Double(f[1]), let output = PathOutput(rawValue: f[2]), let batch = Int(f[3]),
+                  let count = Int(f[4]), let path = paths[f[5]], let ms = Double(f[6]) else {
+                throw ValidationError("not a timing line: \(line)")
+            }
+            return PathMeasurement(
+                cell: PathCell(element: f[0], power: power, output: output, batch: batch, count: count), path: path,
+                milliseconds: ms)
+        }
+    }
 }
 
 /// One point of the grid.
