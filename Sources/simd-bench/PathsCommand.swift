@@ -17,9 +17,10 @@ struct PathsCommand: ParsableCommand {
             exactly (exact, gauss, fused, dense), the fastest, the path .automatic chooses and the \
             ratio of their times. Rows with B n above 2^22 are left out, O(n^2) paths above \
             B n^2 = 2^30 (and dense above 2^27 elements). With --emit-table FILE, the cost table \
-            (Sources/SoftSortKit/Pipeline/PathCostTable.swift) is fitted to these times and \
-            written there: t = c0 + ceil(B / threads) (c1 + c2 n + c3 n log2 n + c4 n^2) per \
-            path, output, p class and element type, nonnegative least squares on relative error.
+            (Sources/SoftSortKit/Pipeline/PathCostTable.swift) is made from these times and \
+            written there: per element type, p class, output and batch size, the fastest path \
+            at each row length, as runs over n. --csv keeps every timing; --from-csv makes the \
+            table from such a file without timing anew.
             """)
 
     @Option(parsing: .upToNextOption, help: "Batch sizes B.")
@@ -92,15 +93,12 @@ struct PathsCommand: ParsableCommand {
         try emit(measurements, threads: threads)
     }
 
-    /// Fits and writes the table, and says how its choices fare on the timings it was fitted to.
+    /// Writes the table made from the timings.
     private func emit(_ measurements: [PathMeasurement], threads: Int) throws {
         guard let emitTable else { return }
-        let fitted = PathCostFit.fit(measurements, threads: threads)
-        try PathCostFit.source(fitted).write(toFile: emitTable, atomically: true, encoding: .utf8)
-        let (cells, over, worst) = PathCostFit.evaluate(fitted, on: measurements, threads: threads)
-        print(String(
-            format: "wrote the fitted table to %@; on the timings it was fitted to: cells %d, its choice more than 1.25x the best in %d, worst ratio %.2f",
-            emitTable, cells, over, worst))
+        let rows = PathCostFit.rows(measurements)
+        try PathCostFit.source(rows, threads: threads).write(toFile: emitTable, atomically: true, encoding: .utf8)
+        print("wrote the table (\(rows.count) rows, \(rows.map(\.paths.count).reduce(0, +)) runs) to \(emitTable)")
     }
 }
 
@@ -169,7 +167,8 @@ struct PathCell {
     func timeEveryPath(threads: Int, budget: Double) throws -> [PathMeasurement] {
         var timed: [PathMeasurement] = []
         for path in candidates {
-            let quadratic = path == .dense || path == .fused
+            // The fused kNN loss computes only its k rows: O(B k n), not O(B n^2).
+            let quadratic = path == .dense || (path == .fused && output != .nearestNeighbors)
             let work = Double(batch) * Double(count) * Double(count)
             if quadratic && work > 0x1p30 { continue }
             if path == .dense && work > 0x1p27 { continue }

@@ -1,14 +1,19 @@
-/// The cost model `.automatic` chooses paths by: for each path, output, power
-/// class and element type, the time of a forward, the output and its
-/// backward on `B` rows of length `n` over `threads` threads as
+/// The cost table `.automatic` chooses paths by: for each output, `p` class,
+/// element type and measured batch size, the fastest exact path over row
+/// lengths, as runs of `n`, from the times of a forward, the output and its
+/// backward measured on a grid by `simd-bench paths`, which writes the table
+/// (`PathCostTable.swift`) anew:
 ///
-///     t(B, n) = c0 + ceil(B / threads) (c1 + c2 n + c3 n log2 n + c4 n^2)   (nanoseconds)
+///     simd-bench paths --csv timings.csv --emit-table Sources/SoftSortKit/Pipeline/PathCostTable.swift
 ///
-/// fitted to times measured on a grid by `simd-bench paths`, which also
-/// writes the table (`PathCostTable.swift`) anew:
-/// `simd-bench paths --emit-table Sources/SoftSortKit/Pipeline/PathCostTable.swift`,
-/// then a rebuild and `simd-bench paths` again to see each cell's best path,
-/// chosen path and their ratio.
+/// then a rebuild and `simd-bench paths` again print each cell's best path,
+/// chosen path and their ratio (DocC, "Outputs and paths").
+///
+/// A call of `B` rows on `threads` threads looks up the measured batch size
+/// nearest (in log scale) to `B * measuredThreads / threads`, since each path
+/// spreads its rows over the threads the same way, then the run holding `n`
+/// (a run ends halfway, in log scale, between the last grid length it won
+/// and the next one).
 enum PathCosts {
     enum Element: String, Sendable { case float, double }
 
@@ -25,43 +30,41 @@ enum PathCosts {
         }
     }
 
-    /// One fitted row of the table.
+    /// The fastest path for one output, `p` class, element type and batch
+    /// size: `paths[k]` up to row length `upTo[k]` (the last run has no end).
     struct Entry: Sendable {
-        let path: SoftSortPath
         let output: OutputKind
         let power: PowerClass
         let element: Element
-        /// `c0 ... c4` of `t(B, n)`, nanoseconds.
-        let coefficients: [Double]
+        let batch: Int
+        let upTo: [Int]
+        let paths: [SoftSortPath]
 
-        func time(batch: Int, count: Int, threads: Int) -> Double {
-            let rows = Double((batch + threads - 1) / max(threads, 1)), n = Double(max(count, 1))
-            let perRow = coefficients[1] + coefficients[2] * n + coefficients[3] * n * Double.libmLog(n) / Double.libmLog(2)
-                + coefficients[4] * n * n
-            return coefficients[0] + rows * perRow
+        func path(count n: Int) -> SoftSortPath {
+            for (k, end) in upTo.enumerated() where n <= end { return paths[k] }
+            return paths[paths.count - 1]
         }
     }
 
-    /// The path of `candidates` with the least modelled time. A candidate the
-    /// table has no row for counts as slowest; ties go to the earlier one.
+    /// The path of `candidates` the table has for the call, or the first
+    /// candidate where it has none (a shape class it was not measured on).
     static func cheapest(
         among candidates: [SoftSortPath], output: OutputKind, power: DistancePower, batch: Int, count: Int,
         element: Element, threads: Int
     ) -> SoftSortPath {
         let powerClass = PowerClass(power)
-        var best = candidates[0], bestTime = Double.infinity
-        for path in candidates {
-            guard let entry = entry(path, output, powerClass, element) else { continue }
-            let time = entry.time(batch: batch, count: count, threads: threads)
-            if time < bestTime {
-                best = path
-                bestTime = time
-            }
+        let rows = Double(max(batch, 1)) * Double(measuredThreads) / Double(max(threads, 1))
+        var nearest: Entry?
+        for entry in table where entry.output == output && entry.power == powerClass && entry.element == element {
+            if let current = nearest, distance(Double(current.batch), rows) <= distance(Double(entry.batch), rows) { continue }
+            nearest = entry
         }
-        return best
+        guard let path = nearest?.path(count: count), candidates.contains(path) else { return candidates[0] }
+        return path
     }
 
-    static func entry(_ path: SoftSortPath, _ output: OutputKind, _ power: PowerClass, _ element: Element) -> Entry? {
-        table.first { $0.path == path && $0.output == output && $0.power == power && $0.element == element }
+    /// How far apart two batch sizes are, in log scale.
+    private static func distance(_ a: Double, _ b: Double) -> Double {
+        abs(Double.libmLog(a) - Double.libmLog(b))
     }
 }
