@@ -89,8 +89,11 @@ def test_permutation_and_return_path():
     s = scores((3, 8), seed=5)
     np.testing.assert_array_equal(st.permutation(s).numpy(), np.argsort(-s.detach().numpy(), axis=-1))
     assert st.permutation(s, descending=False).dtype == torch.int64
-    for power, expected in ((1.0, "exact"), (2.0, "gauss")):
-        assert st.sorted_values(s, 0.3, power, return_path=True)[1] == expected
+    # .automatic takes the path the measured cost table picks, one that computes the output exactly.
+    for power, allowed in ((1.0, ("exact", "fused", "dense")), (2.0, ("gauss", "fused", "dense"))):
+        values, path = st.sorted_values(s, 0.3, power, return_path=True)
+        assert path in allowed
+        torch.testing.assert_close(values, st.sorted_values(s, 0.3, power, path=path), rtol=0, atol=0)
     P, path = st.soft_sort(s, 0.3, 1.5, path=softsortkit.window(ranks=1), return_path=True)
     assert path == "window(ranks: 1)" and P.shape == (3, 8, 8)
 
