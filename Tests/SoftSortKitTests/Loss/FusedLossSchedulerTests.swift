@@ -81,12 +81,12 @@ extension FusedLossTests {
                 #expect(maxAbsDifference(exact.gradient, fused.gradient) <= 1e-13 * Double(n) * (1 + maxAbs(exact.gradient)))
             }
         }
-        // Other powers choose the fused path (p = 2: the Gauss transform, issue 11).
+        // Other powers take the path the measured table picks among those that compute the loss exactly.
         let other = try SoftSort(power: 1.5).forward(scores: [0.5, 0.1], batch: 1, count: 2)
             .crossEntropy(targets: [0, 1])
-        #expect(other.path == .fused)
+        #expect(other.path == .fused || other.path == .dense)
         let two = try SoftSort(power: 2).forward(scores: [0.5, 0.1], batch: 1, count: 2).crossEntropy(targets: [0, 1])
-        #expect(two.path == .gauss)
+        #expect([SoftSortPath.gauss, .fused, .dense].contains(two.path))
         let neural = try NeuralSort().forward(scores: [0.5, 0.1], batch: 1, count: 2).crossEntropy(targets: [0, 1])
         #expect(neural.path == .fused)
     }

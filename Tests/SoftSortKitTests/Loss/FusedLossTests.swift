@@ -193,7 +193,7 @@ struct FusedLossTests {
                     }
                     // The exact p = 1 path gives the same loss.
                     if power == 1 {
-                        let exact = try SoftSort(temperature: tau).forward(scores: s, batch: batch, count: n)
+                        let exact = try SoftSort(temperature: tau).forward(scores: s, batch: batch, count: n, path: .exact)
                             .nearestNeighborLoss(matches: y, k: k)
                         #expect(exact.path == .exact)
                         Self.check(exact, reference, count: n, batch: batch, logitSize: zMax, "kNN exact n \(n) k \(k)")
