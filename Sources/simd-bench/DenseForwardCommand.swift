@@ -3,8 +3,8 @@ import Foundation
 import SoftSortKit
 
 /// `simd-bench dense-forward`: one dense forward (the `B x n x n` matrix) of
-/// zero scores, for `perf/memory-limit.sh`, which runs it as a real process
-/// under `ulimit -v` (issue 12): a `P` that cannot fit must end the process
+/// zero scores, for `.ci/memory-limit.sh`, which runs it as a real process
+/// under `ulimit -v`: a `P` that cannot fit must end the process
 /// with the typed `insufficientMemory` error (exit status 3, its text on
 /// stderr), never with `Fatal error: failed to allocate`.
 struct DenseForwardCommand: ParsableCommand {

@@ -8,7 +8,7 @@ enum KernelName: String, CaseIterable, Sendable {
     case neuralSortBackward = "neuralsort-backward"
     case applyForward = "apply-forward"
     case applyBackward = "apply-backward"
-    /// The fused cross-entropy, forward and backward in one pass (issue 10).
+    /// The fused cross-entropy, forward and backward in one pass.
     case softSortLoss = "softsort-loss"
     case neuralSortLoss = "neuralsort-loss"
 

@@ -7,7 +7,7 @@ enum TrainOperator: String, CaseIterable, Sendable {
     /// SoftSort, p = 2, tau = 0.1: the operator the paper timed.
     case softSortP2 = "softsort-p2"
     /// The same loss on the fused path (`crossEntropy(targets:)` on path `.fused`):
-    /// one row of `P` at a time, no `n x n` matrix (issue 10).
+    /// one row of `P` at a time, no `n x n` matrix.
     case softSortP2Fused = "softsort-p2-fused"
     /// SoftSort, p = 1 (the paper's default distance), dense `B x n x n` path.
     case softSortP1 = "softsort-p1"
