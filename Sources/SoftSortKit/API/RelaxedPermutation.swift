@@ -356,7 +356,6 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
             let state = try plan.fusedProduct(of: input, dimension: d)
             return made(state.output, rows: count, .fused(state), backend: state.kernels.backend, scale: scoreScale)
         case .dense:
-            try Validation.footprint(shape, .values(dimension: d))
             let state = try plan.denseForward().state
             return made(
                 kernelSet.dense.product(state, input, d, transposed), rows: count,
