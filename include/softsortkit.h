@@ -78,8 +78,18 @@
 extern "C" {
 #endif
 
-/** The ABI version this header describes. Bumped on any incompatible change. */
+/** The ABI version this header describes. Bumped on any incompatible change;
+ *  the shared library's SONAME is libsoftsortkit.so.<SOFTSORTKIT_ABI_VERSION>. */
 #define SOFTSORTKIT_ABI_VERSION 2
+
+/** The library version this header ships with, as softsortkit_version()
+ *  returns it at run time ("MAJOR.MINOR.PATCH"). */
+#define SOFTSORTKIT_VERSION_MAJOR 0
+#define SOFTSORTKIT_VERSION_MINOR 1
+#define SOFTSORTKIT_VERSION_PATCH 0
+
+/** The largest thread count softsortkit_set_threads and SOFTSORT_THREADS take. */
+#define SOFTSORTKIT_MAX_THREADS 4096
 
 /* ---- Error codes ------------------------------------------------------- */
 
@@ -94,7 +104,9 @@ extern "C" {
 #define SOFTSORTKIT_ERROR_INVALID_SHAPE 4
 /** A target column is outside 0 ..< n. */
 #define SOFTSORTKIT_ERROR_INDEX_OUT_OF_RANGE 5
-/** A thread count below 0 (softsortkit_set_threads) or below 1. */
+/** A thread count outside 0 ... SOFTSORTKIT_MAX_THREADS (softsortkit_set_threads),
+ *  or a set SOFTSORT_THREADS that is no integer in 1 ... SOFTSORTKIT_MAX_THREADS
+ *  (every call then fails with this code, the message naming the variable). */
 #define SOFTSORTKIT_ERROR_INVALID_THREAD_COUNT 6
 /** The backend asked for is unknown or cannot run in this build or CPU. */
 #define SOFTSORTKIT_ERROR_BACKEND_UNAVAILABLE 7
@@ -183,8 +195,14 @@ const char *softsortkit_version(void);
  *  Valid until the next failing call on this thread; do not free it. */
 const char *softsortkit_last_error(void);
 
+/** The name of a result code, "SOFTSORTKIT_OK" or "SOFTSORTKIT_ERROR_..."
+ *  (10 is "SOFTSORTKIT_ERROR_UNSUPPORTED_PATH"); a static string, or NULL
+ *  for a code this header does not define. */
+const char *softsortkit_error_name(int32_t code);
+
 /** Sets the thread count of every later call (all threads of the process):
- *  threads >= 1, or 0 for the default (SOFTSORT_THREADS or the cores available). */
+ *  1 ... SOFTSORTKIT_MAX_THREADS, or 0 for the default (SOFTSORT_THREADS or
+ *  the cores available); anything else is SOFTSORTKIT_ERROR_INVALID_THREAD_COUNT. */
 int32_t softsortkit_set_threads(int32_t threads);
 
 /** The thread count later calls run on (the default resolved when 0 was set). */
@@ -195,15 +213,21 @@ int32_t softsortkit_threads(void);
 int32_t softsortkit_set_backend(int32_t backend);
 
 /** Writes the backend later calls run on (never DEFAULT) to *backend. Fails
- *  when SOFTSORT_BACKEND names a backend that cannot run here. */
+ *  when SOFTSORT_BACKEND names no backend or one that cannot run here (every
+ *  call then fails alike, the message naming the variable). */
 int32_t softsortkit_backend(int32_t *backend);
 
 /** 1 when the backend (SCALAR, SIMD, AVX2) can run in this build and CPU, else 0. */
 int32_t softsortkit_backend_available(int32_t backend);
 
-/** Frees the workspaces the calls keep between calls (up to two per element
- *  type, kept so that a training loop allocates less in the steady state;
- *  a dense call's holds its B x n x n matrices). Always succeeds. */
+/** Frees the workspaces the calls keep between calls. Each call takes a
+ *  workspace and, after its outputs are copied out, keeps it for the next
+ *  call (up to two per element type, so that a training loop allocates less
+ *  in the steady state), except that a call on the DENSE path whose
+ *  B x n x n matrices take more than 128 MiB frees its workspace when it
+ *  returns. What stays is thus at most two workspaces per element type, each
+ *  up to 128 MiB of dense matrices and the O(B n) state of the other paths
+ *  for the largest shape it served. Always succeeds. */
 void softsortkit_release_scratch(void);
 
 /** Fills *options with the defaults: SoftSort, descending, automatic path,

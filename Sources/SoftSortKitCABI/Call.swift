@@ -18,7 +18,9 @@ enum Call<T: ABIScalar> {
             let rows = try Shape.elements(batch, "batch", count, "count")
             let input = try Boundary.read("scores", scores, count: rows)
             let path = try T.pool.withWorkspace { workspace in
-                try body(try options.forward(scores: input, batch: Int(batch), count: Int(count), workspace: workspace))
+                let path = try body(
+                    try options.forward(scores: input, batch: Int(batch), count: Int(count), workspace: workspace))
+                return (path, ScratchPool<T>.keeps(path: path, batch: Int(batch), count: Int(count)))
             }
             pathUsed?.pointee = PathCode.of(path)
         }

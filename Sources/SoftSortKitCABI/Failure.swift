@@ -9,6 +9,8 @@ enum Failure: Error {
     case nullPointer(argument: String)
     /// An integer argument names no value of its enumeration.
     case invalidArgument(name: String, value: Int)
+    /// `softsortkit_set_threads` got a count outside `0 ... maximumThreadCount`.
+    case threadCount(Int)
     /// An error of no other kind (nothing below the boundary throws one).
     case unexpected(String)
 
@@ -22,7 +24,7 @@ enum Failure: Error {
             case .nonFiniteScore, .nonFiniteValue, .nonFiniteInput, .nonPositiveScore: return 3
             case .sizeMismatch, .invalidDimension, .shapeOverflow: return 4
             case .indexOutOfRange: return 5
-            case .invalidThreadCount: return 6
+            case .invalidThreadCount, .invalidThreadCountVariable: return 6
             case .unknownBackend, .backendUnavailable: return 7
             case .invalidRowSelection, .invalidWindowWidth, .invalidSampleCount, .invalidArgument: return 8
             case .unsupportedPath: return 10
@@ -30,6 +32,7 @@ enum Failure: Error {
             }
         case .invalidArgument, .unexpected: return 8
         case .nullPointer: return 9
+        case .threadCount: return 6
         }
     }
 
@@ -39,6 +42,9 @@ enum Failure: Error {
         case .library(let error): return error.description
         case .nullPointer(let argument): return "\(argument) is NULL but holds elements"
         case .invalidArgument(let name, let value): return "\(name) = \(value) is out of range"
+        case .threadCount(let threads):
+            return "threads must be in 0...\(Parallelism.maximumThreadCount) "
+                + "(0: SOFTSORT_THREADS or the cores available), got \(threads)"
         case .unexpected(let text): return text
         }
     }

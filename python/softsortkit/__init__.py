@@ -14,57 +14,15 @@ library chooses per output), a path name, or ``window(ranks=w)`` /
 that ran to the result (see ``softsortkit.numpy``'s docstring). The settings
 below apply to every call of the process.
 """
-import ctypes
-
-from . import _constants
 from ._errors import SoftSortKitError, UnsupportedPathError
-from ._library import check, lib
 from ._options import Window, window
+from ._settings import (MAX_THREADS, backend, backend_available, library_version, release_scratch, set_backend,
+                        set_threads, threads)
+from ._settings import check_environment as _check_environment
 from ._version import __version__
 
 __all__ = ["SoftSortKitError", "UnsupportedPathError", "Window", "window", "__version__", "library_version",
-           "set_threads", "threads", "set_backend", "backend", "backend_available", "release_scratch"]
+           "MAX_THREADS", "set_threads", "threads", "set_backend", "backend", "backend_available",
+           "release_scratch"]
 
-_BACKENDS = {"default": _constants.BACKEND_DEFAULT, "scalar": _constants.BACKEND_SCALAR,
-             "simd": _constants.BACKEND_SIMD, "avx2": _constants.BACKEND_AVX2}
-_BACKEND_NAMES = {code: name for name, code in _BACKENDS.items()}
-
-
-def library_version():
-    """The bundled library's version string."""
-    return lib.version().decode()
-
-
-def set_threads(count):
-    """Sets the library's thread count (``0``: ``SOFTSORT_THREADS`` or the cores available).
-    Results are bitwise identical for every thread count."""
-    check(lib.set_threads(int(count)))
-
-
-def threads():
-    """The thread count calls run on."""
-    return lib.threads()
-
-
-def set_backend(name):
-    """Sets the kernels' backend: ``"default"``, ``"scalar"``, ``"simd"`` or ``"avx2"``."""
-    if name not in _BACKENDS:
-        raise ValueError(f"softsortkit: backend must be one of {', '.join(_BACKENDS)}, got {name!r}")
-    check(lib.set_backend(_BACKENDS[name]))
-
-
-def backend():
-    """The backend calls run on (``"scalar"``, ``"simd"`` or ``"avx2"``)."""
-    code = ctypes.c_int32(-1)
-    check(lib.backend(ctypes.byref(code)))
-    return _BACKEND_NAMES[code.value]
-
-
-def backend_available(name):
-    """Whether a backend can run in this build and on this CPU."""
-    return name in _BACKENDS and name != "default" and lib.backend_available(_BACKENDS[name]) == 1
-
-
-def release_scratch():
-    """Frees the workspaces the calls keep between calls (the dense path's hold B x n x n)."""
-    lib.release_scratch()
+_check_environment()

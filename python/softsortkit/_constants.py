@@ -2,6 +2,10 @@
 prefix (tests/test_abi_list.py proves the two lists equal)."""
 
 ABI_VERSION = 2
+VERSION_MAJOR = 0
+VERSION_MINOR = 1
+VERSION_PATCH = 0
+MAX_THREADS = 4096
 
 OK = 0
 ERROR_INVALID_TEMPERATURE = 1

@@ -5,6 +5,8 @@ Arrays are passed by address (``c_void_p``), so a call converts no array;
 reference. ``tests/test_abi_list.py`` proves ``_SIGNATURES``, ``_RESULTS`` and
 ``Options`` equal to the header and to the library's ``@_cdecl`` exports.
 """
+from __future__ import annotations
+
 import ctypes
 import os
 import pathlib
@@ -33,6 +35,7 @@ _SIGNATURES = {
     "abi_version": [],
     "version": [],
     "last_error": [],
+    "error_name": [_I32],
     "set_threads": [_I32],
     "threads": [],
     "set_backend": [_I32],
@@ -41,7 +44,8 @@ _SIGNATURES = {
     "release_scratch": [],
     "options_init": [_P],
 }
-_RESULTS = {"version": ctypes.c_char_p, "last_error": ctypes.c_char_p, "release_scratch": None,
+_RESULTS = {"version": ctypes.c_char_p, "last_error": ctypes.c_char_p, "error_name": ctypes.c_char_p,
+            "release_scratch": None,
             "options_init": None}
 
 # Every output: (options, scores, batch, count, <inputs>, <outputs>, path_used).
@@ -66,7 +70,8 @@ for _t in ("f32", "f64"):
         _SIGNATURES[f"{_name}_backward_{_t}"] = _SCORES + _rows + _VALUES + [_P, _P, _P, _P]
 
 
-def _path():
+def _path() -> str:
+    """SOFTSORTKIT_LIBRARY_PATH when set, else the libsoftsortkit.so beside this file."""
     override = os.environ.get("SOFTSORTKIT_LIBRARY_PATH")
     return override if override else str(pathlib.Path(__file__).with_name("libsoftsortkit.so"))
 
@@ -74,7 +79,7 @@ def _path():
 class _Library:
     """The loaded library: ``lib.matrices_f32(...)`` calls ``softsortkit_matrices_f32``."""
 
-    def __init__(self, path):
+    def __init__(self, path: str) -> None:
         self.path = path
         self.handle = ctypes.CDLL(path)
         version = self.handle.softsortkit_abi_version
@@ -91,7 +96,7 @@ class _Library:
 lib = _Library(_path())
 
 
-def check(code):
+def check(code: int) -> None:
     """Raises SoftSortKitError (UnsupportedPathError for an unsupported path)
     with the library's message when ``code`` is not 0."""
     if code != 0:

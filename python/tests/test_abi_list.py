@@ -60,7 +60,8 @@ def swift_exports():
             name, function, parameters, result = match.group(1), match.group(2), match.group(3), match.group(5)
             assert name == function, f"{source.name}: @_cdecl({name}) names func {function}"
             kinds = [_swift_kind(p) for p in parameters.split(",") if p.strip()]
-            result_kind = {None: "void", "Int32": "int32", "UnsafePointer<CChar>": "string"}[
+            result_kind = {None: "void", "Int32": "int32", "UnsafePointer<CChar>": "string",
+                           "UnsafePointer<CChar>?": "string"}[
                 result.strip() if result else None]
             assert name not in exports, f"{name} is exported twice"
             exports[name] = (result_kind, kinds)

@@ -19,11 +19,16 @@ def test_c_program_passes(tmp_path):
     assert compiler, "a C compiler (gcc or cc) is needed for the C ABI test"
     if not SOURCE.is_file():
         pytest.fail(f"{SOURCE} is missing: run the tests from a clone of the repository")
+    # The library's SONAME is libsoftsortkit.so.<ABI>: link and run through that name, as an installed prefix has it.
     library = pathlib.Path(softsortkit._library.lib.path)
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    for name in ("libsoftsortkit.so", f"libsoftsortkit.so.{softsortkit._constants.ABI_VERSION}"):
+        (folder / name).symlink_to(library)
     binary = tmp_path / "test_softsortkit"
     subprocess.run(
         [compiler, "-std=c11", "-O1", "-Wall", "-Wextra", "-Werror", f"-I{REPOSITORY / 'include'}", str(SOURCE), str(REFERENCE),
-         f"-L{library.parent}", "-lsoftsortkit", f"-Wl,-rpath,{library.parent}", "-lm", "-o", str(binary)],
+         f"-L{folder}", "-lsoftsortkit", f"-Wl,-rpath,{folder}", "-lm", "-o", str(binary)],
         check=True)
     result = subprocess.run([str(binary)], capture_output=True, text=True)
     print(result.stdout)

@@ -250,8 +250,6 @@ def test_bad_types_and_shapes_raise_before_the_call():
         softsortkit.window(ranks=2, tolerance=0.1)
     with pytest.raises(ValueError, match="method must be one of"):
         sn.ranks(s, method="sinkhorn")
-    with pytest.raises(softsortkit.SoftSortKitError, match="threads must be at least 1, got -2"):
-        softsortkit.set_threads(-2)
     with pytest.raises(ValueError, match="backend must be one of"):
         softsortkit.set_backend("gpu")
 

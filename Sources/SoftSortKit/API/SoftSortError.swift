@@ -38,8 +38,11 @@ public enum SoftSortError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidDimension(argument: String, value: Int)
     /// The elements the call would hold (`B n^2`, `B n d` or `B n`) do not fit in `Int`.
     case shapeOverflow(batch: Int, count: Int)
-    /// A thread count is below 1.
+    /// A thread count is below 1 or above `Parallelism.maximumThreadCount`.
     case invalidThreadCount(Int)
+    /// The environment variable `SOFTSORT_THREADS` is set but is no integer
+    /// in `1 ... Parallelism.maximumThreadCount`; the payload is its text.
+    case invalidThreadCountVariable(String)
     /// A number of rows to take (`k` of top-k or of the kNN loss) is outside
     /// its range, `0 ... count` or `1 ... count`.
     case invalidRowSelection(argument: String, value: Int, count: Int)
@@ -86,7 +89,10 @@ public enum SoftSortError: Error, Equatable, Sendable, CustomStringConvertible {
         case .shapeOverflow(let batch, let count):
             return "the elements for batch \(batch), count \(count) overflow Int"
         case .invalidThreadCount(let threads):
-            return "threads must be at least 1, got \(threads)"
+            return "threads must be in 1...\(Parallelism.maximumThreadCount), got \(threads)"
+        case .invalidThreadCountVariable(let text):
+            return "the environment variable SOFTSORT_THREADS = '\(text)' is not a thread count: "
+                + "set it to an integer in 1...\(Parallelism.maximumThreadCount), or unset it"
         case .invalidRowSelection(let argument, let value, let count):
             return "\(argument) = \(value) rows is out of range for rows of \(count)"
         case .indexOutOfRange(let argument, let position, let value, let count):
@@ -100,7 +106,8 @@ public enum SoftSortError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupportedPath(let path, let reason):
             return "path '\(path)' cannot run here: \(reason)"
         case .unknownBackend(let name):
-            return "unknown backend '\(name)': expected one of scalar, simd, avx2"
+            return "the environment variable SOFTSORT_BACKEND = '\(name)' names no backend: "
+                + "expected one of scalar, simd, avx2, or unset it"
         case .backendUnavailable(let name):
             return "backend '\(name)' is not available in this build or on this CPU"
         }
