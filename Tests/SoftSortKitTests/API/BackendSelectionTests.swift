@@ -29,12 +29,18 @@ struct BackendSelectionTests {
     /// Runs `simd-bench quick` on the smallest problem with `SOFTSORT_BACKEND`
     /// set to `value` (`nil`: removed from the environment).
     static func quick(backend value: String?) throws -> Outcome {
+        try quick(environment: ["SOFTSORT_BACKEND": value])
+    }
+
+    /// Runs `simd-bench quick` on the smallest problem with these variables
+    /// set (`nil`: removed from the environment).
+    static func quick(environment changes: [String: String?]) throws -> Outcome {
         let bench = try #require(Self.simdBench, "simd-bench is not built next to the test binary: run swift build --build-tests")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: bench)
         process.arguments = ["quick", "--n", "1", "--batch", "1", "--repetitions", "1"]
         var environment = ProcessInfo.processInfo.environment
-        environment["SOFTSORT_BACKEND"] = value
+        for (name, value) in changes { environment[name] = value }
         process.environment = environment
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
