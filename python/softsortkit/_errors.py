@@ -1,8 +1,10 @@
 """The exceptions every failing library call raises."""
+from __future__ import annotations
+
 from . import _constants as c
 
 #: The error codes of softsortkit.h, by name.
-CODES = {
+CODES: dict[int, str] = {
     c.ERROR_INVALID_TEMPERATURE: "invalid temperature", c.ERROR_INVALID_POWER: "invalid power",
     c.ERROR_NON_FINITE: "non-finite input", c.ERROR_INVALID_SHAPE: "invalid shape",
     c.ERROR_INDEX_OUT_OF_RANGE: "index out of range", c.ERROR_INVALID_THREAD_COUNT: "invalid thread count",
@@ -20,7 +22,7 @@ class SoftSortKitError(ValueError):
         kind: its name (``"invalid temperature"``, ...).
     """
 
-    def __init__(self, message, code):
+    def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
         self.code = code
         self.kind = CODES.get(code, "unknown")
@@ -33,6 +35,6 @@ class UnsupportedPathError(SoftSortKitError):
     ``SOFTSORTKIT_ERROR_UNSUPPORTED_PATH``."""
 
 
-def error(message, code):
+def error(message: str, code: int) -> SoftSortKitError:
     """The exception of a failing call's code."""
     return (UnsupportedPathError if code == c.ERROR_UNSUPPORTED_PATH else SoftSortKitError)(message, code)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import os
 import pathlib
+from typing import TYPE_CHECKING, Any
 
 from . import _constants
 from ._errors import error
@@ -31,7 +32,7 @@ class Options(ctypes.Structure):
 
 
 # name -> argument types (every function returns int32_t unless listed in _RESULTS)
-_SIGNATURES = {
+_SIGNATURES: dict[str, list[Any]] = {
     "abi_version": [],
     "version": [],
     "last_error": [],
@@ -44,14 +45,14 @@ _SIGNATURES = {
     "release_scratch": [],
     "options_init": [_P],
 }
-_RESULTS = {"version": ctypes.c_char_p, "last_error": ctypes.c_char_p, "error_name": ctypes.c_char_p,
+_RESULTS: dict[str, Any] = {"version": ctypes.c_char_p, "last_error": ctypes.c_char_p, "error_name": ctypes.c_char_p,
             "release_scratch": None,
             "options_init": None}
 
 # Every output: (options, scores, batch, count, <inputs>, <outputs>, path_used).
 _SCORES = [_P, _P, _I64, _I64]
 _VALUES = [_P, _I64]  # values, dimension
-_PRODUCT_ROWS = {"apply": [], "apply_transposed": [], "top_k": [_I64], "quantiles": [_P, _I64]}
+_PRODUCT_ROWS: dict[str, list[Any]] = {"apply": [], "apply_transposed": [], "top_k": [_I64], "quantiles": [_P, _I64]}
 for _t in ("f32", "f64"):
     _SIGNATURES.update({
         f"matrices_{_t}": _SCORES + [_P, _P],
@@ -91,6 +92,10 @@ class _Library:
             function.argtypes = arguments
             function.restype = _RESULTS.get(name, _I32)
             setattr(self, name, function)
+
+    if TYPE_CHECKING:
+        def __getattr__(self, name: str) -> Any:
+            """``lib.<name>``: the ctypes function ``softsortkit_<name>`` (set in ``__init__``)."""
 
 
 lib = _Library(_path())
