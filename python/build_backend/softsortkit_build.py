@@ -90,20 +90,39 @@ CLASSIFIERS = [
     "Typing :: Typed",
 ]
 
-# manylinux_2_<glibc minor> -> the largest GLIBCXX, CXXABI and GCC symbol
-# versions it allows (auditwheel's manylinux-policy.json, x86_64 and aarch64).
+# Per machine: manylinux_2_<glibc minor> -> the largest GLIBCXX, CXXABI and
+# GCC symbol versions it allows (auditwheel 6.8's manylinux-policy.json).
 MANYLINUX = {
-    17: ("3.4.19", "1.3.7", "4.8.0"),
-    24: ("3.4.22", "1.3.10", "4.8.0"),
-    26: ("3.4.22", "1.3.10", "4.8.0"),
-    27: ("3.4.24", "1.3.11", "7.0.0"),
-    28: ("3.4.24", "1.3.11", "7.0.0"),
-    31: ("3.4.28", "1.3.12", "7.0.0"),
-    34: ("3.4.29", "1.3.13", "7.0.0"),
-    35: ("3.4.30", "1.3.13", "12.0.0"),
-    36: ("3.4.30", "1.3.13", "12.0.0"),
-    38: ("3.4.30", "1.3.13", "12.0.0"),
-    39: ("3.4.33", "1.3.15", "14.0.0"),
+    "x86_64": {
+        17: ("3.4.19", "1.3.7", "4.8.0"),
+        24: ("3.4.22", "1.3.10", "4.8.0"),
+        26: ("3.4.22", "1.3.10", "4.8.0"),
+        27: ("3.4.24", "1.3.11", "7.0.0"),
+        28: ("3.4.24", "1.3.11", "7.0.0"),
+        31: ("3.4.28", "1.3.12", "7.0.0"),
+        34: ("3.4.29", "1.3.13", "7.0.0"),
+        35: ("3.4.30", "1.3.13", "12.0.0"),
+        36: ("3.4.30", "1.3.13", "12.0.0"),
+        38: ("3.4.30", "1.3.13", "12.0.0"),
+        39: ("3.4.33", "1.3.15", "14.0.0"),
+        40: ("3.4.33", "1.3.15", "14.0.0"),
+        41: ("3.4.33", "1.3.15", "14.0.0"),
+    },
+    "aarch64": {
+        17: ("3.4.19", "1.3.7", "4.7.0"),
+        24: ("3.4.22", "1.3.10", "4.7.0"),
+        26: ("3.4.24", "1.3.11", "7.0.0"),
+        27: ("3.4.24", "1.3.11", "7.0.0"),
+        28: ("3.4.24", "1.3.11", "7.0.0"),
+        31: ("3.4.28", "1.3.12", "7.0.0"),
+        34: ("3.4.29", "1.3.13", "11.0"),
+        35: ("3.4.30", "1.3.13", "11.0"),
+        36: ("3.4.30", "1.3.13", "11.0"),
+        38: ("3.4.30", "1.3.13", "11.0"),
+        39: ("3.4.33", "1.3.15", "14.0.0"),
+        40: ("3.4.33", "1.3.15", "14.0.0"),
+        41: ("3.4.33", "1.3.15", "14.0.0"),
+    },
 }
 # The libraries a manylinux wheel may need from the system (the part of
 # auditwheel's list a C or Swift library can need).
@@ -298,6 +317,16 @@ def platform_tag(path):
     libraries `path` stays within; `linux_<arch>` (which indexes refuse) when none fits."""
     machine = {"amd64": "x86_64", "arm64": "aarch64"}.get(platform.machine().lower(), platform.machine())
     needed, versions = elf_needs(path)
+    tag = tag_for(machine, needed, versions)
+    if tag.startswith("linux_"):
+        print(f"softsortkit: {path} needs {sorted(needed)} {versions}: no manylinux tag fits; tagging {tag}",
+              file=sys.stderr)
+    return tag
+
+
+def tag_for(machine, needed, versions):
+    """The platform tag of a library on `machine` that needs the libraries `needed` and, from
+    each, the symbol versions `versions` ({library: {"GLIBC_2.34", ...}})."""
     largest = {}
     for names in versions.values():
         for name in names:
@@ -306,12 +335,10 @@ def platform_tag(path):
                 largest[family] = max(largest.get(family, "0"), number, key=_version_key)
     glibc = _version_key(largest.get("GLIBC", "2.17"))
     if set(needed) <= SYSTEM_LIBRARIES and glibc[0] == 2:
-        for minor, limits in sorted(MANYLINUX.items()):
+        for minor, limits in sorted(MANYLINUX.get(machine, {}).items()):
             if minor >= glibc[1] and all(_version_key(largest.get(family, "0")) <= _version_key(limit)
                                          for family, limit in zip(("GLIBCXX", "CXXABI", "GCC"), limits)):
                 return f"manylinux_2_{minor}_{machine}"
-    print(f"softsortkit: {path} needs {sorted(needed)} {largest}: no manylinux tag fits; tagging linux_{machine}",
-          file=sys.stderr)
     return f"linux_{machine}"
 
 

@@ -97,6 +97,25 @@ def test_elf_reader_finds_the_library_needs():
     assert any(v.startswith("GLIBC_2.") for v in versions["libc.so.6"])
 
 
+@pytest.mark.parametrize("machine, needed, versions, tag", [
+    ("x86_64", ["libc.so.6", "libstdc++.so.6"], {"libc.so.6": {"GLIBC_2.2.5", "GLIBC_2.34"},
+                                                  "libstdc++.so.6": {"GLIBCXX_3.4.29", "CXXABI_1.3.11"}},
+     "manylinux_2_34_x86_64"),
+    # libstdc++ from GCC 12 (GLIBCXX_3.4.30) lifts the same glibc to manylinux_2_35.
+    ("x86_64", ["libc.so.6", "libstdc++.so.6"], {"libc.so.6": {"GLIBC_2.34"}, "libstdc++.so.6": {"GLIBCXX_3.4.30"}},
+     "manylinux_2_35_x86_64"),
+    ("x86_64", ["libc.so.6"], {"libc.so.6": {"GLIBC_2.17"}}, "manylinux_2_17_x86_64"),
+    ("x86_64", ["libc.so.6"], {"libc.so.6": {"GLIBC_2.18"}}, "manylinux_2_24_x86_64"),
+    ("aarch64", ["libc.so.6"], {"libc.so.6": {"GLIBC_2.34"}, "libgcc_s.so.1": {"GCC_11.0"}}, "manylinux_2_34_aarch64"),
+    # A Swift runtime library, or a glibc newer than any policy, has no manylinux tag.
+    ("x86_64", ["libc.so.6", "libswiftCore.so"], {"libc.so.6": {"GLIBC_2.17"}}, "linux_x86_64"),
+    ("x86_64", ["libc.so.6"], {"libc.so.6": {"GLIBC_2.99"}}, "linux_x86_64"),
+    ("riscv64", ["libc.so.6"], {"libc.so.6": {"GLIBC_2.34"}}, "linux_riscv64"),
+])
+def test_tag_is_the_oldest_policy_the_needs_meet(machine, needed, versions, tag):
+    assert backend.tag_for(machine, needed, versions) == tag
+
+
 def test_installed_wheel_tag_is_the_tag_its_library_meets():
     try:
         wheel = importlib.metadata.distribution("softsortkit").read_text("WHEEL")
