@@ -32,7 +32,7 @@ cannot compute the output, a non-finite score, a target out of range) raises
 ``jax.errors.JaxRuntimeError`` with the library's message when the call runs.
 Backward passes recompute the forward (the C ABI's backward is stateless);
 the losses return their gradient from the forward call. Second derivatives
-are not defined (``jax.grad`` of a gradient raises).
+are not defined (``jax.grad`` of a gradient raises ValueError).
 """
 import functools
 import math
