@@ -16,7 +16,8 @@
     python3 perf/jax_softsortkit.py --n 4000 --batch 20 --threads 2
 
 Threads: XLA's CPU client is limited to --threads (XLA_FLAGS) and the process pinned
-to that many cores; the library runs on the same count (softsortkit.set_threads).
+to that many cores; the library runs on the same count (softsortkit.set_threads) unless
+--library-threads says otherwise. --peer-steps 0 skips JAX's own SoftSort.
 """
 import argparse
 import os
@@ -33,7 +34,8 @@ def parse():
     parser.add_argument("--tau", type=float, default=0.1)
     parser.add_argument("--steps", type=int, default=50, help="timed steps through softsortkit.jax")
     parser.add_argument("--peer-steps", type=int, default=3, help="timed steps of JAX's own SoftSort")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2, help="XLA's threads and cores (and the library's)")
+    parser.add_argument("--library-threads", type=int, help="the library's threads (default: --threads)")
     parser.add_argument("--calls", type=int, default=2000, help="calls per overhead sample")
     parser.add_argument("--repeats", type=int, default=7)
     return parser.parse_args()
@@ -103,20 +105,24 @@ def paper_step(power):
         return -jnp.log(jnp.diagonal(p, axis1=1, axis2=2)).mean()
 
     ours_ms, ours_loss = timed_steps(make_step(ours), args.steps)
-    peer_ms, peer_loss = timed_steps(make_step(peer), args.peer_steps)
+    peer_ms, peer_loss = timed_steps(make_step(peer), args.peer_steps) if args.peer_steps else (float("nan"),) * 2
     return ours_ms, ours_loss, peer_ms, peer_loss
 
 
-def per_call(function):
-    """Median over repeats of the mean microseconds per call of ``function()``."""
-    function()
-    samples = []
+def per_call(functions):
+    """Microseconds per call of each ``function()``: the mean over ``--calls`` calls, taken
+    ``--repeats`` times with the functions interleaved (so that a change of the machine's
+    load falls on all of them), median and smallest of those means."""
+    for function in functions:
+        function()
+    samples = [[] for _ in functions]
     for _ in range(args.repeats):
-        start = time.perf_counter()
-        for _ in range(args.calls):
-            function()
-        samples.append((time.perf_counter() - start) / args.calls * 1e6)
-    return statistics.median(samples)
+        for function, times in zip(functions, samples):
+            start = time.perf_counter()
+            for _ in range(args.calls):
+                function()
+            times.append((time.perf_counter() - start) / args.calls * 1e6)
+    return [(statistics.median(times), min(times)) for times in samples]
 
 
 def overhead():
@@ -126,19 +132,18 @@ def overhead():
     forward = jax.jit(lambda s: ssj.sorted_values(s, args.tau, 2.0))
     loss_grad = jax.jit(jax.value_and_grad(lambda s: ssj.cross_entropy(s, tj, args.tau, 2.0)))
     no_op = jax.jit(lambda s: s + 1)
-    rows = [
-        ("NumPy sorted_values", per_call(lambda: ssn.sorted_values(x, args.tau, 2.0, descending=False))),
-        ("JAX jit sorted_values", per_call(lambda: forward(xj).block_until_ready())),
-        ("NumPy cross_entropy (loss and gradient)",
-         per_call(lambda: ssn.cross_entropy(x, t, args.tau, 2.0, descending=False))),
-        ("JAX jit value_and_grad cross_entropy", per_call(lambda: jax.block_until_ready(loss_grad(xj)))),
-        ("JAX jit s + 1 (no library call)", per_call(lambda: no_op(xj).block_until_ready())),
-    ]
-    return rows
+    names = ["NumPy sorted_values", "JAX jit sorted_values", "NumPy cross_entropy (loss and gradient)",
+             "JAX jit value_and_grad cross_entropy", "JAX jit s + 1 (no library call)"]
+    functions = [lambda: ssn.sorted_values(x, args.tau, 2.0, descending=False),
+                 lambda: forward(xj).block_until_ready(),
+                 lambda: ssn.cross_entropy(x, t, args.tau, 2.0, descending=False),
+                 lambda: jax.block_until_ready(loss_grad(xj)),
+                 lambda: no_op(xj).block_until_ready()]
+    return list(zip(names, per_call(functions)))
 
 
 def main():
-    softsortkit.set_threads(args.threads)
+    softsortkit.set_threads(args.threads if args.library_threads is None else args.library_threads)
     print(f"jax {jax.__version__} (CPU, {args.threads} threads, pinned), softsortkit {softsortkit.__version__} "
           f"({softsortkit.threads()} threads, backend {softsortkit.backend()}), float32, tau = {args.tau}")
     print(f"\nThe paper's step, B = {args.batch}, n = {args.n}: median ms per step "
@@ -149,12 +154,13 @@ def main():
         print(f"{power:>4g} {ours_ms:>16.3f} {peer_ms:>14.1f} {peer_ms / ours_ms:>8.0f}x   "
               f"{ours_loss:.4f} / {peer_loss:.4f}")
         sys.stdout.flush()
-    print(f"\nPer call at B = 1, n = 16, p = 2: median of {args.repeats} means over {args.calls} calls, us")
+    print(f"\nPer call at B = 1, n = 16, p = 2, us: median and smallest of {args.repeats} means over "
+          f"{args.calls} calls, interleaved")
     rows = overhead()
-    for name, us in rows:
-        print(f"  {name:<42} {us:>8.2f}")
-    print(f"  JAX jit / NumPy: forward {rows[1][1] / rows[0][1]:.2f}x, loss and gradient "
-          f"{rows[3][1] / rows[2][1]:.2f}x")
+    for name, (median, smallest) in rows:
+        print(f"  {name:<42} {median:>8.2f} {smallest:>8.2f}")
+    print(f"  JAX jit / NumPy (medians): forward {rows[1][1][0] / rows[0][1][0]:.2f}x, loss and gradient "
+          f"{rows[3][1][0] / rows[2][1][0]:.2f}x")
 
 
 if __name__ == "__main__":

@@ -241,6 +241,13 @@ def test_values_of_the_scores_shape_give_that_shape():
     assert ssj.topk(v[..., 0], s, 2, TAU).shape == (2, 2)
 
 
+def test_empty_batches_and_rows():
+    assert ssj.ranks(jnp.zeros((0, 5)), TAU).shape == (0, 5)
+    assert ssj.ranks(jnp.zeros((3, 0)), TAU).shape == (3, 0)
+    assert jax.grad(lambda s: ssj.sorted_values(s, TAU).sum())(jnp.zeros((0, 4))).shape == (0, 4)
+    assert ssj.cross_entropy(jnp.zeros((0, 5)), jnp.zeros((0, 5), jnp.int32), TAU) == 0
+
+
 # ---- the losses' reductions ----------------------------------------------------
 
 @pytest.mark.parametrize("loss", ["cross_entropy", "knn_loss"])
