@@ -6,7 +6,9 @@
    momentum) as one `jax.jit` function, once through `softsortkit.jax.cross_entropy`
    (the library's `.automatic` path: gauss at p = 2, exact at p = 1) and once through
    SoftSort written in JAX (peer_jax.py's `softsort`, its B x n x n P formed by XLA).
-   float32; each step compiled and run once, then the median of the timed steps.
+   float32; each step compiled and run once, then the median of the timed steps. Then
+   the step's library call alone (loss and gradient at B x n) through the NumPy binding
+   and through softsortkit.jax under jit, interleaved: what JAX adds at that size.
 2. The call overhead at B = 1, n = 16 (float32, p = 2): the NumPy binding's call
    against the same output through `softsortkit.jax` under `jax.jit`, forward
    (`sorted_values`) and loss with gradient (`cross_entropy`; NumPy returns both from
@@ -109,7 +111,7 @@ def paper_step(power):
     return ours_ms, ours_loss, peer_ms, peer_loss
 
 
-def per_call(functions):
+def per_call(functions, calls=None):
     """Microseconds per call of each ``function()``: the mean over ``--calls`` calls, taken
     ``--repeats`` times with the functions interleaved (so that a change of the machine's
     load falls on all of them), median and smallest of those means."""
@@ -119,9 +121,9 @@ def per_call(functions):
     for _ in range(args.repeats):
         for function, times in zip(functions, samples):
             start = time.perf_counter()
-            for _ in range(args.calls):
+            for _ in range(calls or args.calls):
                 function()
-            times.append((time.perf_counter() - start) / args.calls * 1e6)
+            times.append((time.perf_counter() - start) / (calls or args.calls) * 1e6)
     return [(statistics.median(times), min(times)) for times in samples]
 
 
@@ -142,6 +144,18 @@ def overhead():
     return list(zip(names, per_call(functions)))
 
 
+def same_call(power):
+    """The loss and its gradient at B x n through the NumPy binding and through softsortkit.jax
+    under jit, interleaved: what JAX adds to the library's call at the paper's size."""
+    x = np.asarray(np.random.default_rng(0).uniform(size=(args.batch, args.n)), np.float32)
+    t = np.broadcast_to(np.arange(args.n), x.shape).copy()
+    xj, tj = jnp.asarray(x), jnp.asarray(t, jnp.int32)
+    loss_grad = jax.jit(jax.value_and_grad(
+        lambda s: ssj.cross_entropy(s, tj, args.tau, power, descending=True)))
+    return per_call([lambda: ssn.cross_entropy(x, t, args.tau, power, descending=True),
+                     lambda: jax.block_until_ready(loss_grad(xj))], calls=10)
+
+
 def main():
     softsortkit.set_threads(args.threads if args.library_threads is None else args.library_threads)
     print(f"jax {jax.__version__} (CPU, {args.threads} threads, pinned), softsortkit {softsortkit.__version__} "
@@ -154,6 +168,12 @@ def main():
         print(f"{power:>4g} {ours_ms:>16.3f} {peer_ms:>14.1f} {peer_ms / ours_ms:>8.0f}x   "
               f"{ours_loss:.4f} / {peer_loss:.4f}")
         sys.stdout.flush()
+    print(f"\nThe loss and gradient alone at B = {args.batch}, n = {args.n}, ms: median and smallest of "
+          f"{args.repeats} means over 10 calls, interleaved")
+    for power in args.powers:
+        (numpy_ms, numpy_min), (jax_ms, jax_min) = same_call(power)
+        print(f"  p = {power:g}: NumPy {numpy_ms / 1e3:.3f} ({numpy_min / 1e3:.3f}), softsortkit.jax jit "
+              f"{jax_ms / 1e3:.3f} ({jax_min / 1e3:.3f}), ratio {jax_ms / numpy_ms:.2f}x")
     print(f"\nPer call at B = 1, n = 16, p = 2, us: median and smallest of {args.repeats} means over "
           f"{args.calls} calls, interleaved")
     rows = overhead()
