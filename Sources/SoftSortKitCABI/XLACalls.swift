@@ -165,9 +165,10 @@ enum XLACalls {
         func run<T: ABIScalar>(_ call: Call, _ type: T.Type) throws {
             let (b, n, options, frame) = (call.batch, call.count, call.options, call.frame)
             let scores = try buffer(frame.arguments, 0, "scores", b * n, T.self)
-            guard let groups = frame.results.first?.elements, groups >= 1, b % Int64(groups) == 0 || b == 0 else {
-                throw Failure.unexpected("the loss must have one element per group of rows")
-            }
+            guard let groups = frame.results.first?.elements, groups >= 1 || b == 0,
+                groups == 0 || b % Int64(groups) == 0
+            else { throw Failure.unexpected("the loss must have one element per group of rows") }
+            guard groups > 0 else { return }  // no lists, one loss per list
             let size = b / Int64(groups), rows = Int(size * n)
             let losses = try buffer(frame.results, 0, "loss", Int64(groups), T.self)!
             let gradients = frame.results.count > 1 ? try buffer(frame.results, 1, "grad_scores", b * n, T.self) : nil

@@ -23,8 +23,9 @@ Arguments, the same as ``softsortkit.torch`` (``axis`` for ``dim``):
   ``"neuralsort"``, ``path`` (``"automatic"``, ``"dense"``, ``"fused"``,
   ``"exact"``, ``"gauss"``, ``softsortkit.window(...)``; see ``softsortkit.numpy``),
   ``accuracy`` (the gauss path's bound).
-- Losses take ``reduction``: ``"none"`` gives one loss per list (the scores'
-  shape less ``axis``), ``"sum"`` their sum, ``"mean"`` their mean.
+- Losses take ``reduction``: ``"mean"`` (default) the mean of the lists' losses,
+  ``"sum"`` their sum, ``"none"`` one loss per list (the scores' shape less
+  ``axis``; one library call per list). As in ``softsortkit.numpy`` and ``.torch``.
 
 Errors: a wrong dtype raises TypeError and a wrong shape or option ValueError
 when the function is traced; what only the library can check (a path that
@@ -252,11 +253,11 @@ def _loss_call(name, s, data, settings, extra, reduction):
 
 
 def cross_entropy(scores, targets, temperature=1.0, power=1.0, *, axis=-1, descending=False, method="softsort",
-                  path="automatic", accuracy=None, reduction="sum"):
+                  path="automatic", accuracy=None, reduction="mean"):
     """The paper's loss: for each list, ``sum_i -log P[i, targets[i]]`` (``targets`` integers of
     the scores' shape, each in ``0 ... n - 1``; ``arange(n)`` is the paper's task with
-    ``descending=True``). ``reduction``: ``"sum"`` (default, the C ABI's loss) over the lists,
-    ``"mean"`` over the lists, or ``"none"``. Not differentiable in ``targets``."""
+    ``descending=True``). ``reduction``: ``"mean"`` over the lists (default), ``"sum"`` (the
+    paper's, the C ABI's loss), or ``"none"``. Not differentiable in ``targets``."""
     s, moved = _scores(scores, axis)
     t = jnp.asarray(targets)
     if not jnp.issubdtype(t.dtype, jnp.integer):
@@ -276,7 +277,8 @@ def knn_loss(scores, matches, k, temperature=1.0, power=1.0, *, axis=-1, descend
     ``y = matches`` (1 where the candidate's class matches; not differentiated), ``1 <= k <= n``.
     Scores are distances from a query to ``n`` candidates (the ``k`` smallest are the nearest);
     with ``descending=True``, similarities (the paper's negative distances). ``reduction``: ``"mean"`` (default, the
-    C ABI's loss) over the lists, ``"sum"``, or ``"none"``."""
+    C ABI's loss) over the lists, ``"sum"``, or ``"none"``. A list's loss averages over its ``k``
+    rows, so ``"mean"`` is the mean over all lists' ``k`` rows."""
     s, moved = _scores(scores, axis)
     y = jnp.asarray(matches, s.dtype)
     y = jnp.moveaxis(y, moved, -1) if y.ndim == s.ndim else y

@@ -1,6 +1,7 @@
 """softsortkit.jax: every output against a plain JAX SoftSort and NeuralSort written from the
 formulas, gradients by jax.test_util.check_grads in float64, jit / grad / value_and_grad / vmap
 composition, the losses' reductions, and bad input as Python errors."""
+import json
 import subprocess
 import sys
 
@@ -181,7 +182,7 @@ def test_jit_value_and_grad_match_eager():
     s, _, targets = inputs("cross_entropy", shape=(4, 10))
 
     def loss(s):
-        return ssj.cross_entropy(s, targets, TAU, 2.0)
+        return ssj.cross_entropy(s, targets, TAU, 2.0, reduction="sum")
 
     value, grad = jax.jit(jax.value_and_grad(loss))(s)
     np.testing.assert_allclose(value, loss(s), rtol=1e-14)
@@ -246,6 +247,7 @@ def test_empty_batches_and_rows():
     assert ssj.ranks(jnp.zeros((3, 0)), TAU).shape == (3, 0)
     assert jax.grad(lambda s: ssj.sorted_values(s, TAU).sum())(jnp.zeros((0, 4))).shape == (0, 4)
     assert ssj.cross_entropy(jnp.zeros((0, 5)), jnp.zeros((0, 5), jnp.int32), TAU) == 0
+    assert ssj.cross_entropy(jnp.zeros((0, 5)), jnp.zeros((0, 5), jnp.int32), TAU, reduction="none").shape == (0,)
 
 
 # ---- the losses' reductions ----------------------------------------------------
@@ -312,6 +314,32 @@ def test_what_only_the_library_checks_raises_at_call_time():
         ssj.cross_entropy(s, targets.at[1, 2].set(5), TAU).block_until_ready()
     # the library still runs after an error
     np.testing.assert_allclose(ssj.ranks(s, TAU), plain("ranks", s, None, None, TAU, 1.0), rtol=1e-12)
+
+
+def test_float32_without_x64():
+    """Without jax_enable_x64 (JAX's default): float32, int32 targets, the integer attributes."""
+    code = """if True:
+        import json, sys
+        import jax, jax.numpy as jnp, numpy as np
+        import softsortkit.jax as ssj
+        assert not jax.config.jax_enable_x64
+        s, v, t, y = (np.asarray(a) for a in json.loads(sys.argv[1]))
+        s, v, y = s.astype(np.float32), v.astype(np.float32), y.astype(np.float32)
+        outs = [ssj.topk(v, s, 3, 0.6), ssj.quantile(v, s, (0.0, 0.5, 1.0), 0.6),
+                ssj.cross_entropy(s, t, 0.6, reduction="none"), ssj.knn_loss(s, y, 3, 0.6, reduction="none")]
+        assert all(out.dtype == jnp.float32 for out in outs)
+        print(json.dumps([np.asarray(out, np.float64).tolist() for out in outs]))
+    """
+    s, v, targets = inputs("cross_entropy", shape=(2, 6))
+    matches = inputs("knn_loss", shape=(2, 6))[2]
+    s, v = s.astype(np.float32).astype(np.float64), v.astype(np.float32).astype(np.float64)
+    argument = json.dumps([np.asarray(a).tolist() for a in (s, v, targets, matches)])
+    result = subprocess.run([sys.executable, "-c", code, argument], capture_output=True, text=True, cwd="/")
+    assert result.returncode == 0, result.stderr
+    outs = json.loads(result.stdout)
+    for out, output, data in zip(outs, ["topk", "quantile", "cross_entropy", "knn_loss"],
+                                 [None, None, targets, matches]):
+        np.testing.assert_allclose(out, plain(output, s, v, data, TAU, 1.0), rtol=1e-6, atol=1e-6)
 
 
 def test_the_package_imports_without_jax():
