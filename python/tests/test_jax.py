@@ -348,3 +348,65 @@ def test_the_package_imports_without_jax():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "(1, 2)"
+
+
+# ---- the handlers' frame checks, with a call frame made by hand ----------------
+
+class _Frame:
+    """A call frame of XLA's C API (c_api.h's layout on 64-bit) built with ctypes, and an API
+    whose XLA_FFI_Error_Create records the message: what the handlers do with a frame XLA
+    would not send (too small, a metadata query, the wrong stage), without XLA."""
+
+    def __init__(self, struct_size=168, stage=3, metadata=None):
+        import ctypes
+        self.messages = []
+        create_type = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p)
+
+        def create(arguments):
+            message = ctypes.cast(ctypes.c_void_p.from_address(arguments + 16).value, ctypes.c_char_p).value
+            self.messages.append(message.decode())
+            return 0xE0  # an opaque error pointer
+
+        self.create = create_type(create)
+        self.api = (ctypes.c_uint64 * 8)()
+        self.api[0] = 56  # struct_size up to XLA_FFI_Error_Create
+        self.api[6] = ctypes.cast(self.create, ctypes.c_void_p).value
+        self.frame = (ctypes.c_uint64 * 22)()
+        self.frame[0] = struct_size
+        self.frame[2] = ctypes.addressof(self.api)
+        self.frame[4] = stage
+        for list_offset in (5, 10, 15):  # args, rets, attrs: struct_size only, no entries
+            self.frame[list_offset] = 48
+        if metadata is not None:
+            self.extension = (ctypes.c_uint64 * 4)(32, 1, 0, ctypes.addressof(metadata))
+            self.frame[1] = ctypes.addressof(self.extension)
+
+    def call(self, handler="ranks"):
+        import ctypes
+        function = getattr(softsortkit._library.lib, "xla_" + handler)
+        return function(ctypes.addressof(self.frame))
+
+
+def test_a_frame_too_small_is_an_error_not_a_read():
+    frame = _Frame(struct_size=100)
+    assert frame.call() == 0xE0
+    assert "XLA_FFI_CallFrame is smaller" in frame.messages[0]
+
+
+def test_a_frame_at_another_stage_is_an_error():
+    frame = _Frame(stage=0)
+    assert frame.call() == 0xE0 and "execute stage" in frame.messages[0]
+
+
+def test_a_frame_without_arguments_is_an_error():
+    frame = _Frame()
+    assert frame.call("cross_entropy") == 0xE0 and "scores" in frame.messages[0]
+
+
+def test_the_metadata_query_gets_the_api_version():
+    import ctypes
+    metadata = (ctypes.c_uint64 * 6)(48, 0, 0, 0, 0, 0)  # XLA_FFI_Metadata, zeroed past struct_size
+    frame = _Frame(metadata=metadata)
+    assert frame.call("apply") is None and frame.messages == []
+    version = ctypes.cast(ctypes.addressof(metadata) + 8, ctypes.POINTER(ctypes.c_int32 * 6)).contents
+    assert metadata[1] == 24 and (version[4], version[5]) == (0, 1)  # struct_size, major 0, minor 1
