@@ -417,6 +417,51 @@ int32_t softsortkit_nearest_neighbor_loss_f64(
     const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
     const double *matches, int64_t k, double *loss, double *grad_scores, int32_t *path_used);
 
+/* ---- XLA FFI handlers ---------------------------------------------------- */
+
+/** Handlers for XLA's foreign function interface (JAX's jax.ffi.ffi_call;
+ *  python/softsortkit/jax.py registers them with jax.ffi.register_ffi_target
+ *  on the "cpu" platform, API version 1). Each is an XLA_FFI_Handler of XLA's
+ *  stable C API (xla/ffi/api/c_api.h, shipped with jaxlib):
+ *
+ *      XLA_FFI_Error *handler(XLA_FFI_CallFrame *call_frame);
+ *
+ *  declared here with `void *` so that this header needs none of XLA's. The
+ *  library reads the call frame at that header's offsets (API 0.x, checked
+ *  against every struct_size), answers XLA's metadata query (it reports API
+ *  version 0.1), runs at the execute stage only, and serves float32 and
+ *  float64 by the scores' element type. Buffers are XLA's, used in place;
+ *  shapes are (..., n): the leading dimensions are the batch. Each handler
+ *  is the C function of the same output on those buffers, options from the
+ *  attributes method, direction, path, window_width (int32 or int64 scalars),
+ *  temperature, power, window_tolerance, accuracy (float32 or float64
+ *  scalars), plus `k` (top_k, nearest_neighbor_loss) and `levels` (quantiles,
+ *  a float64 array). A wrong type or element count, or a failing call, returns
+ *  an XLA_FFI_Error (INVALID_ARGUMENT) with the library's message.
+ *
+ *    forward   arguments (scores[, values]), result (output)
+ *    backward  arguments (scores[, values], grad_output),
+ *              results (grad_scores[, grad_values])
+ *    losses    arguments (scores, targets (int32 or int64) | matches), results
+ *              (loss[, grad_scores]): loss has m elements, the batch is cut
+ *              into m equal groups of consecutive rows, each one call. */
+void *softsortkit_xla_matrices(void *call_frame);
+void *softsortkit_xla_matrices_backward(void *call_frame);
+void *softsortkit_xla_sorted_values(void *call_frame);
+void *softsortkit_xla_sorted_values_backward(void *call_frame);
+void *softsortkit_xla_ranks(void *call_frame);
+void *softsortkit_xla_ranks_backward(void *call_frame);
+void *softsortkit_xla_apply(void *call_frame);
+void *softsortkit_xla_apply_backward(void *call_frame);
+void *softsortkit_xla_apply_transposed(void *call_frame);
+void *softsortkit_xla_apply_transposed_backward(void *call_frame);
+void *softsortkit_xla_top_k(void *call_frame);
+void *softsortkit_xla_top_k_backward(void *call_frame);
+void *softsortkit_xla_quantiles(void *call_frame);
+void *softsortkit_xla_quantiles_backward(void *call_frame);
+void *softsortkit_xla_cross_entropy(void *call_frame);
+void *softsortkit_xla_nearest_neighbor_loss(void *call_frame);
+
 #ifdef __cplusplus
 }
 #endif

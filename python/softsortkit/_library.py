@@ -70,6 +70,14 @@ for _t in ("f32", "f64"):
         _SIGNATURES[f"{_name}_{_t}"] = _SCORES + _rows + _VALUES + [_P, _P]
         _SIGNATURES[f"{_name}_backward_{_t}"] = _SCORES + _rows + _VALUES + [_P, _P, _P, _P]
 
+# The XLA FFI handlers (softsortkit.jax registers them): XLA_FFI_Error *(XLA_FFI_CallFrame *).
+XLA_HANDLERS = [name + suffix for name in ("matrices", "sorted_values", "ranks", "apply", "apply_transposed", "top_k",
+                                           "quantiles") for suffix in ("", "_backward")]
+XLA_HANDLERS += ["cross_entropy", "nearest_neighbor_loss"]
+for _name in XLA_HANDLERS:
+    _SIGNATURES["xla_" + _name] = [_P]
+    _RESULTS["xla_" + _name] = _P
+
 
 def _path() -> str:
     """SOFTSORTKIT_LIBRARY_PATH when set, else the libsoftsortkit.so beside this file."""

@@ -39,7 +39,8 @@ def header_functions():
     for match in re.finditer(r"([A-Za-z_][\w\s\*]*?)\b(softsortkit_\w+)\s*\(([^()]*)\)\s*;", text):
         result, name, parameters = match.group(1).strip(), match.group(2), match.group(3).strip()
         kinds = [] if parameters in ("", "void") else [_c_kind(p.strip()) for p in parameters.split(",")]
-        result_kind = {"int32_t": "int32", "void": "void", "const char *": "string"}[" ".join(result.split())]
+        result_kind = {"int32_t": "int32", "void": "void", "const char *": "string", "void *": "pointer"}[
+            " ".join(result.split())]
         assert name not in functions, f"{name} is declared twice in the header"
         functions[name] = (result_kind, kinds)
     return functions
@@ -61,7 +62,7 @@ def swift_exports():
             assert name == function, f"{source.name}: @_cdecl({name}) names func {function}"
             kinds = [_swift_kind(p) for p in parameters.split(",") if p.strip()]
             result_kind = {None: "void", "Int32": "int32", "UnsafePointer<CChar>": "string",
-                           "UnsafePointer<CChar>?": "string"}[
+                           "UnsafePointer<CChar>?": "string", "UnsafeMutableRawPointer?": "pointer"}[
                 result.strip() if result else None]
             assert name not in exports, f"{name} is exported twice"
             exports[name] = (result_kind, kinds)
@@ -93,6 +94,11 @@ def test_the_lists_are_not_empty():
                    "quantiles", "cross_entropy", "nearest_neighbor_loss", "log_normalizers"):
         for t in ("f32", "f64"):
             assert f"softsortkit_{output}_{t}" in header
+    for output in ("sorted_values", "ranks", "apply", "top_k", "quantiles", "matrices", "apply_transposed"):
+        for handler in (output, output + "_backward"):
+            assert header[f"softsortkit_xla_{handler}"] == ("pointer", ["pointer"])  # XLA_FFI_Handler
+    for loss in ("cross_entropy", "nearest_neighbor_loss"):
+        assert header[f"softsortkit_xla_{loss}"] == ("pointer", ["pointer"])
     defines = HEADER.read_text().count("#define SOFTSORTKIT_")
     assert len(header_defines()) == defines - 1  # all but the include guard SOFTSORTKIT_H
 
