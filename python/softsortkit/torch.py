@@ -337,7 +337,10 @@ def _loss_operator(name, library, data_schema, to_numpy):
 
     def backward(ctx, grad_loss, _grad, _path):
         (gradient,) = ctx.saved_tensors
-        return (_loss_backward(grad_loss, gradient),) + (None,) * (ctx.count - 1)
+        if torch.is_grad_enabled():
+            # create_graph=True: through an operator whose own backward raises (no second derivative).
+            return (_loss_backward(grad_loss, gradient),) + (None,) * (ctx.count - 1)
+        return (_loss_backward_forward(grad_loss, gradient),) + (None,) * (ctx.count - 1)
 
     op.register_autograd(backward, setup_context=setup_context)
     return op
