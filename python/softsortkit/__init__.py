@@ -7,8 +7,10 @@ NeuralSort on the CPU, through the library's C ABI (libsoftsortkit.so, bundled).
 
 ``softsortkit.numpy`` has every output of the C ABI as a NumPy function with
 an explicit backward; ``softsortkit.torch`` (needs PyTorch, imported only
-when used) the same as differentiable functions over
-``torch.autograd.Function``. Both take ``path="automatic"`` by default (the
+when used) the same as differentiable ``torch.library.custom_op`` operators
+(``torch.compile``, ``torch.vmap``). Both sort ascending by default
+(``descending=True`` is the paper's order) along ``dim=-1``; see
+python/TORCHSORT.md. Both take ``path="automatic"`` by default (the
 library chooses per output), a path name, or ``window(ranks=w)`` /
 ``window(tolerance=t)``; ``return_path=True`` appends the name of the path
 that ran to the result (see ``softsortkit.numpy``'s docstring). The settings

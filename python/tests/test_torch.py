@@ -246,7 +246,11 @@ def test_opcheck_backward_operators():
     ops = torch.ops.softsortkit
     torch.library.opcheck(ops.ranks_backward, (s, torch.ones(2, 6, dtype=torch.float64)) + settings)
     torch.library.opcheck(ops.soft_sort_backward, (s, torch.ones(2, 6, 6, dtype=torch.float64)) + settings)
+    torch.library.opcheck(ops.sorted_values_backward, (s, torch.ones(2, 6, dtype=torch.float64)) + settings)
     torch.library.opcheck(ops.topk_backward, (v, s, 2, torch.ones(2, 2, 3, dtype=torch.float64)) + settings)
+    torch.library.opcheck(ops.apply_backward, (v, s, torch.ones(2, 6, 3, dtype=torch.float64)) + settings)
+    torch.library.opcheck(ops.apply_transposed_backward, (v, s, torch.ones(2, 6, 3, dtype=torch.float64)) + settings)
+    torch.library.opcheck(ops.quantile_backward, (v, s, [0.5], torch.ones(2, 1, 3, dtype=torch.float64)) + settings)
     torch.library.opcheck(ops.loss_backward, (torch.tensor(2.0, dtype=torch.float64), torch.ones(2, 6, dtype=torch.float64)))
 
 
