@@ -7,10 +7,12 @@ NeuralSort on the CPU, through the library's C ABI (libsoftsortkit.so, bundled).
 
 ``softsortkit.numpy`` has every output of the C ABI as a NumPy function with
 an explicit backward; ``softsortkit.torch`` (needs PyTorch, imported only
-when used) the same as differentiable functions over
-``torch.autograd.Function``; ``softsortkit.jax`` (needs JAX) the outputs as
-``jax.custom_vjp`` functions over the library's XLA FFI handlers, under
-``jit``, ``grad`` and ``vmap``. All take ``path="automatic"`` by default (the
+when used) the same as differentiable ``torch.library.custom_op`` operators
+(``torch.compile``, ``torch.vmap``); ``softsortkit.jax`` (needs JAX) the
+outputs as ``jax.custom_vjp`` functions over the library's XLA FFI handlers,
+under ``jit``, ``grad`` and ``vmap``. All sort ascending by default
+(``descending=True`` is the paper's order) along the last axis (``dim=`` /
+``axis=``); see python/TORCHSORT.md. All take ``path="automatic"`` by default (the
 library chooses per output), a path name, or ``window(ranks=w)`` /
 ``window(tolerance=t)``; in NumPy and torch, ``return_path=True`` appends the
 name of the path that ran to the result (see ``softsortkit.numpy``'s docstring). The settings

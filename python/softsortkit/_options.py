@@ -89,6 +89,11 @@ def make(temperature, power, method, descending, path, accuracy):
     return options, window
 
 
+def code(name):
+    """The path code of a path's name as ``name`` spells it (``"exact"``, ``"window(ranks: 3)"``)."""
+    return parse(name)[0]
+
+
 def name(code, window):
     """The name of the path code a call reported (``window``: the one it was given)."""
     if code in (c.PATH_WINDOW_RANKS, c.PATH_WINDOW_TOLERANCE):

@@ -19,10 +19,10 @@ def forward(output, s, v, targets, matches, **settings):
         extra = {"top_k": (K,), "quantiles": (LEVELS,)}.get(output, ())
         return getattr(sn, output)(v, s, *extra, **settings, return_path=True)
     if output == "cross_entropy":
-        loss, grad, path = sn.cross_entropy(s, targets, **settings, return_path=True)
+        loss, grad, path = sn.cross_entropy(s, targets, **settings, reduction="sum", return_path=True)
         return (loss, grad), path
     if output == "nearest_neighbor_loss":
-        loss, grad, path = sn.nearest_neighbor_loss(s, matches, K, **settings, return_path=True)
+        loss, grad, path = sn.nearest_neighbor_loss(s, matches, K, **settings, reduction="mean", return_path=True)
         return (loss, grad), path
     return getattr(sn, output)(s, **settings, return_path=True)
 
@@ -45,7 +45,8 @@ def reference(output, s, v, targets, matches, power, method, path):
 
 def check_output(output, path, power, method):
     s, v, targets, matches = inputs()
-    settings = dict(temperature=TAU, power=power, method=method, path=path)
+    # The paper's order, which the reference computes by default (the library's default is ascending).
+    settings = dict(temperature=TAU, power=power, method=method, path=path, descending=True)
     paths = computes(output, path, power, method)
     if not paths:
         with pytest.raises(softsortkit.UnsupportedPathError) as error:
@@ -126,9 +127,11 @@ def test_soft_sort_and_permutation(shape):
     s = distinct_scores(shape)
     P, permutation, path = sn.soft_sort(s, 0.3, 1.5, return_permutation=True, return_path=True)
     assert P.shape == shape + (shape[-1],) and P.dtype == np.float64 and path == "dense"
+    np.testing.assert_allclose(P, reference_softsort(s, 0.3, 1.5, descending=False), rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(permutation, np.argsort(s, axis=-1, kind="stable"))
+    P, permutation = sn.soft_sort(s, 0.3, 1.5, descending=True, return_permutation=True)
     np.testing.assert_allclose(P, reference_softsort(s, 0.3, 1.5), rtol=0, atol=1e-12)
     np.testing.assert_array_equal(permutation, np.argsort(-s, axis=-1, kind="stable"))
-    np.testing.assert_array_equal(sn.permutation(s, descending=False), np.argsort(s, axis=-1, kind="stable"))
 
 
 def test_matrices_backward_aliases():
@@ -154,7 +157,8 @@ def test_non_contiguous_input_is_read_correctly():
     s = distinct_scores((6, 8))
     strided = s[::2, ::-1]
     assert not strided.flags.c_contiguous
-    np.testing.assert_allclose(sn.soft_sort(strided, 0.2, 1.0), reference_softsort(strided, 0.2, 1.0), atol=1e-12)
+    np.testing.assert_allclose(sn.soft_sort(strided, 0.2, 1.0), reference_softsort(strided, 0.2, 1.0, False),
+                               atol=1e-12)
 
 
 def test_path_names_round_trip():
@@ -182,7 +186,7 @@ def test_gauss_accuracy_is_passed():
     s, v, *_ = inputs()
     loose = sn.sorted_values(s, TAU, 2.0, path="gauss", accuracy=1e-3)
     tight = sn.sorted_values(s, TAU, 2.0, path="gauss")
-    expected = reference_output("sorted_values", s, v, TAU, 2.0)
+    expected = reference_output("sorted_values", s, v, TAU, 2.0, descending=False)
     assert np.abs(tight - expected).max() < 1e-12
     assert np.abs(loose - expected).max() < 1e-3 * np.abs(s).sum(axis=-1).max()
     with pytest.raises(softsortkit.SoftSortKitError, match="accuracy = 0.5 is out of range"):
@@ -206,7 +210,7 @@ def test_backends_can_be_chosen():
             continue
         softsortkit.set_backend(name)
         assert softsortkit.backend() == name
-        np.testing.assert_allclose(sn.soft_sort(s, 0.5, 2.0), reference_softsort(s, 0.5, 2.0), atol=2e-6)
+        np.testing.assert_allclose(sn.soft_sort(s, 0.5, 2.0), reference_softsort(s, 0.5, 2.0, False), atol=2e-6)
 
 
 @pytest.mark.parametrize("call,kind,fragment", [
@@ -261,3 +265,63 @@ def test_package_imports_without_torch():
             "try:\n    import softsortkit.torch\nexcept ImportError:\n    print('no torch')\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["(3,", "3)", "no", "torch"]
+
+
+def test_default_order_is_ascending_as_np_sort():
+    s = distinct_scores((3, 9), seed=40)
+    np.testing.assert_allclose(sn.sorted_values(s, 1e-3), np.sort(s, axis=-1), atol=1e-9)
+    np.testing.assert_allclose(sn.ranks(s, 1e-3), np.argsort(np.argsort(s, axis=-1), axis=-1) + 1.0, atol=1e-9)
+    np.testing.assert_allclose(sn.sorted_values(s, 1e-3, descending=True), -np.sort(-s, axis=-1), atol=1e-9)
+    np.testing.assert_array_equal(sn.topk(s, s, 2, 1e-3).round(9), np.sort(s, axis=-1)[:, :2].round(9))
+
+
+@pytest.mark.parametrize("dim", [0, 1, -3])
+def test_dim_equals_moving_the_axis_last(dim):
+    s = distinct_scores((4, 6, 5), seed=41).reshape(5, 6, 4).transpose(2, 1, 0).copy()
+    v = np.random.default_rng(3).standard_normal((4, 6, 5, 2))
+    axis = dim % 3
+    last = np.moveaxis(s, dim, -1)
+    np.testing.assert_array_equal(sn.ranks(s, 0.4, dim=dim), np.moveaxis(sn.ranks(last, 0.4), -1, dim))
+    np.testing.assert_array_equal(sn.apply(v, s, 0.4, 2.0, dim=dim),
+                                  np.moveaxis(sn.apply(np.moveaxis(v, axis, -2), last, 0.4, 2.0), -2, axis))
+    np.testing.assert_array_equal(sn.quantile(s, s, [0.5], 0.4, dim=dim),
+                                  np.moveaxis(sn.quantile(last, last, [0.5], 0.4), -1, dim))
+    np.testing.assert_array_equal(sn.soft_sort(s, 0.4, dim=dim), sn.soft_sort(last, 0.4))
+    g = np.random.default_rng(4).standard_normal(s.shape)
+    np.testing.assert_array_equal(sn.sorted_values_backward(s, g, 0.4, dim=dim),
+                                  np.moveaxis(sn.sorted_values_backward(last, np.moveaxis(g, dim, -1), 0.4), -1, dim))
+    targets = sn.permutation(s, dim=dim)
+    loss, grad = sn.cross_entropy(s, targets, 0.4, dim=dim, reduction="none")
+    expected_loss, expected_grad = sn.cross_entropy(last, np.moveaxis(targets, dim, -1), 0.4, reduction="none")
+    np.testing.assert_array_equal(loss, expected_loss)
+    np.testing.assert_array_equal(grad, np.moveaxis(expected_grad, -1, dim))
+    with pytest.raises(ValueError, match="dim must be an integer in -3 ..< 3"):
+        sn.ranks(s, dim=3)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "knn_loss"])
+def test_reductions_are_the_sum_and_mean_of_the_per_list_losses(loss):
+    s = distinct_scores((3, 2, 7), seed=42)
+    data = (sn.permutation(s),) if loss == "cross_entropy" else (
+        (np.random.default_rng(5).uniform(size=s.shape) < 0.5).astype(np.float64), 3)
+    none, grad_none = getattr(sn, loss)(s, *data, 0.5, 2.0, reduction="none")
+    assert none.shape == (3, 2) and grad_none.shape == s.shape
+    total, grad_sum = getattr(sn, loss)(s, *data, 0.5, 2.0, reduction="sum")
+    mean, grad_mean = getattr(sn, loss)(s, *data, 0.5, 2.0, reduction="mean")
+    np.testing.assert_allclose(total, none.sum(), rtol=1e-13)
+    np.testing.assert_allclose(mean, none.mean(), rtol=1e-13)
+    # Each list's gradient is that of its own loss: the sum's gradient, and the mean's times the list count.
+    np.testing.assert_allclose(grad_none, grad_sum, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(grad_mean * 6, grad_sum, rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        getattr(sn, loss)(s, *data, reduction="batchmean")
+
+
+def test_a_dense_call_that_does_not_fit_names_the_python_argument():
+    s = np.arange(1_000_000, dtype=np.float32)[None]
+    with pytest.raises(softsortkit.SoftSortKitError, match="path='automatic'") as error:
+        sn.ranks(s, 0.1, 2.0, path="dense")
+    assert error.value.kind == "out of memory"
+    with pytest.raises(softsortkit.SoftSortKitError, match="`scores`") as error:
+        sn.soft_sort(s, 0.1)
+    assert error.value.kind == "out of memory"
