@@ -6,7 +6,13 @@ package struct KNNSettings: Codable, Sendable {
     /// `candidates` other training images (the paper: one episode of 100 candidates).
     package var schedule = Schedule(steps: 1000, batch: 50)
     package var candidates = 100
-    package var temperatures: [Double] = [1]
+    /// Temperatures tried on validation; nil: the one `chosenTemperatures` holds for the operator.
+    package var temperatures: [Double]?
+    /// The temperature per operator chosen on validation by the selection run
+    /// of Sources/paper-tasks/README.md (the default run's).
+    package static let chosenTemperatures: [RelaxedOperator: Double] = [
+        .softSort: 1, .stochasticSoftSort: 1, .neuralSort: 1, .stochasticNeuralSort: 1,
+    ]
     package var learningRates: [Double] = [0.003]
     /// Neighbours tried on validation: the kNN loss's `k` and the vote's, the same.
     package var ks: [Int] = [5]
@@ -22,6 +28,11 @@ package struct KNNSettings: Codable, Sendable {
     package var classifierLearningRates: [Double] = [0.003]
 
     package init() {}
+
+    /// The temperatures a run of `op` tries: `temperatures`, or the one chosen on validation.
+    package func temperatures(for op: RelaxedOperator) -> [Double] {
+        temperatures ?? [Self.chosenTemperatures[op] ?? 1]
+    }
 }
 
 /// The paper's differentiable kNN (section 5.4, appendix A.3) on optdigits
@@ -65,7 +76,7 @@ package struct KNNTask: Sendable {
         var best: (parameters: [Float], curve: [CurvePoint], network: Network)?
         for k in settings.ks {
             guard k >= 1 && k <= n else { throw TaskError("k = \(k) must be in 1 ... \(n) (the candidates)") }
-            for temperature in settings.temperatures {
+            for temperature in settings.temperatures(for: op) {
                 for learningRate in settings.learningRates {
                     var initial = SplitMix(seed: streamSeed(seed, 21))
                     let network = Network.perceptron(

@@ -3,7 +3,13 @@ import Foundation
 /// The settings of the quantile-regression task.
 package struct QuantileSettings: Codable, Sendable {
     package var schedule = Schedule(steps: 1500, batch: 20)
-    package var temperatures: [Double] = [1]
+    /// Temperatures tried on validation; nil: the one `chosenTemperatures` holds for the operator.
+    package var temperatures: [Double]?
+    /// The temperature per operator chosen on validation by the selection run
+    /// of Sources/paper-tasks/README.md (the default run's).
+    package static let chosenTemperatures: [RelaxedOperator: Double] = [
+        .softSort: 1, .stochasticSoftSort: 1, .neuralSort: 1, .stochasticNeuralSort: 1,
+    ]
     package var learningRates: [Double] = [0.003]
     package var samples = 5
     package var width = 64
@@ -11,6 +17,11 @@ package struct QuantileSettings: Codable, Sendable {
     package var testSequences = 2000
 
     package init() {}
+
+    /// The temperatures a run of `op` tries: `temperatures`, or the one chosen on validation.
+    package func temperatures(for op: RelaxedOperator) -> [Double] {
+        temperatures ?? [Self.chosenTemperatures[op] ?? 1]
+    }
 }
 
 /// The paper's quantile regression (section 5.3, appendix A.2): predict the
@@ -21,8 +32,10 @@ package struct QuantileSettings: Codable, Sendable {
 /// architecture, their own weights) see each number; the relaxed median row
 /// of `P(h(x)) g(x)` (`RelaxedPermutation.quantiles([0.5], of:)`) is the
 /// prediction during training, the loss its squared error against the true
-/// median / 10^4. At evaluation the prediction is hard: `g` of the number
-/// whose score is the median. The `regressor` baseline is one slot network
+/// median / 10^4. At evaluation the prediction is the same relaxed median
+/// row, of the deterministic operator (the stochastic ones without noise):
+/// the model is trained for that prediction, and at a temperature where `P`
+/// is soft, `g` of the hard median number alone is not calibrated. The `regressor` baseline is one slot network
 /// over the whole sequence (all `4 n` digit windows), trained on the median directly.
 package struct QuantileTask: Sendable {
     package var data: TaskData
@@ -55,7 +68,8 @@ package struct QuantileTask: Sendable {
         let validationSet = data.sequences(.validation, count: settings.validationSequences, length: n)
         var grid: [GridPoint] = []
         var best: (parameters: [[Float]], curve: [CurvePoint], model: Model)?
-        for temperature in op == nil ? [nil] : settings.temperatures.map(Optional.some) {
+        let temperatures: [Double?] = op.map { settings.temperatures(for: $0).map(Optional.some) } ?? [nil]
+        for temperature in temperatures {
             for learningRate in settings.learningRates {
                 var initial = SplitMix(seed: streamSeed(seed, UInt64(n), 11))
                 let model: Model
@@ -75,7 +89,7 @@ package struct QuantileTask: Sendable {
                             generator: &batches)
                         return try Self.step(model, numbers, noiseSeed: streamSeed(seed, UInt64(n), 13, UInt64(step)))
                     },
-                    validate: { Self.evaluate(model, validationSet).mse }, progress: progress)
+                    validate: { try Self.evaluate(model, validationSet).mse }, progress: progress)
                 let point = GridPoint(
                     temperature: temperature, learningRate: learningRate, validation: checkpoint.validation, step: checkpoint.step)
                 if grid.isEmpty || point.validation < grid[bestIndex(grid.map(\.validation), higherIsBetter: false)].validation {
@@ -86,7 +100,7 @@ package struct QuantileTask: Sendable {
         }
         guard let best else { throw TaskError("empty temperature or learning-rate grid") }
         for (network, parameters) in zip(best.model.networks, best.parameters) { network.parameters = parameters }
-        let test = Self.evaluate(best.model, data.sequences(.test, count: settings.testSequences, length: n))
+        let test = try Self.evaluate(best.model, data.sequences(.test, count: settings.testSequences, length: n))
         var result = TaskResult(
             task: "quantile", seed: seed, selected: grid[bestIndex(grid.map(\.validation), higherIsBetter: false)], grid: grid,
             steps: settings.schedule.steps, seconds: seconds(since: start), curve: best.curve)
@@ -134,18 +148,15 @@ package struct QuantileTask: Sendable {
 
     /// The hard predictions' mean squared error (values / 10^4) and
     /// Spearman's rank correlation between predicted and true medians.
-    private static func evaluate(_ model: Model, _ set: NumberBatch) -> (mse: Double, spearman: Double) {
+    private static func evaluate(_ model: Model, _ set: NumberBatch) throws -> (mse: Double, spearman: Double) {
         let n = set.count
         let truth = medians(set)
         var predictions: [Double] = []
         switch model {
-        case .relaxed(let scorer, let regressor, _):
-            let scores = scorer.outputs(set.images, count: set.batch * n)
-            let values = regressor.outputs(set.images, count: set.batch * n)
-            for b in 0..<set.batch {
-                let median = descendingOrder(scores[b * n ..< (b + 1) * n])[n / 2]
-                predictions.append(Double(values[b * n + median]))
-            }
+        case .relaxed(let scorer, let regressor, let relaxation):
+            let scores = scorer.outputs(set.images, count: set.batch * n).map(Double.init)
+            let values = regressor.outputs(set.images, count: set.batch * n).map(Double.init)
+            predictions = try relaxation.quantileRow(scores: scores, values: values, level: 0.5, batch: set.batch, count: n)
         case .plain(let network):
             predictions = network.outputs(set.images, count: set.batch, chunk: max(1, 256 / n)).map(Double.init)
         }

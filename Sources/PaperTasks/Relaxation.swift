@@ -114,6 +114,15 @@ package struct Relaxation: Sendable {
         return (loss.value, loss.gradient)
     }
 
+    /// The deterministic operator's relaxed quantile row `(P v)[b, round(level (n - 1))]`
+    /// of `batch x count` values, forward only (the prediction at evaluation:
+    /// the stochastic operators evaluate without noise).
+    package func quantileRow(scores: [Double], values: [Double], level: Double, batch: Int, count: Int) throws -> [Double] {
+        let deterministic = Relaxation(op == .stochasticNeuralSort ? .neuralSort : op == .stochasticSoftSort ? .softSort : op,
+                                       temperature: temperature, samples: 1)
+        return try deterministic.forward(scores, batch: batch, count: count, noiseSeed: 0).quantiles([level], of: values).values
+    }
+
     /// The relaxed quantile row `(P v)[b, round(level (n - 1))]` of per-element
     /// values `v`, one per row and sample, and the loss `mean (row - target)^2`
     /// over the rows (and samples) with its gradients to the scores and to `v`.

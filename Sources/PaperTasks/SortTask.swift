@@ -4,7 +4,13 @@ import Foundation
 package struct SortSettings: Codable, Sendable {
     package var schedule = Schedule(steps: 2000, batch: 20)
     /// Temperatures tried on validation (each with every learning rate).
-    package var temperatures: [Double] = [1]
+    /// Temperatures tried on validation; nil: the one `chosenTemperatures` holds for the operator.
+    package var temperatures: [Double]?
+    /// The temperature per operator chosen on validation by the selection run
+    /// of Sources/paper-tasks/README.md (the default run's).
+    package static let chosenTemperatures: [RelaxedOperator: Double] = [
+        .softSort: 1, .stochasticSoftSort: 1, .neuralSort: 1, .stochasticNeuralSort: 1,
+    ]
     package var learningRates: [Double] = [0.01]
     /// Gumbel samples per sequence for the stochastic operators.
     package var samples = 5
@@ -14,6 +20,11 @@ package struct SortSettings: Codable, Sendable {
     package var testSequences = 2000
 
     package init() {}
+
+    /// The temperatures a run of `op` tries: `temperatures`, or the one chosen on validation.
+    package func temperatures(for op: RelaxedOperator) -> [Double] {
+        temperatures ?? [Self.chosenTemperatures[op] ?? 1]
+    }
 }
 
 /// The paper's sorting task (section 5.2, appendix A.1) on optdigits: learn a
@@ -38,7 +49,7 @@ package struct SortTask: Sendable {
         var bestParameters: [Float] = []
         var bestCurve: [CurvePoint] = []
         var scorer: Network?
-        for temperature in settings.temperatures {
+        for temperature in settings.temperatures(for: op) {
             for learningRate in settings.learningRates {
                 // The same initial weights and batches for every operator and configuration of a (seed, n).
                 var initial = SplitMix(seed: streamSeed(seed, UInt64(n), 1))

@@ -9,7 +9,7 @@ package struct TaskData: Sendable {
     package var validationFraction: Double
 
     /// The committed split: 25 % of each class's images for test (the same
-    /// test images `simd-bench digits` used before), 20 % of the rest for
+    /// test images as the earlier two-way split), 20 % of the rest for
     /// validation, the rest for training.
     package static let defaultSplitSeed: UInt64 = 0x0D16_1757
 

@@ -36,8 +36,8 @@ struct KNNCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Neighbours k tried on validation (the kNN loss's and the vote's; the paper's grid: 1 3 5 9).")
     var k = KNNSettings().ks
 
-    @Option(parsing: .upToNextOption, help: "Temperatures tried on validation (the paper's grid: 1 4 16 64 128 512).")
-    var temperatures = KNNSettings().temperatures
+    @Option(parsing: .upToNextOption, help: "Temperatures tried on validation (default: the one chosen on validation per operator; the paper's grid: 1 4 16 64 128 512).")
+    var temperatures: [Double] = []
 
     @Option(parsing: .upToNextOption, help: "Adam learning rates tried on validation.")
     var learningRates = KNNSettings().learningRates
@@ -65,7 +65,7 @@ struct KNNCommand: ParsableCommand {
         if k.isEmpty || k.contains(where: { $0 < 1 || $0 > candidates }) { throw ValidationError("every k must be in 1 ... --candidates") }
         if baselineK.isEmpty || baselineK.contains(where: { $0 < 1 }) { throw ValidationError("every --baseline-k must be at least 1") }
         if components.isEmpty || components.contains(where: { $0 < 1 || $0 > 64 }) { throw ValidationError("every --components must be in 1 ... 64") }
-        try checkGrid(temperatures, "--temperatures")
+        if !temperatures.isEmpty { try checkGrid(temperatures, "--temperatures") }
         try checkGrid(learningRates, "--learning-rates")
         try checkGrid(classifierLearningRates, "--classifier-learning-rates")
     }
@@ -76,7 +76,7 @@ struct KNNCommand: ParsableCommand {
         settings.schedule = Schedule(steps: steps, batch: batch, checkpoints: common.checkpoints)
         settings.candidates = candidates
         settings.ks = k
-        settings.temperatures = temperatures
+        settings.temperatures = temperatures.isEmpty ? nil : temperatures
         settings.learningRates = learningRates
         settings.samples = samples
         settings.baselineKs = baselineK
@@ -84,7 +84,7 @@ struct KNNCommand: ParsableCommand {
         settings.classifierSteps = classifierSteps
         settings.classifierLearningRates = classifierLearningRates
         let task = KNNTask(data: data, settings: settings)
-        let runs = operators.count * k.count * temperatures.count * learningRates.count
+        let runs = operators.count * k.count * max(1, temperatures.count) * learningRates.count
         let total = common.seeds.count * (runs * steps + (baselines ? classifierLearningRates.count * classifierSteps : 0))
         var progress = ProgressBar("knn", total: total)
         var results: [TaskResult] = []

@@ -10,8 +10,8 @@ struct QuantileCommand: ParsableCommand {
         discussion: """
             A slot CNN scores every number, a second one regresses its value; the loss is the \
             squared error between the relaxed median row of P (the library's quantiles([0.5])) \
-            applied to the regressed values and the true median / 10^4. Test: the value regressed \
-            for the number whose score is the median; MSE (values / 10^4) and Spearman's rho \
+            applied to the regressed values and the true median / 10^4. Test: the same relaxed median \
+            row (deterministic operator); MSE (values / 10^4) and Spearman's rho \
             against the true medians. The `regressor` baseline sees all n numbers and is trained \
             on the median directly.
             """)
@@ -33,8 +33,8 @@ struct QuantileCommand: ParsableCommand {
     @Option(help: "Sequences per step.")
     var batch = QuantileSettings().schedule.batch
 
-    @Option(parsing: .upToNextOption, help: "Temperatures tried on validation (the paper's grid: 128 256 ... 4096).")
-    var temperatures = QuantileSettings().temperatures
+    @Option(parsing: .upToNextOption, help: "Temperatures tried on validation (default: the one chosen on validation per operator; the paper's grid: 128 256 ... 4096).")
+    var temperatures: [Double] = []
 
     @Option(parsing: .upToNextOption, help: "Adam learning rates tried on validation (every model).")
     var learningRates = QuantileSettings().learningRates
@@ -57,7 +57,7 @@ struct QuantileCommand: ParsableCommand {
         if steps < 1 || batch < 1 || samples < 1 || width < 1 || validationSequences < 1 || testSequences < 1 {
             throw ValidationError("--steps, --batch, --samples, --width and the sequence counts must be at least 1")
         }
-        try checkGrid(temperatures, "--temperatures")
+        if !temperatures.isEmpty { try checkGrid(temperatures, "--temperatures") }
         try checkGrid(learningRates, "--learning-rates")
     }
 
@@ -65,7 +65,7 @@ struct QuantileCommand: ParsableCommand {
         let data = try common.load()
         var settings = QuantileSettings()
         settings.schedule = Schedule(steps: steps, batch: batch, checkpoints: common.checkpoints)
-        settings.temperatures = temperatures
+        settings.temperatures = temperatures.isEmpty ? nil : temperatures
         settings.learningRates = learningRates
         settings.samples = samples
         settings.width = width
@@ -74,7 +74,7 @@ struct QuantileCommand: ParsableCommand {
         let task = QuantileTask(data: data, settings: settings)
         let models: [RelaxedOperator?] = operators.map(Optional.some) + (regressor ? [nil] : [])
         let runs = common.seeds.count * n.count * learningRates.count
-            * (operators.count * temperatures.count + (regressor ? 1 : 0))
+            * (operators.count * max(1, temperatures.count) + (regressor ? 1 : 0))
         var progress = ProgressBar("quantile", total: runs * steps)
         var results: [TaskResult] = []
         let start = DispatchTime.now()

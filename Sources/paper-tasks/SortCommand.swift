@@ -30,8 +30,8 @@ struct SortCommand: ParsableCommand {
     @Option(help: "Sequences per step.")
     var batch = SortSettings().schedule.batch
 
-    @Option(parsing: .upToNextOption, help: "Temperatures tried on validation (the paper's grid: 1 2 4 ... 4096).")
-    var temperatures = SortSettings().temperatures
+    @Option(parsing: .upToNextOption, help: "Temperatures tried on validation (default: the one chosen on validation per operator; the paper's grid: 1 2 4 ... 4096).")
+    var temperatures: [Double] = []
 
     @Option(parsing: .upToNextOption, help: "Adam learning rates tried on validation (cosine-decayed to 0).")
     var learningRates = SortSettings().learningRates
@@ -54,7 +54,7 @@ struct SortCommand: ParsableCommand {
         if steps < 1 || batch < 1 || samples < 1 || width < 1 || validationSequences < 1 || testSequences < 1 {
             throw ValidationError("--steps, --batch, --samples, --width and the sequence counts must be at least 1")
         }
-        try checkGrid(temperatures, "--temperatures")
+        if !temperatures.isEmpty { try checkGrid(temperatures, "--temperatures") }
         try checkGrid(learningRates, "--learning-rates")
     }
 
@@ -62,14 +62,14 @@ struct SortCommand: ParsableCommand {
         let data = try common.load()
         var settings = SortSettings()
         settings.schedule = Schedule(steps: steps, batch: batch, checkpoints: common.checkpoints)
-        settings.temperatures = temperatures
+        settings.temperatures = temperatures.isEmpty ? nil : temperatures
         settings.learningRates = learningRates
         settings.samples = samples
         settings.width = width
         settings.validationSequences = validationSequences
         settings.testSequences = testSequences
         let task = SortTask(data: data, settings: settings)
-        let runs = common.seeds.count * n.count * operators.count * temperatures.count * learningRates.count
+        let runs = common.seeds.count * n.count * operators.count * max(1, temperatures.count) * learningRates.count
         var progress = ProgressBar("sort", total: runs * steps)
         var results: [TaskResult] = []
         let start = DispatchTime.now()
