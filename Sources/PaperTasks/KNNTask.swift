@@ -1,21 +1,23 @@
 import Foundation
 
 /// The settings of the differentiable-kNN task and its baselines.
-package struct KNNSettings: Codable, Sendable {
+package struct KNNSettings: TemperatureSettings {
     /// `batch` is the number of queries per step; each step draws them and
     /// `candidates` other training images (the paper: one episode of 100 candidates).
     package var schedule = Schedule(steps: 1000, batch: 50)
     package var candidates = 100
-    /// Temperatures tried on validation; nil: the one `chosenTemperatures` holds for the operator.
     package var temperatures: [Double]?
-    /// The temperature per operator chosen on validation by the selection run
-    /// of Sources/paper-tasks/README.md (the default run's).
+    /// Chosen on validation by the selection run of Sources/paper-tasks/README.md.
     package static let chosenTemperatures: [RelaxedOperator: Double] = [
-        .softSort: 1, .stochasticSoftSort: 1, .neuralSort: 1, .stochasticNeuralSort: 1,
+        .softSort: 16, .stochasticSoftSort: 16, .neuralSort: 16, .stochasticNeuralSort: 16,
     ]
     package var learningRates: [Double] = [0.003]
     /// Neighbours tried on validation: the kNN loss's `k` and the vote's, the same.
-    package var ks: [Int] = [5]
+    package var ks: [Int]?
+    /// The neighbours per operator chosen on validation (with `chosenTemperatures`).
+    package static let chosenK: [RelaxedOperator: Int] = [
+        .softSort: 5, .stochasticSoftSort: 5, .neuralSort: 1, .stochasticNeuralSort: 1,
+    ]
     /// The baselines' neighbours and PCA sizes tried on validation.
     package var baselineKs: [Int] = [1, 3, 5, 9]
     package var components: [Int] = [8, 16, 32]
@@ -26,13 +28,17 @@ package struct KNNSettings: Codable, Sendable {
     /// The plain classifier's step budget and learning rates (batch `schedule.batch`).
     package var classifierSteps = 2000
     package var classifierLearningRates: [Double] = [0.003]
+    /// Augmentation of the training images of the learnt models (embedding
+    /// and classifier): each moves by up to this many pixels per direction
+    /// (zeros shifted in); evaluation images never move.
+    package var shift = 0
+    /// The embedding keeps the pixels beside the learnt features (a skip
+    /// connection): `e(x) = [x, f(x)]`, so kNN on it starts near kNN on
+    /// pixels and the kNN loss trains `f` to correct it. Off by default: it
+    /// did not raise validation accuracy in the selection run.
+    package var pixelSkip = false
 
     package init() {}
-
-    /// The temperatures a run of `op` tries: `temperatures`, or the one chosen on validation.
-    package func temperatures(for op: RelaxedOperator) -> [Double] {
-        temperatures ?? [Self.chosenTemperatures[op] ?? 1]
-    }
 }
 
 /// The paper's differentiable kNN (section 5.4, appendix A.3) on optdigits
@@ -48,19 +54,52 @@ package struct KNNTask: Sendable {
         self.settings = settings
     }
 
+    static func chosenK(_ op: RelaxedOperator) -> Int { KNNSettings.chosenK[op] ?? 1 }
+
     private func pixels(_ images: [Int]) -> [Float] {
         images.flatMap { data.digits.pixels[$0 * 64 ..< ($0 + 1) * 64] }
     }
 
     private func labels(_ images: [Int]) -> [Int] { images.map { data.digits.labels[$0] } }
 
+    /// The pixels of training images, each moved by a random whole number of
+    /// pixels in `-shift ... shift` per direction.
+    private func augmented(_ images: [Int], generator: inout SplitMix) -> [Float] {
+        let shift = settings.shift
+        guard shift > 0 else { return pixels(images) }
+        var result = [Float](repeating: 0, count: images.count * 64)
+        for (row, image) in images.enumerated() {
+            let dr = generator.index(2 * shift + 1) - shift, dc = generator.index(2 * shift + 1) - shift
+            for r in 0..<8 where (0..<8).contains(r - dr) {
+                for c in 0..<8 where (0..<8).contains(c - dc) {
+                    result[row * 64 + r * 8 + c] = data.digits.pixels[image * 64 + (r - dr) * 8 + (c - dc)]
+                }
+            }
+        }
+        return result
+    }
+
+    /// The embedding of `count` images' pixels: `f(x)`, or `[x, f(x)]` with `pixelSkip`.
+    private func embedded(_ network: Network, _ input: [Float], count: Int) -> [Float] {
+        let features = network.outputs(input, count: count)
+        guard settings.pixelSkip else { return features }
+        let d = network.outputWidth
+        var result: [Float] = []
+        result.reserveCapacity(count * (64 + d))
+        for row in 0..<count {
+            result += input[row * 64 ..< (row + 1) * 64]
+            result += features[row * d ..< (row + 1) * d]
+        }
+        return result
+    }
+
     /// kNN accuracy of `side`'s images against the training side, in `network`'s embedding.
     private func embeddedAccuracy(_ network: Network, side: [Int], k: Int) -> Double {
-        let candidates = network.outputs(pixels(data.split.train), count: data.split.train.count)
-        let queries = network.outputs(pixels(side), count: side.count)
+        let candidates = embedded(network, pixels(data.split.train), count: data.split.train.count)
+        let queries = embedded(network, pixels(side), count: side.count)
         return nearestNeighborAccuracy(
             queries: queries, queryLabels: labels(side), candidates: candidates, candidateLabels: labels(data.split.train),
-            dimension: network.outputWidth, k: k)
+            dimension: network.outputWidth + (settings.pixelSkip ? 64 : 0), k: k)
     }
 
     /// Trains an embedding through `op` per (temperature, learning rate, k),
@@ -74,7 +113,7 @@ package struct KNNTask: Sendable {
         }
         var grid: [GridPoint] = []
         var best: (parameters: [Float], curve: [CurvePoint], network: Network)?
-        for k in settings.ks {
+        for k in settings.ks ?? [Self.chosenK(op)] {
             guard k >= 1 && k <= n else { throw TaskError("k = \(k) must be in 1 ... \(n) (the candidates)") }
             for temperature in settings.temperatures(for: op) {
                 for learningRate in settings.learningRates {
@@ -116,7 +155,7 @@ package struct KNNTask: Sendable {
     }
 
     /// One episode batch: `queries` query images and `candidates` other
-    /// training images, scores `-|f(q) - f(c)|^2`, the relaxed kNN loss, its
+    /// training images, scores `-|e(q) - e(c)|^2`, the relaxed kNN loss, its
     /// gradient through the distances into the embedding network.
     private func episodeStep(
         _ network: Network, _ relaxation: Relaxation, k: Int, generator: inout SplitMix, noiseSeed: UInt64
@@ -127,7 +166,8 @@ package struct KNNTask: Sendable {
         for i in 0..<queries + n { pool.swapAt(i, i + generator.index(pool.count - i)) }
         let images = Array(pool[..<(queries + n)])
         let d = network.outputWidth
-        let embeddings = network.forward(pixels(images), count: images.count).map(Double.init)
+        let input = augmented(images, generator: &generator)
+        let embeddings = network.forward(input, count: images.count).map(Double.init)
         var scores = [Double](repeating: 0, count: queries * n)
         var matches = [Double](repeating: 0, count: queries * n)
         for q in 0..<queries {
@@ -136,6 +176,13 @@ package struct KNNTask: Sendable {
                 for e in 0..<d {
                     let difference = embeddings[q * d + e] - embeddings[(queries + j) * d + e]
                     total += difference * difference
+                }
+                if settings.pixelSkip {
+                    // The pixels' part of the distance: a constant of the network's parameters.
+                    for e in 0..<64 {
+                        let difference = Double(input[q * 64 + e] - input[(queries + j) * 64 + e])
+                        total += difference * difference
+                    }
                 }
                 scores[q * n + j] = -total
                 matches[q * n + j] = data.digits.labels[images[q]] == data.digits.labels[images[queries + j]] ? 1 : 0
@@ -221,7 +268,7 @@ package struct KNNTask: Sendable {
                 [network], schedule: schedule, learningRate: learningRate, higherIsBetter: true,
                 step: { _ in
                     let images = (0..<batch).map { _ in data.split.train[batches.index(data.split.train.count)] }
-                    var logits = network.forward(pixels(images), count: batch)
+                    var logits = network.forward(augmented(images, generator: &batches), count: batch)
                     Network.softmax(&logits, width: 10)
                     var loss = 0.0
                     for (row, image) in images.enumerated() {

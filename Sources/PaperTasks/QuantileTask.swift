@@ -1,14 +1,12 @@
 import Foundation
 
 /// The settings of the quantile-regression task.
-package struct QuantileSettings: Codable, Sendable {
+package struct QuantileSettings: TemperatureSettings {
     package var schedule = Schedule(steps: 1500, batch: 20)
-    /// Temperatures tried on validation; nil: the one `chosenTemperatures` holds for the operator.
     package var temperatures: [Double]?
-    /// The temperature per operator chosen on validation by the selection run
-    /// of Sources/paper-tasks/README.md (the default run's).
+    /// Chosen on validation by the selection run of Sources/paper-tasks/README.md.
     package static let chosenTemperatures: [RelaxedOperator: Double] = [
-        .softSort: 1, .stochasticSoftSort: 1, .neuralSort: 1, .stochasticNeuralSort: 1,
+        .softSort: 1024, .stochasticSoftSort: 1024, .neuralSort: 16, .stochasticNeuralSort: 16,
     ]
     package var learningRates: [Double] = [0.003]
     package var samples = 5
@@ -17,11 +15,6 @@ package struct QuantileSettings: Codable, Sendable {
     package var testSequences = 2000
 
     package init() {}
-
-    /// The temperatures a run of `op` tries: `temperatures`, or the one chosen on validation.
-    package func temperatures(for op: RelaxedOperator) -> [Double] {
-        temperatures ?? [Self.chosenTemperatures[op] ?? 1]
-    }
 }
 
 /// The paper's quantile regression (section 5.3, appendix A.2): predict the

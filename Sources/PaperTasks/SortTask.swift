@@ -1,13 +1,11 @@
 import Foundation
 
 /// The settings of the sorting task.
-package struct SortSettings: Codable, Sendable {
+package struct SortSettings: TemperatureSettings {
     package var schedule = Schedule(steps: 2000, batch: 20)
     /// Temperatures tried on validation (each with every learning rate).
-    /// Temperatures tried on validation; nil: the one `chosenTemperatures` holds for the operator.
     package var temperatures: [Double]?
-    /// The temperature per operator chosen on validation by the selection run
-    /// of Sources/paper-tasks/README.md (the default run's).
+    /// Chosen on validation by the selection run of Sources/paper-tasks/README.md.
     package static let chosenTemperatures: [RelaxedOperator: Double] = [
         .softSort: 1, .stochasticSoftSort: 1, .neuralSort: 1, .stochasticNeuralSort: 1,
     ]
@@ -20,11 +18,6 @@ package struct SortSettings: Codable, Sendable {
     package var testSequences = 2000
 
     package init() {}
-
-    /// The temperatures a run of `op` tries: `temperatures`, or the one chosen on validation.
-    package func temperatures(for op: RelaxedOperator) -> [Double] {
-        temperatures ?? [Self.chosenTemperatures[op] ?? 1]
-    }
 }
 
 /// The paper's sorting task (section 5.2, appendix A.1) on optdigits: learn a

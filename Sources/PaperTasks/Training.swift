@@ -122,3 +122,18 @@ package func streamSeed(_ parts: UInt64...) -> UInt64 {
     }
     return state
 }
+
+/// A task's settings with a temperature grid: given, or one temperature per
+/// operator chosen on validation (the default run's).
+package protocol TemperatureSettings: Codable, Sendable {
+    /// Temperatures tried on validation; nil: the operator's `chosenTemperatures`.
+    var temperatures: [Double]? { get }
+    static var chosenTemperatures: [RelaxedOperator: Double] { get }
+}
+
+extension TemperatureSettings {
+    /// The temperatures a run of `op` tries.
+    package func temperatures(for op: RelaxedOperator) -> [Double] {
+        temperatures ?? [Self.chosenTemperatures[op] ?? 1]
+    }
+}

@@ -33,8 +33,8 @@ struct KNNCommand: ParsableCommand {
     @Option(help: "Candidates per query (the relaxed sort's n).")
     var candidates = KNNSettings().candidates
 
-    @Option(parsing: .upToNextOption, help: "Neighbours k tried on validation (the kNN loss's and the vote's; the paper's grid: 1 3 5 9).")
-    var k = KNNSettings().ks
+    @Option(parsing: .upToNextOption, help: "Neighbours k tried on validation (the kNN loss's and the vote's; default: the one chosen on validation per operator; the paper's grid: 1 3 5 9).")
+    var k: [Int] = []
 
     @Option(parsing: .upToNextOption, help: "Temperatures tried on validation (default: the one chosen on validation per operator; the paper's grid: 1 4 16 64 128 512).")
     var temperatures: [Double] = []
@@ -57,12 +57,19 @@ struct KNNCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Learning rates of the plain classifier tried on validation.")
     var classifierLearningRates = KNNSettings().classifierLearningRates
 
+    @Option(help: "Training images of the embedding and the classifier move by up to this many pixels (0: none).")
+    var shift = KNNSettings().shift
+
+    @Flag(inversion: .prefixedNo, help: "Keep the pixels beside the learnt features in the embedding (e(x) = [x, f(x)]).")
+    var pixelSkip = KNNSettings().pixelSkip
+
     func validate() throws {
+        if shift < 0 || shift > 3 { throw ValidationError("--shift must be in 0 ... 3") }
         if operators.isEmpty && !baselines { throw ValidationError("nothing to run: no operator and --no-baselines") }
         if steps < 1 || batch < 1 || samples < 1 || candidates < 2 || classifierSteps < 1 {
             throw ValidationError("--steps, --batch, --samples and --classifier-steps must be at least 1, --candidates at least 2")
         }
-        if k.isEmpty || k.contains(where: { $0 < 1 || $0 > candidates }) { throw ValidationError("every k must be in 1 ... --candidates") }
+        if k.contains(where: { $0 < 1 || $0 > candidates }) { throw ValidationError("every k must be in 1 ... --candidates") }
         if baselineK.isEmpty || baselineK.contains(where: { $0 < 1 }) { throw ValidationError("every --baseline-k must be at least 1") }
         if components.isEmpty || components.contains(where: { $0 < 1 || $0 > 64 }) { throw ValidationError("every --components must be in 1 ... 64") }
         if !temperatures.isEmpty { try checkGrid(temperatures, "--temperatures") }
@@ -75,7 +82,7 @@ struct KNNCommand: ParsableCommand {
         var settings = KNNSettings()
         settings.schedule = Schedule(steps: steps, batch: batch, checkpoints: common.checkpoints)
         settings.candidates = candidates
-        settings.ks = k
+        settings.ks = k.isEmpty ? nil : k
         settings.temperatures = temperatures.isEmpty ? nil : temperatures
         settings.learningRates = learningRates
         settings.samples = samples
@@ -83,8 +90,10 @@ struct KNNCommand: ParsableCommand {
         settings.components = components
         settings.classifierSteps = classifierSteps
         settings.classifierLearningRates = classifierLearningRates
+        settings.shift = shift
+        settings.pixelSkip = pixelSkip
         let task = KNNTask(data: data, settings: settings)
-        let runs = operators.count * k.count * max(1, temperatures.count) * learningRates.count
+        let runs = operators.count * max(1, k.count) * max(1, temperatures.count) * learningRates.count
         let total = common.seeds.count * (runs * steps + (baselines ? classifierLearningRates.count * classifierSteps : 0))
         var progress = ProgressBar("knn", total: total)
         var results: [TaskResult] = []
