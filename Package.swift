@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "SoftSortKit", targets: ["SoftSortKit"]),
         .library(name: "SoftSortKitDifferentiable", targets: ["SoftSortKitDifferentiable"]),
         .executable(name: "simd-bench", targets: ["simd-bench"]),
+        .executable(name: "paper-tasks", targets: ["paper-tasks"]),
         // The C ABI (include/softsortkit.h) as a shared library; python/ bundles it.
         .library(name: "softsortkit", type: .dynamic, targets: ["SoftSortKitCABI"]),
     ],
@@ -30,9 +31,16 @@ let package = Package(
             name: "simd-bench",
             dependencies: [
                 "SoftSortKit",
-                "SoftSortKitDifferentiable",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // The paper's three experiments on handwritten digits: the task logic
+        // in PaperTasks, the command line in paper-tasks (its README and plot script beside it).
+        .target(name: "PaperTasks", dependencies: ["SoftSortKit"]),
+        .executableTarget(
+            name: "paper-tasks",
+            dependencies: ["PaperTasks", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            exclude: ["README.md", "plot_paper_tasks.py"]
         ),
 
         // The C ABI: @_cdecl exports declared in include/softsortkit.h.
@@ -47,6 +55,7 @@ let package = Package(
         .testTarget(name: "SoftSortKitTests", dependencies: ["SoftSortKit"]),
         .testTarget(
             name: "SoftSortKitDifferentiableTests", dependencies: ["SoftSortKit", "SoftSortKitDifferentiable"]),
+        .testTarget(name: "PaperTasksTests", dependencies: ["PaperTasks", "SoftSortKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

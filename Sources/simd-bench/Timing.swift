@@ -16,7 +16,7 @@ enum Timing {
 }
 
 /// SplitMix64: a small seeded generator, so benchmark inputs repeat exactly.
-struct SplitMix {
+struct SplitMix: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

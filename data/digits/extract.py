@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes scikit-learn's copy of UCI optdigits (`sklearn.datasets.load_digits`)
-to data/digits/optdigits-8x8.txt, the file `simd-bench digits` reads.
+to data/digits/optdigits-8x8.txt, the file `paper-tasks` reads.
 
     pip install scikit-learn
     python3 data/digits/extract.py            # rewrites the committed file

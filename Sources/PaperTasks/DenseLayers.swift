@@ -1,8 +1,8 @@
-/// The dense-layer loops of the digits scorer: `Float`, row-major, plain
+/// The dense-layer loops of `Network`: `Float`, row-major, plain
 /// loops over unsafe pointers (the `out`-wide inner loops are axpys the
 /// compiler vectorizes; the dot products use `SIMD8` with four accumulators,
 /// since Swift does not reassociate a scalar reduction).
-enum DigitsLayers {
+enum DenseLayers {
     /// `y[r, :] = x[r, :] W + b` (`W` is `in x out`), then `max(0, y)` when `relu`.
     static func forward(
         _ x: UnsafePointer<Float>, rows: Int, inputs: Int, _ w: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
