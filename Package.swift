@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "SoftSortKitTests", dependencies: ["SoftSortKit"]),
         .testTarget(
             name: "SoftSortKitDifferentiableTests", dependencies: ["SoftSortKit", "SoftSortKitDifferentiable"]),
-        .testTarget(name: "PaperTasksTests", dependencies: ["PaperTasks", "SoftSortKit"]),
+        .testTarget(name: "PaperTasksTests", dependencies: ["PaperTasks"]),
     ],
     swiftLanguageModes: [.v6]
 )
