@@ -6,7 +6,8 @@ Each function is a ``jax.custom_vjp`` whose forward and backward are
 in ``softsortkit.h``, registered for the CPU platform when this module is
 imported): XLA hands the library its buffers, typed, and no host callback or
 Python runs per call. ``vmap`` adds a leading batch dimension to the same one
-call (``vmap_method="broadcast_all"``). Needs ``jax`` and ``jaxlib`` (CPU);
+call (``vmap_method="broadcast_all"``); a loss's handler then makes one library
+call per vmapped item (per list for ``reduction="none"``), in C. Needs ``jax`` and ``jaxlib`` (CPU);
 the rest of the package imports without them.
 
     import softsortkit.jax as ssj
