@@ -73,8 +73,27 @@ def parse(path):
         f"softsortkit.window(tolerance=t) (or their names, 'window(ranks: 3)'), got {path!r}")
 
 
+_MADE = {}
+
+
 def make(temperature, power, method, descending, path, accuracy):
-    """The ``softsortkit_options`` of a call, and the window asked for (to name the path that ran)."""
+    """The ``softsortkit_options`` of a call, and the window asked for (to name the path that ran).
+    The structures of recent settings are kept and shared (the library only reads them)."""
+    key = (temperature, power, method, bool(descending), path, accuracy)
+    try:
+        made = _MADE.get(key)
+    except TypeError:  # an unhashable argument: made (and rejected or converted) below
+        key, made = None, None
+    if made is None:
+        made = _make(temperature, power, method, descending, path, accuracy)
+        if key is not None:
+            if len(_MADE) >= 256:
+                _MADE.clear()
+            _MADE[key] = made
+    return made
+
+
+def _make(temperature, power, method, descending, path, accuracy):
     if method not in METHODS:
         raise ValueError(f"softsortkit: method must be one of {', '.join(METHODS)}, got {method!r}")
     code, window = parse(path)

@@ -38,7 +38,8 @@ gradient.
 
 ``torch.vmap``: the rows, products and matrices run the whole vmapped batch
 in one library call; a loss runs one call per vmapped item (its reduction is
-per item). Tensors go to the library through ``Tensor.numpy()`` views (a
+per item). ``torch.func.grad`` over these operators is not supported by
+PyTorch's ``custom_op`` autograd; ``torch.autograd`` works, also through vmap. Tensors go to the library through ``Tensor.numpy()`` views (a
 non-contiguous tensor is made contiguous once).
 
 Memory: the dense path (``soft_sort``, or ``path="dense"``) keeps a

@@ -297,7 +297,7 @@ def test_compile_fullgraph_inductor_forward_and_backward():
         torch.testing.assert_close(a, b)
 
 
-def test_vmap_and_per_sample_gradients():
+def test_vmap_and_autograd_through_vmap():
     s = scores((5, 3, 8), seed=33).detach()
     v = torch.randn(5, 3, 8, dtype=torch.float64)
     torch.testing.assert_close(torch.vmap(lambda x: st.ranks(x, 0.4))(s), st.ranks(s, 0.4))
