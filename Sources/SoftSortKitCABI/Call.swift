@@ -20,7 +20,7 @@ enum Call<T: ABIScalar> {
             let path = try T.pool.withWorkspace { workspace in
                 let path = try body(
                     try options.forward(scores: input, batch: Int(batch), count: Int(count), workspace: workspace))
-                return (path, ScratchPool<T>.keeps(path: path, batch: Int(batch), count: Int(count)))
+                return (path, ScratchPool<T>.oversized(path: path, batch: Int(batch), count: Int(count)))
             }
             pathUsed?.pointee = PathCode.of(path)
         }

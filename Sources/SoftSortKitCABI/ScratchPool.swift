@@ -1,3 +1,4 @@
+import Dispatch
 import SoftSortKit
 import Synchronization
 
@@ -5,41 +6,60 @@ import Synchronization
 /// calling the ABI allocates less in the steady state: each call takes one
 /// (a fresh one when all are in use by other threads) and gives it back
 /// after its outputs were copied out; at most `capacity` are kept.
-/// A call on the dense path whose `B x n x n` matrices take more than
-/// `denseLimitBytes` gives its workspace up instead (its memory goes back
-/// to the system when the call returns), so that what stays between calls
+///
+/// A workspace that served a call on the dense path whose `B x n x n`
+/// matrices take more than `denseLimitBytes` is kept only while calls keep
+/// coming: when no call of this element type has started for
+/// `idleRelease` after it was given back, it is dropped and its memory goes
+/// back to the system. A training loop keeps it (a fresh one would cost
+/// the page faults of all its matrices on every step); a process that made
+/// one such call does not hold it for good. So what stays longer than that
 /// is at most `capacity` workspaces of up to `denseLimitBytes` of matrices
 /// and the `O(B n)` state of the other paths, per element type.
-/// `softsortkit_release_scratch` empties the pool.
+/// `softsortkit_release_scratch` empties the pool at once.
 final class ScratchPool<T: SoftSortScalar>: Sendable {
-    private let idle = Mutex<[Workspace<T>]>([])
+    private let idle = Mutex<[(workspace: Workspace<T>, oversized: Bool)]>([])
+    /// Counts the calls that took a workspace; a pending release runs only if it has not moved.
+    private let calls = Atomic<Int>(0)
     private let capacity = 2
-    /// The largest dense `B x n x n` matrices (in bytes) a kept workspace may hold: 128 MiB.
+    /// The largest dense `B x n x n` matrices (in bytes) a workspace may hold and stay idle: 128 MiB.
     static var denseLimitBytes: Int { 128 << 20 }
+    /// How long an oversized workspace stays without a call before it is dropped.
+    static var idleRelease: DispatchTimeInterval { .seconds(1) }
 
     /// Runs `body` with a workspace that no other call uses meanwhile;
-    /// `body` returns its result and whether the workspace may be kept.
-    func withWorkspace<R>(_ body: (Workspace<T>) throws -> (result: R, keep: Bool)) rethrows -> R {
-        let workspace = idle.withLock { $0.popLast() } ?? Workspace<T>()
-        var keep = true
+    /// `body` returns its result and whether the workspace is oversized.
+    func withWorkspace<R>(_ body: (Workspace<T>) throws -> (result: R, oversized: Bool)) rethrows -> R {
+        calls.add(1, ordering: .relaxed)
+        // Oversized sticks: a workspace keeps a large call's matrices through later smaller calls.
+        var entry = idle.withLock { $0.popLast() } ?? (workspace: Workspace<T>(), oversized: false)
         defer {
-            if keep {
-                idle.withLock { pool in
-                    if pool.count < capacity { pool.append(workspace) }
-                }
+            let kept = idle.withLock { pool in
+                guard pool.count < capacity else { return false }
+                pool.append(entry)
+                return true
             }
+            if kept && entry.oversized { releaseOversized(ifNoCallAfter: calls.load(ordering: .relaxed)) }
         }
-        let (result, mayKeep) = try body(workspace)
-        keep = mayKeep
+        let (result, oversized) = try body(entry.workspace)
+        entry.oversized = entry.oversized || oversized
         return result
     }
 
-    /// Whether a call on `path` over `batch x count` scores leaves a workspace worth keeping.
-    static func keeps(path: SoftSortPath, batch: Int, count: Int) -> Bool {
-        guard path == .dense else { return true }
+    /// Drops the oversized idle workspaces after `idleRelease` unless a call started meanwhile.
+    private func releaseOversized(ifNoCallAfter mark: Int) {
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + Self.idleRelease) { [self] in
+            guard calls.load(ordering: .relaxed) == mark else { return }
+            idle.withLock { $0.removeAll { $0.oversized } }
+        }
+    }
+
+    /// Whether a call on `path` over `batch x count` scores held more than `denseLimitBytes` of matrices.
+    static func oversized(path: SoftSortPath, batch: Int, count: Int) -> Bool {
+        guard path == .dense else { return false }
         let (square, overflow) = count.multipliedReportingOverflow(by: count)
         let (elements, overflow2) = square.multipliedReportingOverflow(by: batch)
-        return !overflow && !overflow2 && elements <= denseLimitBytes / MemoryLayout<T>.stride
+        return overflow || overflow2 || elements > denseLimitBytes / MemoryLayout<T>.stride
     }
 
     /// Drops every idle workspace (and its memory).

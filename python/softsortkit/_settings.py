@@ -81,11 +81,12 @@ def release_scratch() -> None:
 
     Every call takes a workspace (its sort, its normalizers, a dense call's
     ``B x n x n`` matrices) and keeps it for the next call, up to two per
-    dtype, so that a training loop allocates less. A call on the dense path
-    whose matrices take more than 128 MiB frees its workspace when it returns,
-    so what stays is at most two workspaces per dtype of up to 128 MiB of
-    matrices each, plus the ``O(B n)`` state of the other paths. This frees
-    those too.
+    dtype, so that a training loop allocates less. A workspace that served a
+    dense call whose matrices take more than 128 MiB is freed by itself once
+    no call of that dtype has started for one second (a loop keeps it, a
+    one-off call does not hold it for good). What stays longer is at most two
+    workspaces per dtype of up to 128 MiB of matrices each, plus the
+    ``O(B n)`` state of the other paths. This frees them all at once.
     """
     lib.release_scratch()
 
