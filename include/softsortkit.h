@@ -94,7 +94,7 @@ extern "C" {
 #define SOFTSORTKIT_ERROR_INVALID_SHAPE 4
 /** A target column is outside 0 ..< n. */
 #define SOFTSORTKIT_ERROR_INDEX_OUT_OF_RANGE 5
-/** A thread count below 0 (softsortkit_set_threads) or below 1. */
+/** A thread count below 0 (softsortkit_set_threads) or below 1, or above 65536. */
 #define SOFTSORTKIT_ERROR_INVALID_THREAD_COUNT 6
 /** The backend asked for is unknown or cannot run in this build or CPU. */
 #define SOFTSORTKIT_ERROR_BACKEND_UNAVAILABLE 7
@@ -184,7 +184,7 @@ const char *softsortkit_version(void);
 const char *softsortkit_last_error(void);
 
 /** Sets the thread count of every later call (all threads of the process):
- *  threads >= 1, or 0 for the default (SOFTSORT_THREADS or the cores available). */
+ *  threads in 1 ... 65536, or 0 for the default (SOFTSORT_THREADS or the cores available). */
 int32_t softsortkit_set_threads(int32_t threads);
 
 /** The thread count later calls run on (the default resolved when 0 was set). */

@@ -20,7 +20,7 @@ enum Settings {
 
     /// Sets the thread count, `0` for the default.
     static func setThreads(_ threads: Int) throws(Failure) {
-        guard threads >= 0 else { throw .library(.invalidThreadCount(threads)) }
+        guard threads >= 0, threads <= Parallelism.maximumThreadCount else { throw .library(.invalidThreadCount(threads)) }
         threadSetting.store(threads, ordering: .relaxed)
     }
 
