@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // The executable's entry point hands the command line to libFuzzer's driver.
 // (SwiftPM links an executable's top-level code as `main`, so libFuzzer's own
 // `main` is not linked; its driver runs the target from here.)

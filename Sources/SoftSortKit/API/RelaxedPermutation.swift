@@ -366,11 +366,17 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ) throws(SoftSortError) -> RelaxedProduct<T> {
         let scoreScale = scoreScale ?? plan.scale
         try Validation.matrix("values", input, shape: plan.shape, dimension: d, minimumDimension: path == .fused ? 0 : 1)
+        // Values near T's largest: P V is linear in V, so it runs on V / c (c a
+        // power of two, the scores' rule for p = 1) and its values and score
+        // gradient are multiplied by c, with no inf - inf in the backward.
+        let valueScale = ScoreScale<T>(input, bound: .distance(power: 1))
+        let input = valueScale.divide(input)
         let kernelSet = T.kernelSet, shape = plan.shape
         func made(_ full: [T], rows: Int, _ source: RelaxedProduct<T>.Source, backend: Backend, scale: ScoreScale<T>) -> RelaxedProduct<T> {
             RelaxedProduct(
-                full: full, fullRows: rows, dimension: d, selection: selection, source: source, shape: shape, path: path,
-                backend: backend, threads: threads, scale: scale, perturbation: perturbation, workspace: plan.workspace)
+                full: valueScale.multiply(full), fullRows: rows, dimension: d, selection: selection, source: source, shape: shape, path: path,
+                backend: backend, threads: threads, scale: scale, perturbation: perturbation, workspace: plan.workspace,
+                valueScale: valueScale)
         }
         switch path {
         case .fused:
@@ -401,10 +407,10 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
             let state = plan.windowState(window, rows: rows)
             let full = kernelSet.window.product(state, input, d, transposed)
             return RelaxedProduct(
-                full: full, fullRows: rows, dimension: d, selection: prefix ? nil : selection,
+                full: valueScale.multiply(full), fullRows: rows, dimension: d, selection: prefix ? nil : selection,
                 source: .window(state, input: input, transposed: transposed), shape: shape, path: path,
                 backend: state.kernels.backend, threads: threads, scale: scoreScale, perturbation: perturbation,
-                workspace: plan.workspace)
+                workspace: plan.workspace, valueScale: valueScale)
         case .automatic:
             throw .unsupportedPath(path: "automatic", reason: "a path is chosen before a product runs")
         }

@@ -41,11 +41,14 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
     let perturbation: PerturbedRows<T>?
     /// The forward's workspace, held for the backward.
     let workspace: Workspace<T>?
+    /// The product ran on `V / c` (values near `T`'s largest): its values and
+    /// score gradient are multiplied by `c`.
+    let valueScale: ScoreScale<T>
 
     init(
         full: [T], fullRows: Int, dimension: Int, selection: [Int]?, source: Source, shape: BatchShape,
         path: SoftSortPath, backend: Backend, threads: Int, scale: ScoreScale<T>, perturbation: PerturbedRows<T>?,
-        workspace: Workspace<T>?
+        workspace: Workspace<T>?, valueScale: ScoreScale<T> = .identity
     ) {
         self.values = selection.map { Self.select($0, of: full, batch: shape.batch, rows: fullRows, dimension: dimension) } ?? full
         self.rows = selection?.count ?? fullRows
@@ -60,6 +63,7 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
         self.scale = scale
         self.perturbation = perturbation
         self.workspace = workspace
+        self.valueScale = valueScale
     }
 
     /// The number of score rows `B`.
@@ -94,7 +98,7 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
         try Validation.finite("gradient", gradient, rowLength: rows * dimension)
         let full = selection.map { Self.expand($0, gradient, batch: batch, rows: fullRows, dimension: dimension) } ?? gradient
         let result = try sourceBackward(full)
-        let scores = scale.divide(result.scores)
+        let scores = valueScale.multiply(scale.divide(result.scores))
         return SoftSortGradient(scores: perturbation?.fold(scores) ?? scores, values: result.values)
     }
 

@@ -35,6 +35,12 @@ enum Validation {
         guard count >= 0, count <= maximumCount else { throw .invalidDimension(argument: "count", value: count) }
         try self.footprint(BatchShape(batch: batch, count: count), footprint)
         try size("scores", scores.count, expected: batch * count)
+        // Rows of no scores hold nothing of the caller's, but the paths keep
+        // per-row state (orders, normalizers, partial sums): 16 bytes a row.
+        if count == 0 {
+            try MemoryBudget.require(
+                MemoryBudget.product(batch, 2), of: Int.self, alternative: "fewer empty rows per call")
+        }
         if let bad = firstNonFinite(scores) {
             throw .nonFiniteScore(row: bad / count, column: bad % count)
         }
