@@ -28,6 +28,8 @@ enum Failure: Error {
             case .unknownBackend, .backendUnavailable: return 7
             case .invalidRowSelection, .invalidWindowWidth, .invalidSampleCount, .invalidArgument: return 8
             case .unsupportedPath: return 10
+            // The ABI gives each call its own workspace (ScratchPool): never thrown here.
+            case .workspaceInUse: return 8
             case .insufficientMemory: return 11
             }
         case .invalidArgument, .unexpected: return 8

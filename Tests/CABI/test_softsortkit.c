@@ -446,6 +446,21 @@ static void test_errors(void) {
     check(finite && fabs(losses[0] - expected) < 1e-9 * expected && fabs(losses[1] - expected) < 1e-9 * expected &&
           diff(grads[0], grads[1], B * N) < 1e-9, "far-off targets: finite loss and gradient, dense = fused");
     check(error_is(softsortkit_set_threads(-1), SOFTSORTKIT_ERROR_INVALID_THREAD_COUNT, "threads must be"), "threads -1");
+    check(error_is(softsortkit_set_threads(INT32_MAX), SOFTSORTKIT_ERROR_INVALID_THREAD_COUNT, "threads must be"),
+          "threads INT32_MAX");
+    /* extreme integers: typed errors before anything is allocated or scheduled */
+    o = options(0, 1, 1, SOFTSORTKIT_PATH_AUTOMATIC);
+    check(error_is(softsortkit_matrices_f64(&o, s, 0, INT64_MAX, P, NULL), SOFTSORTKIT_ERROR_INVALID_SHAPE, "count = "),
+          "batch 0, count INT64_MAX");
+    check(error_is(softsortkit_cross_entropy_f64(&o, s, 0, (int64_t)1 << 32, wrong, &loss, g, NULL),
+                   SOFTSORTKIT_ERROR_INVALID_SHAPE, "count = "), "batch 0, count 2^32 cross-entropy");
+    o = options(0, 1, 2, SOFTSORTKIT_PATH_FUSED);
+    check(error_is(softsortkit_apply_f64(&o, s, 0, INT64_MAX, v, D, out, NULL), SOFTSORTKIT_ERROR_INVALID_SHAPE, "count = "),
+          "fused apply, batch 0, count INT64_MAX");
+    check(error_is(softsortkit_top_k_f64(&o, s, B, N, INT64_MAX, v, D, out, NULL), SOFTSORTKIT_ERROR_INVALID_ARGUMENT, "k = "),
+          "top-k INT64_MAX");
+    check(error_is(softsortkit_apply_f64(&o, s, B, N, v, INT64_MAX, out, NULL), SOFTSORTKIT_ERROR_INVALID_SHAPE, "dimension"),
+          "dimension INT64_MAX");
     check(error_is(softsortkit_set_backend(42), SOFTSORTKIT_ERROR_INVALID_ARGUMENT, "backend = 42"), "backend 42");
 }
 

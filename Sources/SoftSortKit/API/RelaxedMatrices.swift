@@ -30,6 +30,8 @@ public struct RelaxedMatrices<T: SoftSortScalar>: Sendable {
     /// gradient is divided by `c`.
     let scale: ScoreScale<T>
     let perturbation: PerturbedRows<T>?
+    /// The forward's workspace, held for the backward.
+    let workspace: Workspace<T>?
 
     /// The vector-Jacobian product: `dL/ds` given `G = dL/dP`,
     ///
@@ -46,9 +48,15 @@ public struct RelaxedMatrices<T: SoftSortScalar>: Sendable {
     ///   for an infinite or NaN entry. To keep the check `O(B n)` rather than a
     ///   pass over `B n^2`, the result is checked and `gradient` searched only
     ///   when the result is not finite; a finite `gradient` whose true `dL/ds`
-    ///   exceeds `T`'s range gives `+-infinity` there.
+    ///   exceeds `T`'s range gives `+-infinity` there. `.workspaceInUse` when
+    ///   another call holds the forward's workspace.
     /// - Complexity: O(B n^2), spread over `threads` threads.
     public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
+        try holding(workspace) { () throws(SoftSortError) -> [T] in try backwardHeld(gradient) }
+    }
+
+    /// `backward(_:)` with the workspace held.
+    private func backwardHeld(_ gradient: [T]) throws(SoftSortError) -> [T] {
         try Validation.size("gradient", gradient.count, expected: batch * count * count)
         let kernelSet = T.kernelSet
         let raw: [T]

@@ -80,22 +80,25 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///   `.insufficientMemory` when the matrices do not fit.
     /// - Complexity: O(B n^2) time and memory.
     public func matrices(_ mode: OutputMode = .soft) throws(SoftSortError) -> RelaxedMatrices<T> {
-        let path = try plan.path(for: .matrices)
-        if case .window(let window) = path {
-            guard mode == .soft else {
-                throw .unsupportedPath(path: path.description, reason: "straight-through matrices are the dense path's")
+        try holding(plan.workspace) { () throws(SoftSortError) -> RelaxedMatrices<T> in
+            let path = try plan.path(for: .matrices)
+            if case .window(let window) = path {
+                guard mode == .soft else {
+                    throw .unsupportedPath(path: path.description, reason: "straight-through matrices are the dense path's")
+                }
+                try Validation.footprint(plan.shape, .matrices)
+                let state = plan.windowState(window, rows: count)
+                return RelaxedMatrices(
+                    values: T.kernelSet.window.denseRows(state), mode: .soft, path: path, backend: state.kernels.backend,
+                    threads: threads, batch: batch, count: count, source: .window(state), scale: plan.scale,
+                    perturbation: plan.perturbation, workspace: plan.workspace)
             }
-            try Validation.footprint(plan.shape, .matrices)
-            let state = plan.windowState(window, rows: count)
+            let (matrices, state) = try plan.denseForward(mode: mode)
             return RelaxedMatrices(
-                values: T.kernelSet.window.denseRows(state), mode: .soft, path: path, backend: state.kernels.backend,
-                threads: threads, batch: batch, count: count, source: .window(state), scale: plan.scale,
-                perturbation: plan.perturbation)
+                values: matrices, mode: mode, path: .dense, backend: state.kernels.backend, threads: threads, batch: batch,
+                count: count, source: .dense(state), scale: plan.scale, perturbation: plan.perturbation,
+                workspace: plan.workspace)
         }
-        let (matrices, state) = try plan.denseForward(mode: mode)
-        return RelaxedMatrices(
-            values: matrices, mode: mode, path: .dense, backend: state.kernels.backend, threads: threads, batch: batch,
-            count: count, source: .dense(state), scale: plan.scale, perturbation: plan.perturbation)
     }
 
     /// The window path's sparse rows: the first `rows` rows of each `P`,
@@ -129,8 +132,10 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///   `.shapeOverflow` when `B n d` overflows, `.insufficientMemory`.
     /// - Complexity: see the table above.
     public func apply(to values: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
-        let path = try plan.path(for: .product)
-        return try product(values, dimension: dimension, transposed: false, selection: nil, path: path)
+        try holding(plan.workspace) { () throws(SoftSortError) -> RelaxedProduct<T> in
+            let path = try plan.path(for: .product)
+            return try product(values, dimension: dimension, transposed: false, selection: nil, path: path)
+        }
     }
 
     /// `P^T U` for every batch row: `Y[b, j, :] = sum_i P[b, i, j] U[b, i, :]`.
@@ -143,8 +148,10 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Throws: `.unsupportedPath` on `.fused`, and as `apply(to:dimension:)`.
     /// - Complexity: see the table above.
     public func applyTransposed(to values: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
-        let path = try plan.path(for: .transposedProduct)
-        return try product(values, dimension: dimension, transposed: true, selection: nil, path: path)
+        try holding(plan.workspace) { () throws(SoftSortError) -> RelaxedProduct<T> in
+            let path = try plan.path(for: .transposedProduct)
+            return try product(values, dimension: dimension, transposed: true, selection: nil, path: path)
+        }
     }
 
     /// The first `k` rows of `P V`: the relaxed top-k of the values by score.
@@ -157,9 +164,11 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Throws: `.invalidRowSelection` for `k` outside `0 ... count`, and as `apply(to:dimension:)`.
     /// - Complexity: as `apply(to:dimension:)`.
     public func topK(_ k: Int, of values: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
-        let path = try plan.path(for: .product)
-        try Validation.rowSelection("k", k, count: count)
-        return try product(values, dimension: dimension, transposed: false, selection: Array(0..<k), path: path)
+        try holding(plan.workspace) { () throws(SoftSortError) -> RelaxedProduct<T> in
+            let path = try plan.path(for: .product)
+            try Validation.rowSelection("k", k, count: count)
+            return try product(values, dimension: dimension, transposed: false, selection: Array(0..<k), path: path)
+        }
     }
 
     /// Rows of `P V` at quantile levels: level `q` is row
@@ -175,13 +184,15 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///   `[0, 1]`, `.invalidRowSelection` for `count == 0`, and as `apply(to:dimension:)`.
     /// - Complexity: as `apply(to:dimension:)`.
     public func quantiles(_ levels: [Double], of values: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
-        let path = try plan.path(for: .product)
-        for q in levels {
-            guard q.isFinite, q >= 0, q <= 1 else { throw .invalidArgument(name: "q", value: q) }
+        try holding(plan.workspace) { () throws(SoftSortError) -> RelaxedProduct<T> in
+            let path = try plan.path(for: .product)
+            for q in levels {
+                guard q.isFinite, q >= 0, q <= 1 else { throw .invalidArgument(name: "q", value: q) }
+            }
+            if !levels.isEmpty { try Validation.rowSelection("quantile rows", 1, count: count, minimum: 1) }
+            let rows = levels.map { min(count - 1, Int(($0 * Double(count - 1)).rounded(.toNearestOrAwayFromZero))) }
+            return try product(values, dimension: dimension, transposed: false, selection: rows, path: path)
         }
-        if !levels.isEmpty { try Validation.rowSelection("quantile rows", 1, count: count, minimum: 1) }
-        let rows = levels.map { min(count - 1, Int(($0 * Double(count - 1)).rounded(.toNearestOrAwayFromZero))) }
-        return try product(values, dimension: dimension, transposed: false, selection: rows, path: path)
     }
 
     /// The relaxed sorted values `P s`, `batch x count`: entry `i` of row `b`
@@ -191,33 +202,35 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Throws: `.shapeOverflow` and `.insufficientMemory` on the dense path.
     /// - Complexity: see the table above.
     public func sortedValues() throws(SoftSortError) -> RelaxedValues<T> {
-        let path = try plan.path(for: .sortedValues)
-        let kernelSet = T.kernelSet
-        switch path {
-        case .dense:
-            let (matrices, state) = try plan.denseForward()
-            return values(
-                plan.scale.multiply(kernelSet.dense.sortedValues(state, matrices)), .denseSortedValues(state), path: path,
-                backend: state.kernels.backend)
-        case .exact:
-            let state = plan.exactState()
-            return values(
-                plan.scale.multiply(kernelSet.exact.applyToScores(state)), .exactSortedValues(state), path: path,
-                backend: state.backend)
-        case .gauss:
-            let state = plan.gaussState()
-            return values(
-                kernelSet.gaussOutputs.sortedValues(state), .gaussSortedValues(state), path: path,
-                backend: plan.gaussOutputBackend)
-        default:
-            // As the dense path: P(u) u on u = s / c, times c (P s is homogeneous of degree 1), its gradient
-            // that of P(u) u; V = s would overflow the backward for huge scores.
-            let product = try product(
-                plan.scaledScores, dimension: 1, transposed: false, selection: nil, path: path, perturbation: nil,
-                scoreScale: .identity)
-            return values(
-                plan.scale.multiply(product.values), .product(product, throughValues: true), path: path,
-                backend: product.backend)
+        try holding(plan.workspace) { () throws(SoftSortError) -> RelaxedValues<T> in
+            let path = try plan.path(for: .sortedValues)
+            let kernelSet = T.kernelSet
+            switch path {
+            case .dense:
+                let (matrices, state) = try plan.denseForward()
+                return values(
+                    plan.scale.multiply(kernelSet.dense.sortedValues(state, matrices)), .denseSortedValues(state), path: path,
+                    backend: state.kernels.backend)
+            case .exact:
+                let state = plan.exactState()
+                return values(
+                    plan.scale.multiply(kernelSet.exact.applyToScores(state)), .exactSortedValues(state), path: path,
+                    backend: state.backend)
+            case .gauss:
+                let state = plan.gaussState()
+                return values(
+                    kernelSet.gaussOutputs.sortedValues(state), .gaussSortedValues(state), path: path,
+                    backend: plan.gaussOutputBackend)
+            default:
+                // As the dense path: P(u) u on u = s / c, times c (P s is homogeneous of degree 1), its gradient
+                // that of P(u) u; V = s would overflow the backward for huge scores.
+                let product = try product(
+                    plan.scaledScores, dimension: 1, transposed: false, selection: nil, path: path, perturbation: nil,
+                    scoreScale: .identity)
+                return values(
+                    plan.scale.multiply(product.values), .product(product, throughValues: true), path: path,
+                    backend: product.backend)
+            }
         }
     }
 
@@ -229,21 +242,23 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///   `.insufficientMemory` on the dense path.
     /// - Complexity: see the table above.
     public func ranks() throws(SoftSortError) -> RelaxedValues<T> {
-        let path = try plan.path(for: .ranks)
-        let kernelSet = T.kernelSet
-        switch path {
-        case .exact:
-            let state = plan.exactState()
-            let ranks = kernelSet.exact.applyTransposed(state, kernelSet.exact.rankRows(plan.shape), 1)
-            return values(ranks, .exactRanks(state), path: path, backend: state.backend, gradientScale: plan.scale)
-        case .gauss:
-            let state = plan.gaussState()
-            return values(kernelSet.gaussOutputs.ranks(state), .gaussRanks(state), path: path, backend: plan.gaussOutputBackend)
-        default:
-            let product = try product(
-                kernelSet.exact.rankRows(plan.shape), dimension: 1, transposed: true, selection: nil, path: path,
-                perturbation: nil)
-            return values(product.values, .product(product, throughValues: false), path: path, backend: product.backend)
+        try holding(plan.workspace) { () throws(SoftSortError) -> RelaxedValues<T> in
+            let path = try plan.path(for: .ranks)
+            let kernelSet = T.kernelSet
+            switch path {
+            case .exact:
+                let state = plan.exactState()
+                let ranks = kernelSet.exact.applyTransposed(state, kernelSet.exact.rankRows(plan.shape), 1)
+                return values(ranks, .exactRanks(state), path: path, backend: state.backend, gradientScale: plan.scale)
+            case .gauss:
+                let state = plan.gaussState()
+                return values(kernelSet.gaussOutputs.ranks(state), .gaussRanks(state), path: path, backend: plan.gaussOutputBackend)
+            default:
+                let product = try product(
+                    kernelSet.exact.rankRows(plan.shape), dimension: 1, transposed: true, selection: nil, path: path,
+                    perturbation: nil)
+                return values(product.values, .product(product, throughValues: false), path: path, backend: product.backend)
+            }
         }
     }
 
@@ -269,16 +284,18 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///   `.insufficientMemory` on the dense path.
     /// - Complexity: see the table above.
     public func crossEntropy(targets: [Int]) throws(SoftSortError) -> Loss<T> {
-        let path = try plan.path(for: .crossEntropy)
-        try Validation.targets(targets, shape: plan.callerShape)
-        let rows = plan.perturbation?.repeatRows(targets) ?? targets
-        let loss: Loss<T>
-        switch path {
-        case .exact: loss = plan.exactCrossEntropy(targets: rows)
-        case .gauss: loss = plan.gaussCrossEntropy(targets: rows)
-        default: loss = try plan.rowLoss(.crossEntropy(targets: rows), path: path)
+        try holding(plan.workspace) { () throws(SoftSortError) -> Loss<T> in
+            let path = try plan.path(for: .crossEntropy)
+            try Validation.targets(targets, shape: plan.callerShape)
+            let rows = plan.perturbation?.repeatRows(targets) ?? targets
+            let loss: Loss<T>
+            switch path {
+            case .exact: loss = plan.exactCrossEntropy(targets: rows)
+            case .gauss: loss = plan.gaussCrossEntropy(targets: rows)
+            default: loss = try plan.rowLoss(.crossEntropy(targets: rows), path: path)
+            }
+            return plan.perturbation?.sampleMean(loss) ?? loss
         }
-        return plan.perturbation?.sampleMean(loss) ?? loss
     }
 
     /// The paper's differentiable kNN loss (section 5.4, after Grover et al.):
@@ -299,24 +316,26 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///   `.invalidRowSelection` for `k` outside `1 ... count`.
     /// - Complexity: see the table above.
     public func nearestNeighborLoss(matches: [T], k: Int) throws(SoftSortError) -> Loss<T> {
-        let path = try plan.path(for: .nearestNeighbors)
-        try Validation.matrix("matches", matches, shape: plan.callerShape, dimension: 1)
-        try Validation.rowSelection("k", k, count: count, minimum: 1)
-        // A mean over the rows already: with samples, the mean over them too.
-        let matches = plan.perturbation?.repeatRows(matches) ?? matches
-        switch path {
-        case .exact: return plan.exactNearestNeighborLoss(matches: matches, k: k)
-        // The row losses have SoftSort's kNN only; NeuralSort's goes through its dense product.
-        case .dense where plan.power != nil, .fused:
-            return try plan.rowLoss(.nearestNeighbors(matches: matches, k: k), path: path)
-        default:
-            // <G, P y> over the first k rows, G = -1 / (B k): through the path's product.
-            let product = try product(matches, dimension: 1, transposed: false, selection: Array(0..<k), path: path)
-            let weight = -1 / (T(batch) * T(k))
-            var loss = 0.0
-            for y in product.values { loss += Double(weight) * Double(y) }
-            let gradient = try product.backward([T](repeating: weight, count: product.values.count))
-            return Loss(value: T(loss), gradient: gradient.scores, path: path, backend: product.backend)
+        try holding(plan.workspace) { () throws(SoftSortError) -> Loss<T> in
+            let path = try plan.path(for: .nearestNeighbors)
+            try Validation.matrix("matches", matches, shape: plan.callerShape, dimension: 1)
+            try Validation.rowSelection("k", k, count: count, minimum: 1)
+            // A mean over the rows already: with samples, the mean over them too.
+            let matches = plan.perturbation?.repeatRows(matches) ?? matches
+            switch path {
+            case .exact: return plan.exactNearestNeighborLoss(matches: matches, k: k)
+            // The row losses have SoftSort's kNN only; NeuralSort's goes through its dense product.
+            case .dense where plan.power != nil, .fused:
+                return try plan.rowLoss(.nearestNeighbors(matches: matches, k: k), path: path)
+            default:
+                // <G, P y> over the first k rows, G = -1 / (B k): through the path's product.
+                let product = try product(matches, dimension: 1, transposed: false, selection: Array(0..<k), path: path)
+                let weight = -1 / (T(batch) * T(k))
+                var loss = 0.0
+                for y in product.values { loss += Double(weight) * Double(y) }
+                let gradient = try product.backwardHeld([T](repeating: weight, count: product.values.count))
+                return Loss(value: T(loss), gradient: gradient.scores, path: path, backend: product.backend)
+            }
         }
     }
 
@@ -327,9 +346,11 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Throws: `.unsupportedPath` on any path but `.exact` and `.gauss`.
     /// - Complexity: O(B n log n) (exact), O(B n) (gauss).
     public func logNormalizers() throws(SoftSortError) -> [T] {
-        let path = try plan.path(for: .logNormalizers)
-        if path == .gauss { return T.kernelSet.gaussOutputs.logNormalizers(plan.gaussState()) }
-        return T.kernelSet.exact.logNormalizers(plan.exactState())
+        try holding(plan.workspace) { () throws(SoftSortError) -> [T] in
+            let path = try plan.path(for: .logNormalizers)
+            if path == .gauss { return T.kernelSet.gaussOutputs.logNormalizers(plan.gaussState()) }
+            return T.kernelSet.exact.logNormalizers(plan.exactState())
+        }
     }
 
     /// `P X` or `P^T X` on `path`, with the rows `selection` kept.
@@ -345,11 +366,17 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ) throws(SoftSortError) -> RelaxedProduct<T> {
         let scoreScale = scoreScale ?? plan.scale
         try Validation.matrix("values", input, shape: plan.shape, dimension: d, minimumDimension: path == .fused ? 0 : 1)
+        // Values near T's largest: P V is linear in V, so it runs on V / c (c a
+        // power of two, the scores' rule for p = 1) and its values and score
+        // gradient are multiplied by c, with no inf - inf in the backward.
+        let valueScale = ScoreScale<T>(input, bound: .distance(power: 1))
+        let input = valueScale.divide(input)
         let kernelSet = T.kernelSet, shape = plan.shape
         func made(_ full: [T], rows: Int, _ source: RelaxedProduct<T>.Source, backend: Backend, scale: ScoreScale<T>) -> RelaxedProduct<T> {
             RelaxedProduct(
-                full: full, fullRows: rows, dimension: d, selection: selection, source: source, shape: shape, path: path,
-                backend: backend, threads: threads, scale: scale, perturbation: perturbation)
+                full: valueScale.multiply(full), fullRows: rows, dimension: d, selection: selection, source: source, shape: shape, path: path,
+                backend: backend, threads: threads, scale: scale, perturbation: perturbation, workspace: plan.workspace,
+                valueScale: valueScale)
         }
         switch path {
         case .fused:
@@ -380,9 +407,10 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
             let state = plan.windowState(window, rows: rows)
             let full = kernelSet.window.product(state, input, d, transposed)
             return RelaxedProduct(
-                full: full, fullRows: rows, dimension: d, selection: prefix ? nil : selection,
+                full: valueScale.multiply(full), fullRows: rows, dimension: d, selection: prefix ? nil : selection,
                 source: .window(state, input: input, transposed: transposed), shape: shape, path: path,
-                backend: state.kernels.backend, threads: threads, scale: scoreScale, perturbation: perturbation)
+                backend: state.kernels.backend, threads: threads, scale: scoreScale, perturbation: perturbation,
+                workspace: plan.workspace, valueScale: valueScale)
         case .automatic:
             throw .unsupportedPath(path: "automatic", reason: "a path is chosen before a product runs")
         }
@@ -394,6 +422,6 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ) -> RelaxedValues<T> {
         RelaxedValues(
             values: values, batch: batch, count: count, path: path, backend: backend, threads: threads, source: source,
-            gradientScale: gradientScale, perturbation: plan.perturbation)
+            gradientScale: gradientScale, perturbation: plan.perturbation, workspace: plan.workspace)
     }
 }

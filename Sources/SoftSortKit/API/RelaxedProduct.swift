@@ -39,10 +39,16 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
     /// The score gradient of the source is divided by this scale's `c`.
     let scale: ScoreScale<T>
     let perturbation: PerturbedRows<T>?
+    /// The forward's workspace, held for the backward.
+    let workspace: Workspace<T>?
+    /// The product ran on `V / c` (values near `T`'s largest): its values and
+    /// score gradient are multiplied by `c`.
+    let valueScale: ScoreScale<T>
 
     init(
         full: [T], fullRows: Int, dimension: Int, selection: [Int]?, source: Source, shape: BatchShape,
-        path: SoftSortPath, backend: Backend, threads: Int, scale: ScoreScale<T>, perturbation: PerturbedRows<T>?
+        path: SoftSortPath, backend: Backend, threads: Int, scale: ScoreScale<T>, perturbation: PerturbedRows<T>?,
+        workspace: Workspace<T>?, valueScale: ScoreScale<T> = .identity
     ) {
         self.values = selection.map { Self.select($0, of: full, batch: shape.batch, rows: fullRows, dimension: dimension) } ?? full
         self.rows = selection?.count ?? fullRows
@@ -56,6 +62,8 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
         self.threads = threads
         self.scale = scale
         self.perturbation = perturbation
+        self.workspace = workspace
+        self.valueScale = valueScale
     }
 
     /// The number of score rows `B`.
@@ -76,15 +84,21 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
     /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong
     ///   size, `.nonFiniteInput(argument: "gradient", row: b, column: i * d + e)`
     ///   for an infinite or NaN entry, `.insufficientMemory` when the fused
-    ///   backward's `O((B + 16) n d)` buffers do not fit.
+    ///   backward's `O((B + 16) n d)` buffers do not fit, `.workspaceInUse`
+    ///   when another call holds the forward's workspace.
     /// - Complexity: fused and dense: O(B n^2 d); window O(B n w d); exact
     ///   and gauss: O(B n d). Bitwise identical for every thread count.
     public func backward(_ gradient: [T]) throws(SoftSortError) -> SoftSortGradient<T> {
+        try holding(workspace) { () throws(SoftSortError) -> SoftSortGradient<T> in try backwardHeld(gradient) }
+    }
+
+    /// `backward(_:)` with the workspace held (the caller holds it).
+    func backwardHeld(_ gradient: [T]) throws(SoftSortError) -> SoftSortGradient<T> {
         try Validation.size("gradient", gradient.count, expected: batch * rows * dimension)
         try Validation.finite("gradient", gradient, rowLength: rows * dimension)
         let full = selection.map { Self.expand($0, gradient, batch: batch, rows: fullRows, dimension: dimension) } ?? gradient
         let result = try sourceBackward(full)
-        let scores = scale.divide(result.scores)
+        let scores = valueScale.multiply(scale.divide(result.scores))
         return SoftSortGradient(scores: perturbation?.fold(scores) ?? scores, values: result.values)
     }
 

@@ -32,6 +32,8 @@ public struct RelaxedValues<T: SoftSortScalar>: Sendable {
     /// that apply their own, the forward's scale for the exact ranks.
     let gradientScale: ScoreScale<T>
     let perturbation: PerturbedRows<T>?
+    /// The forward's workspace, held for the backward.
+    let workspace: Workspace<T>?
 
     /// The vector-Jacobian product: `dL/ds` given `dL/dvalues`, through `P`
     /// (and, for `P s`, through `s` too).
@@ -41,9 +43,15 @@ public struct RelaxedValues<T: SoftSortScalar>: Sendable {
     /// - Throws: `SoftSortError.sizeMismatch` when `gradient` has the wrong
     ///   size, `.nonFiniteInput(argument: "gradient", ...)` for an infinite or
     ///   NaN entry, `.insufficientMemory` when the dense backward's `B x n x n`
-    ///   buffer does not fit (the exact and gauss paths need none).
+    ///   buffer does not fit (the exact and gauss paths need none),
+    ///   `.workspaceInUse` when another call holds the forward's workspace.
     /// - Complexity: dense and fused: O(B n^2); window O(B n w); exact and gauss: O(B n).
     public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
+        try holding(workspace) { () throws(SoftSortError) -> [T] in try backwardHeld(gradient) }
+    }
+
+    /// `backward(_:)` with the workspace held.
+    private func backwardHeld(_ gradient: [T]) throws(SoftSortError) -> [T] {
         try Validation.size("gradient", gradient.count, expected: batch * count)
         try Validation.finite("gradient", gradient, rowLength: count)
         let kernelSet = T.kernelSet
@@ -63,7 +71,7 @@ public struct RelaxedValues<T: SoftSortScalar>: Sendable {
         case .gaussRanks(let state):
             result = kernelSet.gaussOutputs.ranksBackward(state, gradient)
         case .product(let product, let throughValues):
-            let parts = try product.backward(gradient)
+            let parts = try product.backwardHeld(gradient)
             result = throughValues ? zip(parts.scores, parts.values).map { $0 + $1 } : parts.scores
         }
         let scores = gradientScale.divide(result)

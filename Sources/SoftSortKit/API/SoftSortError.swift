@@ -36,7 +36,9 @@ public enum SoftSortError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A shape (batch, count, dimension) is negative, or a dimension that
     /// must be positive is not.
     case invalidDimension(argument: String, value: Int)
-    /// The elements the call would hold (`B n^2`, `B n d` or `B n`) do not fit in `Int`.
+    /// The bytes the call would hold (`B n^2`, `B n d` or `B n` elements,
+    /// `Validation.bytesPerElement` bytes each, an empty batch counted as one
+    /// row) do not fit in `Int`.
     case shapeOverflow(batch: Int, count: Int)
     /// A thread count is below 1 or above `Parallelism.maximumThreadCount`.
     case invalidThreadCount(Int)
@@ -60,6 +62,10 @@ public enum SoftSortError: Error, Equatable, Sendable, CustomStringConvertible {
     /// the operator (`SoftSortPath.exact` needs SoftSort with `p = 1`);
     /// `reason` names the output and a path that can.
     case unsupportedPath(path: String, reason: String)
+    /// A `Workspace` was passed to a call while another call (on another
+    /// thread) was using it. Nothing was read or written; give each
+    /// concurrent loop its own workspace.
+    case workspaceInUse
     /// `SOFTSORT_BACKEND` names no backend.
     case unknownBackend(String)
     /// The backend asked for cannot run in this build or on this CPU.
@@ -105,6 +111,8 @@ public enum SoftSortError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(name) = \(value) is out of range"
         case .unsupportedPath(let path, let reason):
             return "path '\(path)' cannot run here: \(reason)"
+        case .workspaceInUse:
+            return "the workspace is in use by another call at the same time; give each concurrent loop its own"
         case .unknownBackend(let name):
             return "the environment variable SOFTSORT_BACKEND = '\(name)' names no backend: "
                 + "expected one of scalar, simd, avx2, or unset it"

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Buffers a training loop reuses across calls, so that a forward, an output
 /// and its backward allocate nothing in the steady state on the paths that
 /// allow it (`.fused`, `.exact` and `.gauss` losses, the gauss outputs, the
@@ -6,8 +8,12 @@
 /// Pass the same workspace to every `forward` of a loop. An output and the
 /// gradient of its backward share the workspace's storage until the next call
 /// writes it: let them go first (declare them inside the loop body), or that
-/// call copies them (correct, but it allocates). A workspace is not
-/// thread-safe: give each concurrent loop its own.
+/// call copies them (correct, but it allocates). A workspace serves one call
+/// at a time: give each concurrent loop its own. Misuse is detected, not
+/// undefined: every output and backward that uses a workspace holds it for
+/// the call (an atomic flag, one compare-and-exchange and one store per call),
+/// and a call that finds it held by another throws
+/// `SoftSortError.workspaceInUse` without touching its buffers.
 ///
 /// What it keeps: the dense path's `B x n x n` matrices (held until the
 /// workspace goes); the gauss path's `O(B n)` state and one row's scratch per
@@ -35,9 +41,31 @@ public final class Workspace<T: SoftSortScalar>: @unchecked Sendable {
     let loss = LossBuffers<T>()
     /// The gauss path's state, products and gradients.
     let gauss = GaussBuffers<T>()
+    /// Whether a call holds the buffers now (`holding(_:_:)`).
+    private let inUse = Atomic<Bool>(false)
 
     /// Creates an empty workspace; buffers grow on first use.
     ///
     /// - Complexity: O(1).
     public init() {}
+}
+
+extension Workspace {
+    /// Runs `body` holding the workspace: a call that finds it held throws
+    /// `workspaceInUse` and touches nothing.
+    func holding<R>(_ body: () throws(SoftSortError) -> R) throws(SoftSortError) -> R {
+        guard inUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            throw .workspaceInUse
+        }
+        defer { inUse.store(false, ordering: .releasing) }
+        return try body()
+    }
+}
+
+/// Runs `body` holding `workspace` when there is one (`Workspace.holding`).
+func holding<T: SoftSortScalar, R>(
+    _ workspace: Workspace<T>?, _ body: () throws(SoftSortError) -> R
+) throws(SoftSortError) -> R {
+    guard let workspace else { return try body() }
+    return try workspace.holding(body)
 }

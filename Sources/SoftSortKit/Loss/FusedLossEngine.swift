@@ -14,7 +14,8 @@ enum FusedLossEngine {
         let neural = request.method == .neuralSort
         let blocks = RowBlocks(batch: batch, count: rowsUsed)
         let partialSize = neural ? 2 * n : n
-        let chunks = scheduler.maximumChunks(items: blocks.items)
+        // No chunk for an empty batch: its rows of n would be allocated for nothing.
+        let chunks = blocks.items == 0 ? 0 : scheduler.maximumChunks(items: blocks.items)
         let workspace = request.workspace ?? LossBuffers()
         resizeBuffer(&workspace.order, neural ? 0 : batch * n)
         resizeBuffer(&workspace.sorted, neural ? 0 : batch * n)

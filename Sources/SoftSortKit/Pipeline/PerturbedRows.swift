@@ -24,10 +24,15 @@ struct PerturbedRows<T: SoftSortScalar>: Sendable {
         let m = perturbation.samplesPerRow
         guard m >= 1 else { throw .invalidSampleCount(m) }
         let (rows, overflow) = shape.batch.multipliedReportingOverflow(by: m)
-        guard !overflow, !rows.multipliedReportingOverflow(by: shape.count).overflow else {
+        guard !overflow else { throw .shapeOverflow(batch: shape.batch, count: shape.count) }
+        do {
+            try Validation.footprint(BatchShape(batch: rows, count: shape.count), .rows)
+        } catch {
             throw .shapeOverflow(batch: shape.batch, count: shape.count)
         }
         let n = shape.count
+        try MemoryBudget.require(
+            rows * n, of: T.self, alternative: "fewer samplesPerRow, or the rows in several calls")
         if perturbation.scoreKind == .positive, let bad = Validation.firstIndex(in: scores, where: { $0 <= 0 }) {
             throw .nonPositiveScore(row: bad / n, column: bad % n)
         }

@@ -21,25 +21,44 @@ enum Footprint {
 /// The checks every operator runs before touching a kernel: one entry for a
 /// batch of scores, and one for each further buffer.
 enum Validation {
-    /// Checks a batch: `batch >= 0`, `count >= 0`, what the operator holds
-    /// fits in `Int`, `scores.count == batch * count`, every score finite.
+    /// The longest row, `2^32 - 1` scores: the sorts index a row with
+    /// `UInt32`. A longer `count` is `invalidDimension(argument: "count")`.
+    static let maximumCount = Int(UInt32.max)
+
+    /// Checks a batch: `batch >= 0`, `0 <= count <= maximumCount`, what the
+    /// operator holds fits in `Int`, `scores.count == batch * count`, every
+    /// score finite.
     static func batch<T: SoftSortScalar>(
         _ scores: [T], batch: Int, count: Int, footprint: Footprint
     ) throws(SoftSortError) -> BatchShape {
         guard batch >= 0 else { throw .invalidDimension(argument: "batch", value: batch) }
-        guard count >= 0 else { throw .invalidDimension(argument: "count", value: count) }
+        guard count >= 0, count <= maximumCount else { throw .invalidDimension(argument: "count", value: count) }
         try self.footprint(BatchShape(batch: batch, count: count), footprint)
         try size("scores", scores.count, expected: batch * count)
+        // Rows of no scores hold nothing of the caller's, but the paths keep
+        // per-row state (orders, normalizers, partial sums): 16 bytes a row.
+        if count == 0 {
+            try MemoryBudget.require(
+                MemoryBudget.product(batch, 2), of: Int.self, alternative: "fewer empty rows per call")
+        }
         if let bad = firstNonFinite(scores) {
             throw .nonFiniteScore(row: bad / count, column: bad % count)
         }
         return BatchShape(batch: batch, count: count)
     }
 
-    /// Checks that what an operator holds for `shape` fits in `Int`: the one
-    /// overflow check of every product of the shape.
+    /// The most bytes any path keeps per element of its footprint, scratch
+    /// included (the exact path's `12 n + 6144` words per row is the largest):
+    /// the footprint check counts in these, so that every size a path derives
+    /// from the shape (`3 n`, `12 n` words, their bytes) is in range.
+    static let bytesPerElement = 256
+
+    /// Checks that what an operator holds for `shape`, in bytes
+    /// (`bytesPerElement` each), fits in `Int`: the one overflow check of
+    /// every product of the shape. An empty batch counts as one row, so that
+    /// the per-row sizes of a path are checked too.
     static func footprint(_ shape: BatchShape, _ footprint: Footprint) throws(SoftSortError) {
-        let (rows, o1) = shape.batch.multipliedReportingOverflow(by: shape.count)
+        let (rows, o1) = max(shape.batch, 1).multipliedReportingOverflow(by: shape.count)
         let width: Int
         switch footprint {
         case .rows: width = 1
@@ -48,8 +67,9 @@ enum Validation {
             guard d >= 0 else { throw .invalidDimension(argument: "dimension", value: d) }
             width = d
         }
-        let (_, o2) = rows.multipliedReportingOverflow(by: width)
-        guard !o1, !o2 else { throw .shapeOverflow(batch: shape.batch, count: shape.count) }
+        let (elements, o2) = rows.multipliedReportingOverflow(by: width)
+        let (_, o3) = elements.multipliedReportingOverflow(by: bytesPerElement)
+        guard !o1, !o2, !o3 else { throw .shapeOverflow(batch: shape.batch, count: shape.count) }
     }
 
     /// Checks that a buffer holds `expected` elements.

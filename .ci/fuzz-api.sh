@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# libFuzzer (with AddressSanitizer) over SoftSortKit's public Swift API
+# (Fuzz/: its own package, depending on this one by path, so the library's
+# manifest carries no sanitizer flags). The bytes become an operator, its
+# parameters, a shape (extreme integers included), scores, targets, values,
+# upstream gradients and workspace reuse; each call must return a typed error
+# or finite results of the documented length (Fuzz/Sources/SoftSortKitFuzz).
+# Runs FUZZ_API_SECONDS seconds (default 90) from a fixed seed, starting from
+# the corpus kept in Fuzz/Corpus; new inputs go to .build-fuzz-api/corpus.
+# A failure aborts with the input saved as .build-fuzz-api/crash-*: add it to
+# Fuzz/Corpus and a regression test to Tests/SoftSortKitTests/Hostile/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_TO_RUN="${FUZZ_API_SECONDS:-90}"
+OUT=$PWD/.build-fuzz-api
+mkdir -p "$OUT/corpus"
+(cd Fuzz && swift build -c debug --product SoftSortKitFuzz -Xswiftc -sanitize=fuzzer,address)
+FUZZER="$(cd Fuzz && swift build -c debug --product SoftSortKitFuzz -Xswiftc -sanitize=fuzzer,address --show-bin-path)/SoftSortKitFuzz"
+cd "$OUT"
+if "$FUZZER" -max_total_time="$SECONDS_TO_RUN" -seed=20261207 -max_len=512 -rss_limit_mb=4096 -timeout=30 \
+    -print_final_stats=1 corpus ../Fuzz/Corpus > fuzz.log 2>&1; then
+    grep -E "^(Done|stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added|stat::peak_rss)" fuzz.log || true
+else
+    tail -n 60 fuzz.log
+    echo "SoftSortKitFuzz: failure; the input is saved as .build-fuzz-api/crash-*"
+    exit 1
+fi
+echo "SoftSortKitFuzz: no failure in ${SECONDS_TO_RUN} s"
