@@ -11,6 +11,10 @@ package struct LossKernels<T>: Sendable {
     package let softSortCrossEntropy: @Sendable (SoftSortLossJob<T>, Range<Int>) -> Double
     package let nearestNeighbors: @Sendable (NearestNeighborLossJob<T>, Range<Int>) -> Double
     package let neuralSortCrossEntropy: @Sendable (NeuralSortLossJob<T>, Range<Int>) -> Double
+    /// The SoftSort cross-entropy of rows up to `ShortRowLossKernels.maximumCount`
+    /// long, lanes across batch rows (`ShortRowLossEngine`); `nil`: the
+    /// backend has none (`scalar`), and the row kernels above run.
+    package var shortRowCrossEntropy: (@Sendable (ShortRowLossJob<T>) -> Double)? = nil
 }
 
 extension LossKernels where T: VectorScalar {
@@ -29,6 +33,7 @@ extension LossKernels where T: VectorScalar {
             backend: .simd, coversEverything: true,
             softSortCrossEntropy: SIMDLossKernels.softSortCrossEntropy,
             nearestNeighbors: SIMDLossKernels.nearestNeighbors,
-            neuralSortCrossEntropy: SIMDLossKernels.neuralSortCrossEntropy)
+            neuralSortCrossEntropy: SIMDLossKernels.neuralSortCrossEntropy,
+            shortRowCrossEntropy: ShortRowLossKernels.softSortCrossEntropy)
     }
 }
