@@ -36,6 +36,9 @@ struct GridCommand: ParsableCommand {
     @Option(help: "Library threads (default: Parallelism.defaultThreadCount).")
     var threads: Int?
 
+    @Option(help: "Backend: scalar, simd, avx2 (default: the preferred one).")
+    var backend: String?
+
     @Option(help: "Write every timing (element, p, output, B, n, path, ms) as CSV to this file.")
     var csv: String?
 
@@ -43,6 +46,7 @@ struct GridCommand: ParsableCommand {
         for name in outputs where PathOutput(rawValue: name) == nil {
             throw ValidationError("unknown output \(name); one of \(PathOutput.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        if let backend, Backend(rawValue: backend) == nil { throw ValidationError("unknown backend \(backend)") }
         if let csv { try Self.checkWritable(csv) }
     }
 
@@ -56,13 +60,14 @@ struct GridCommand: ParsableCommand {
 
     func run() throws {
         let threads = self.threads ?? Parallelism.defaultThreadCount
+        let backend = try self.backend.map { Backend(rawValue: $0)! } ?? Backend.preferred()
         let paths: [SoftSortPath] = [.exact, .gauss, .fused, .dense]
         // The roofline: exps per second of one thread's exp-and-store loop.
         _ = KernelsCommand.rooflineOnce(sweeps: 500)
         let samples = (0..<5).compactMap { _ in KernelsCommand.rooflineOnce(sweeps: 2500) }.sorted()
         let rate = samples.isEmpty ? nil : samples[samples.count / 2]
         print("simd-bench grid: forward + output + backward, median ms, Float, B = \(batch), threads \(threads), "
-              + "backend \(try Backend.preferred())")
+              + "backend \(backend)")
         if let rate { print(String(format: "exp roofline: %.0f M exp/s on one thread (AVX2 exp-and-store, in L1)", rate / 1e6)) }
         print("p    output                n      exact      gauss      fused      dense   automatic        roof  best/roof")
         var measurements: [PathMeasurement] = []
@@ -70,7 +75,8 @@ struct GridCommand: ParsableCommand {
             for name in outputs {
                 let output = PathOutput(rawValue: name)!
                 for count in sizes {
-                    let cell = PathCell(element: "float", power: power, output: output, batch: batch, count: count)
+                    let cell = PathCell(
+                        element: "float", power: power, output: output, batch: batch, count: count, backend: backend)
                     let timed = try cell.timeEveryPath(threads: threads, budget: budget)
                     measurements += timed
                     let chosen = try cell.chosenPath(threads: threads)

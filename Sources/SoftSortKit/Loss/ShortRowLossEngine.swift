@@ -7,11 +7,13 @@
 /// identical for every thread count. `O(B n)` memory, nothing per row.
 enum ShortRowLossEngine {
     /// Whether `request` runs here: the SoftSort cross-entropy, rows of at
-    /// most `ShortRowLossKernels.maximumCount`, a backend with the kernel.
-    static func covers<T>(_ request: LossRequest<T>, _ kernels: LossKernels<T>) -> Bool {
+    /// most `ShortRowLossKernels.maximumCount`, at least a block of rows,
+    /// a backend with the kernel.
+    static func covers<T: VectorScalar>(_ request: LossRequest<T>, _ kernels: LossKernels<T>) -> Bool {
         guard kernels.shortRowCrossEntropy != nil, case .softSort = request.method,
               case .crossEntropy = request.objective else { return false }
-        return request.shape.count <= ShortRowLossKernels.maximumCount
+        // Fewer rows than lanes leave lanes idle: the row kernels are faster there.
+        return request.shape.count <= ShortRowLossKernels.maximumCount && request.shape.batch >= T.Vector.scalarCount
     }
 
     static func run<T: VectorScalar>(_ request: LossRequest<T>, kernels: LossKernels<T>) -> Loss<T> {
