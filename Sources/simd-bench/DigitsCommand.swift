@@ -68,6 +68,7 @@ struct DigitsCommand: ParsableCommand {
     var json: String?
 
     func validate() throws {
+        try OutputFile.check(json)
         if n.contains(where: { $0 < 2 }) { throw ValidationError("every n must be at least 2") }
         if shift < 0 || shift > 3 { throw ValidationError("--shift must be in 0 ... 3") }
         if steps < 1 || batch < 1 || samples < 1 || testSequences < 1 {

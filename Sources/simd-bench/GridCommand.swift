@@ -47,15 +47,7 @@ struct GridCommand: ParsableCommand {
             throw ValidationError("unknown output \(name); one of \(PathOutput.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let backend, Backend(rawValue: backend) == nil { throw ValidationError("unknown backend \(backend)") }
-        if let csv { try Self.checkWritable(csv) }
-    }
-
-    /// Fails before any timing when `path` cannot be written.
-    static func checkWritable(_ path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        guard FileManager.default.isWritableFile(atPath: directory.isEmpty ? "." : directory) else {
-            throw ValidationError("cannot write \(path): its folder is missing or read-only")
-        }
+        try OutputFile.check(csv)
     }
 
     func run() throws {

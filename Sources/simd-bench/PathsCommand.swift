@@ -62,7 +62,8 @@ struct PathsCommand: ParsableCommand {
         for file in fromCSV where !FileManager.default.isReadableFile(atPath: file) {
             throw ValidationError("cannot read \(file)")
         }
-        for file in [csv, emitTable].compactMap({ $0 }) { try GridCommand.checkWritable(file) }
+        try OutputFile.check(csv)
+        try OutputFile.check(emitTable)
     }
 
     func run() throws {
