@@ -6,8 +6,9 @@ like the paper's Figure 6.
 
 Each input is the JSON of `simd-bench train --json FILE` or of
 `perf/peer_pytorch.py --json FILE`: {"machine": {...}, "results": [{"operator",
-"n", "batch", "threads", "backend", "msPerStep", "spearman"}]}. Lines of the
-same file share a marker; lines of the same operator share a colour.
+"n", "batch", "threads", "backend", "msPerStep", "spearman"}]}. Every operator
+has its own colour and its own marker (over all the files); lines of the same
+file share a line style.
 """
 import argparse
 import json
@@ -20,7 +21,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 COLOURS = {"softsort-p2": "tab:blue", "softsort-p1": "tab:green",
            "softsort-p1-exact": "tab:olive", "neuralsort": "tab:red"}
-MARKERS = ["o", "s", "^", "D", "v", "x"]
+# Distinct from the named colours above, for operators without a named colour.
+PALETTE = ["tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:gray", "tab:cyan",
+           "navy", "darkgoldenrod", "teal", "crimson", "indigo", "lime"]
+MARKERS = ["o", "s", "^", "D", "v", "x", "P", "*", "<", ">", "h", "+", "1", "p", "d", "X"]
 STYLES = ["-", "--", ":", "-."]
 
 
@@ -29,6 +33,19 @@ def label_of(path, document):
     if tool.startswith("pytorch"):
         return "PyTorch" + (" (malloc tuned)" if "MALLOC_" in tool or "LD_PRELOAD" in tool else "")
     return "SoftSortKit" if "simd-bench" in tool else os.path.basename(path)
+
+
+def operator_styles(operators):
+    """A colour and a marker per operator, no two operators alike (up to 16):
+    the named colour where it has one, else the first unused palette colour;
+    markers in order."""
+    styles, used = {}, set()
+    for index, op in enumerate(operators):
+        free = [c for c in [COLOURS.get(op)] + PALETTE if c and c not in used]
+        colour = free[0] if free else PALETTE[index % len(PALETTE)]
+        used.add(colour)
+        styles[op] = (colour, MARKERS[index % len(MARKERS)])
+    return styles
 
 
 def main():
@@ -41,9 +58,17 @@ def main():
 
     figure, axes = plt.subplots(figsize=(8, 5.5), dpi=120)
     machine = None
-    for index, path in enumerate(args.inputs):
+    documents = []
+    for path in args.inputs:
         with open(path) as f:
-            document = json.load(f)
+            documents.append(json.load(f))
+    operators = []
+    for document in documents:
+        for r in document["results"]:
+            if r["operator"] not in operators:
+                operators.append(r["operator"])
+    styles = operator_styles(operators)
+    for index, (path, document) in enumerate(zip(args.inputs, documents)):
         machine = machine or document.get("machine", {})
         source = label_of(path, document)
         by_operator = {}
@@ -54,7 +79,7 @@ def main():
             threads = sorted({r["threads"] for r in rows})
             backend = rows[0]["backend"]
             axes.plot([r["n"] for r in rows], [r["msPerStep"] for r in rows],
-                      color=COLOURS.get(op, "black"), marker=MARKERS[index % len(MARKERS)],
+                      color=styles[op][0], marker=styles[op][1],
                       linestyle=STYLES[index % len(STYLES)], markersize=4,
                       label=f"{op}, {source} ({backend}, {'/'.join(map(str, threads))} thr)")
     if not args.linear:

@@ -251,6 +251,42 @@ double csimd_f32_softsort_loss_p1__avx2_u32(
 double csimd_f32_softsort_loss_p2__avx2_u32(
     const csimd_f32_softsort_loss_params* params, size_t row_begin, size_t row_end);
 
+/// The longest row the short-row cross-entropy takes.
+#define CSIMD_SOFTSORT_LOSS_ROWS_MAX_COUNT 64
+
+/// The parameters of the short-row SoftSort cross-entropy: eight batch rows
+/// `[first, first + 8)` (those below `batch`), one per AVX lane.
+typedef struct {
+    /// The batch's scores, `batch * count` floats, row-major.
+    const float* scores;
+    /// t, the column each row should pick, in `[0, count)`; `batch * count` entries.
+    const ptrdiff_t* targets;
+    /// `csimd_f32_softsort_loss_rows_scratch_count(count)` floats private to the call.
+    float* scratch;
+    /// `batch * count` floats; the call writes its rows.
+    float* gradient;
+    size_t batch;
+    /// n, at most `CSIMD_SOFTSORT_LOSS_ROWS_MAX_COUNT`.
+    size_t count;
+    /// The block's first batch row.
+    size_t first;
+    /// tau > 0.
+    float temperature;
+    /// Nonzero: row 0 of P is centred on the largest score.
+    int descending;
+} csimd_f32_softsort_loss_rows_params;
+
+/// Floats of scratch one short-row call needs: the tile, one row of P, the
+/// gradient and the targets, eight lanes each.
+static inline size_t csimd_f32_softsort_loss_rows_scratch_count(size_t count) { return 32 * count; }
+
+/// The cross-entropy of the block's rows, p = 1 (`_p1`) or p = 2 (`_p2`):
+/// writes their whole gradient `dL/ds` (the sort's routing included) and
+/// returns `sum_(b, i) |c_i - s_(t_i)|^p / tau + log Z_i` over them (in
+/// double, lanes in order). Rows ranked by (value, index), as the stable sort.
+double csimd_f32_softsort_loss_rows_p1__avx2_x8(const csimd_f32_softsort_loss_rows_params* params);
+double csimd_f32_softsort_loss_rows_p2__avx2_x8(const csimd_f32_softsort_loss_rows_params* params);
+
 /// The parameters of the fused NeuralSort cross-entropy.
 typedef struct {
     /// The scores s of one batch row, `count` floats.

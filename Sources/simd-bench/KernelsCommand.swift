@@ -55,6 +55,7 @@ struct KernelsCommand: ParsableCommand {
     var json: String?
 
     func validate() throws {
+        try OutputFile.check(json)
         guard repetitions >= 5 else { throw ValidationError("--repetitions must be at least 5") }
         guard batch >= 1, n.allSatisfy({ $0 >= 1 }) else { throw ValidationError("batch and n must be positive") }
     }

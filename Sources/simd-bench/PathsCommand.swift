@@ -47,14 +47,29 @@ struct PathsCommand: ParsableCommand {
     @Option(help: "Write every timing (element, p, output, B, n, path, ms) as CSV to this file.")
     var csv: String?
 
-    @Option(help: "Fit the table to the timings of this CSV file instead of timing anew (with --emit-table).")
-    var fromCSV: String?
+    @Option(parsing: .upToNextOption, help: "Outputs to time (default: every one).")
+    var outputs: [String] = PathOutput.allCases.map(\.rawValue)
+
+    @Option(
+        parsing: .upToNextOption,
+        help: "Fit the table to the timings of these CSV files instead of timing anew (with --emit-table); a later file's timing of a cell and path replaces an earlier one's.")
+    var fromCSV: [String] = []
+
+    func validate() throws {
+        for name in outputs where PathOutput(rawValue: name) == nil {
+            throw ValidationError("unknown output \(name); one of \(PathOutput.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        for file in fromCSV where !FileManager.default.isReadableFile(atPath: file) {
+            throw ValidationError("cannot read \(file)")
+        }
+        try OutputFile.check(csv)
+        try OutputFile.check(emitTable)
+    }
 
     func run() throws {
         let threads = self.threads ?? Parallelism.defaultThreadCount
-        if let fromCSV {
-            let measurements = try PathMeasurement.read(csv: fromCSV)
-            try emit(measurements, threads: threads)
+        if !fromCSV.isEmpty {
+            try emit(PathMeasurement.merged(try fromCSV.map(PathMeasurement.read(csv:))), threads: threads)
             return
         }
         print("simd-bench paths: forward + output + backward, median ms, threads \(threads), backend \(try Backend.preferred())")
@@ -63,7 +78,7 @@ struct PathsCommand: ParsableCommand {
         var worst = 1.0, over = 0, cells = 0
         for element in elements {
             for power in powers {
-                for output in PathOutput.allCases {
+                for output in PathOutput.allCases where outputs.contains(output.rawValue) {
                     for batch in batches {
                         for count in sizes where batch * count <= 1 << 22 {
                             let cell = PathCell(element: element, power: power, output: output, batch: batch, count: count)
@@ -121,6 +136,19 @@ struct PathMeasurement {
         try text.write(toFile: csv, atomically: true, encoding: .utf8)
     }
 
+    /// The timings of several runs, a later run's timing of a cell and path
+    /// replacing an earlier one's in place (the first run's order kept).
+    static func merged(_ runs: [[PathMeasurement]]) -> [PathMeasurement] {
+        var merged: [PathMeasurement] = [], index: [String: Int] = [:]
+        for run in runs {
+            for m in run {
+                let key = "\(m.cell.element)|\(m.cell.power)|\(m.cell.output.rawValue)|\(m.cell.batch)|\(m.cell.count)|\(m.path)"
+                if let k = index[key] { merged[k] = m } else { index[key] = merged.count; merged.append(m) }
+            }
+        }
+        return merged
+    }
+
     static func read(csv: String) throws -> [PathMeasurement] {
         let paths: [String: SoftSortPath] = ["exact": .exact, "gauss": .gauss, "fused": .fused, "dense": .dense]
         return try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst().map { line in
@@ -143,6 +171,8 @@ struct PathCell {
     let output: PathOutput
     let batch: Int
     let count: Int
+    /// The backend to time (`nil`: the preferred one).
+    var backend: Backend? = nil
 
     /// The paths that may compute the output exactly for this p.
     var candidates: [SoftSortPath] {
@@ -157,7 +187,7 @@ struct PathCell {
     var powerClass: String { power == 1 ? "one" : power == 2 ? "two" : "other" }
 
     func chosenPath(threads: Int) throws -> SoftSortPath {
-        let softSort = SoftSort(temperature: 0.1, power: power, threads: threads)
+        let softSort = SoftSort(temperature: 0.1, power: power, backend: backend, threads: threads)
         let result = element == "float"
             ? try softSort.forward(scores: [Float](repeating: 0, count: batch * count), batch: batch, count: count).path(for: output.rawValue)
             : try softSort.forward(scores: [Double](repeating: 0, count: batch * count), batch: batch, count: count).path(for: output.rawValue)
@@ -186,7 +216,7 @@ struct PathCell {
         let upstream = (0..<batch * count).map { _ in T(generator.nextUnit() - 0.5) }
         let targets = (0..<batch).flatMap { _ in (0..<count).shuffled(using: &generator) }
         let matches = (0..<batch * count).map { _ in T(generator.next() % 3 == 0 ? 1 : 0) }
-        let softSort = SoftSort(temperature: 0.1, power: power, threads: threads)
+        let softSort = SoftSort(temperature: 0.1, power: power, backend: backend, threads: threads)
         let workspace = Workspace<T>()
         let step = { () throws in
             let result = try softSort.forward(scores: scores, batch: batch, count: count, path: path, workspace: workspace)

@@ -25,6 +25,8 @@ struct Scaling: ParsableCommand {
     @Option(help: "Write the results as JSON to this file.")
     var json: String?
 
+    func validate() throws { try OutputFile.check(json) }
+
     func run() throws {
         let backend = try Backend.preferred()
         let cores = Parallelism.availableCores

@@ -30,6 +30,8 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "Write the results as JSON to this file.")
     var json: String?
 
+    func validate() throws { try OutputFile.check(json) }
+
     @Option(help: "Repetitions per measurement (median reported).")
     var repetitions = 5
 

@@ -77,6 +77,7 @@ struct Train: ParsableCommand {
     var json: String?
 
     func validate() throws {
+        try OutputFile.check(json)
         if full && !n.isEmpty { throw ValidationError("--full and --n exclude each other") }
         if n.contains(where: { $0 < 1 }) { throw ValidationError("every n must be at least 1") }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }

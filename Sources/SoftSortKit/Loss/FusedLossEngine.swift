@@ -8,6 +8,7 @@ enum FusedLossEngine {
     static func run<T: VectorScalar>(
         _ request: LossRequest<T>, kernels: LossKernels<T>, columnSums: DenseKernels<T>
     ) -> Loss<T> {
+        if ShortRowLossEngine.covers(request, kernels) { return ShortRowLossEngine.run(request, kernels: kernels) }
         let batch = request.shape.batch, n = request.shape.count
         let configuration = request.configuration, scheduler = configuration.scheduler
         let rowsUsed = request.objective.rows(count: n)

@@ -2,7 +2,8 @@
 import CSimd
 
 /// The fused-loss `avx2` kernels for `Float`: CSimd's AVX2+FMA SoftSort
-/// cross-entropy for `p = 1` and `p = 2` and NeuralSort cross-entropy. Every
+/// cross-entropy for `p = 1` and `p = 2` (rows of up to 64 eight batch rows
+/// at a time, lanes across rows) and NeuralSort cross-entropy. Every
 /// other loss (another `p`, the kNN loss) runs the `simd` table (`KernelSet.lossKernels`),
 /// so a result reports what ran. The row buffer is the job's, so a call
 /// allocates nothing.
@@ -28,6 +29,14 @@ enum LossAVX2Kernels {
                     score_gradient: job.scoreGradient, column_sum_gradient: job.columnSumGradient,
                     count: job.count, temperature: job.temperature, sign: job.sign)
                 return csimd_f32_neuralsort_loss__avx2_u32(&params, rows.lowerBound, rows.upperBound)
+            },
+            shortRowCrossEntropy: { job in
+                var params = csimd_f32_softsort_loss_rows_params(
+                    scores: job.scores, targets: job.targets, scratch: job.scratch, gradient: job.gradient,
+                    batch: job.batch, count: job.count, first: job.first, temperature: job.temperature,
+                    descending: job.descending ? 1 : 0)
+                if job.power == .one { return csimd_f32_softsort_loss_rows_p1__avx2_x8(&params) }
+                return csimd_f32_softsort_loss_rows_p2__avx2_x8(&params)
             })
     }
 }

@@ -53,15 +53,16 @@ extension Plan {
             // NeuralSort: its fused path has the cross-entropy only.
             return output == .crossEntropy ? .fused : .dense
         }
-        let candidates = SoftSortPath.exactCandidates.filter {
-            (try? Self.check($0, method: method)) != nil && (try? Self.require($0, covers: output, method: method)) != nil
+        let method = self.method
+        let isCandidate = { (path: SoftSortPath) in
+            (try? Self.check(path, method: method)) != nil && (try? Self.require(path, covers: output, method: method)) != nil
         }
-        guard !candidates.isEmpty else {
+        guard let first = SoftSortPath.exactCandidates.first(where: isCandidate) else {
             throw .unsupportedPath(
                 path: "automatic", reason: "\(output.name) needs p = 1 (.exact) or p = 2 (.gauss)")
         }
         return PathCosts.cheapest(
-            among: candidates, output: output, power: power, batch: shape.batch, count: shape.count,
+            where: isCandidate, fallback: first, output: output, power: power, batch: shape.batch, count: shape.count,
             element: T.self == Float.self ? .float : .double, threads: configuration.scheduler.threads)
     }
 

@@ -52,19 +52,37 @@ enum PathCosts {
         among candidates: [SoftSortPath], output: OutputKind, power: DistancePower, batch: Int, count: Int,
         element: Element, threads: Int
     ) -> SoftSortPath {
-        let powerClass = PowerClass(power)
-        let rows = Double(max(batch, 1)) * Double(measuredThreads) / Double(max(threads, 1))
-        var nearest: Entry?
-        for entry in table where entry.output == output && entry.power == powerClass && entry.element == element {
-            if let current = nearest, distance(Double(current.batch), rows) <= distance(Double(entry.batch), rows) { continue }
-            nearest = entry
-        }
-        guard let path = nearest?.path(count: count), candidates.contains(path) else { return candidates[0] }
-        return path
+        cheapest(
+            where: { candidates.contains($0) }, fallback: candidates[0], output: output, power: power, batch: batch,
+            count: count, element: element, threads: threads)
     }
 
-    /// How far apart two batch sizes are, in log scale.
-    private static func distance(_ a: Double, _ b: Double) -> Double {
-        abs(Double.libmLog(a) - Double.libmLog(b))
+    /// As `cheapest(among:...)`, the candidates given by a predicate: no
+    /// array built, and the table read in place (each `Entry` copied would
+    /// retain its two arrays), so a small call's choice costs tens of
+    /// nanoseconds.
+    @inline(__always)
+    static func cheapest(
+        where isCandidate: (SoftSortPath) -> Bool, fallback: SoftSortPath, output: OutputKind, power: DistancePower,
+        batch: Int, count: Int, element: Element, threads: Int
+    ) -> SoftSortPath {
+        let powerClass = PowerClass(power)
+        let rows = Double(max(batch, 1)) * Double(measuredThreads) / Double(max(threads, 1))
+        let logRows = Double.libmLog(rows)
+        return table.withUnsafeBufferPointer { entries in
+            var nearest = -1, nearestDistance = Double.infinity
+            for index in entries.indices
+            where entries[index].output == output && entries[index].power == powerClass
+                && entries[index].element == element {
+                let distance = abs(Double.libmLog(Double(entries[index].batch)) - logRows)
+                if distance < nearestDistance {
+                    nearest = index
+                    nearestDistance = distance
+                }
+            }
+            guard nearest >= 0 else { return fallback }
+            let path = entries[nearest].path(count: count)
+            return isCandidate(path) ? path : fallback
+        }
     }
 }
