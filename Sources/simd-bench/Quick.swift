@@ -58,13 +58,13 @@ struct Quick: ParsableCommand {
                         try op.forward(scores: scores, batch: batch, count: count, path: path, workspace: workspace)
                     }
                     var taken = path
-                    let loss = time {
+                    let loss = try time {
                         let result = try forward().crossEntropy(targets: targets)
                         taken = result.path
                     }
                     // NeuralSort's sorted values are the dense path's only, .automatic's too.
                     let neuralDense = name == "neuralsort" && path == .automatic && denseMB > denseLimit
-                    let sorted = neuralDense ? "-" : time { _ = try forward().sortedValues().backward(upstream) }
+                    let sorted = neuralDense ? "-" : try time { _ = try forward().sortedValues().backward(upstream) }
                     let label = path == .automatic ? "automatic (\(taken))" : path.description
                     print(String(format: "%-14@ %5d  %-18@ %10@ %14@", name, count, label, loss, sorted))
                 }
@@ -72,10 +72,14 @@ struct Quick: ParsableCommand {
         }
     }
 
-    /// The median ms of `body` as text, or "-" where the path does not compute it.
-    private func time(_ body: () throws -> Void) -> String {
-        guard let ms = try? Timing.medianMilliseconds(repetitions, body) else { return "-" }
-        return String(format: "%.3f", ms)
+    /// The median ms of `body` as text, or "-" where the path does not compute it;
+    /// any other error ends the run (a bad SOFTSORT_THREADS, say).
+    private func time(_ body: () throws -> Void) throws -> String {
+        do {
+            return String(format: "%.3f", try Timing.medianMilliseconds(repetitions, body))
+        } catch SoftSortError.unsupportedPath {
+            return "-"
+        }
     }
 }
 
