@@ -87,9 +87,11 @@ enum Validation {
     ) throws(SoftSortError) {
         guard dimension >= minimumDimension else { throw .invalidDimension(argument: "dimension", value: dimension) }
         let (expected, overflow) = shape.elements.multipliedReportingOverflow(by: dimension)
-        guard !overflow else { throw .invalidDimension(argument: "dimension", value: dimension) }
+        // n d too: with an empty batch B n d is 0 whatever d is.
+        let (rowLength, rowOverflow) = shape.count.multipliedReportingOverflow(by: dimension)
+        guard !overflow, !rowOverflow else { throw .invalidDimension(argument: "dimension", value: dimension) }
         try size(argument, values.count, expected: expected)
-        try finite(argument, values, rowLength: shape.count * dimension)
+        try finite(argument, values, rowLength: rowLength)
     }
 
     /// Checks that every element of `values` is finite; the first that is
