@@ -260,6 +260,10 @@ struct HostileExtremesTests {
         .init("empty batch, Double apply dimension Int.max / 2", .invalidDimension(argument: "dimension", value: Int.max / 2)) {
             _ = try O.soft().forward(scores: [Double](), batch: 0, count: 5, path: .fused).apply(to: [], dimension: Int.max / 2)
         },
+        // Found by the API fuzzer: rows of no scores, the fused P V's 2 d overflowed.
+        .init("empty rows, fused dimension Int.max", .shapeOverflow(batch: 2, count: 0)) {
+            _ = try O.soft().forward(scores: [Float](), batch: 2, count: 0, path: .fused).apply(to: [], dimension: Int.max)
+        },
         .init("window width Int.min", .invalidWindowWidth(Int.min)) {
             _ = try O.soft().forward(scores: O.scores, batch: 2, count: 3, path: .window(.ranks(Int.min)))
         },
