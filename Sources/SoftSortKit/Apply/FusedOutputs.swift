@@ -7,7 +7,7 @@ extension Plan {
         guard let power else { throw .unsupportedPath(path: "fused", reason: "NeuralSort's fused path has the cross-entropy only") }
         try Validation.footprint(shape, .values(dimension: dimension))
         try MemoryBudget.require(
-            MemoryBudget.product(shape.elements, MemoryBudget.sum(2 * dimension, 2)), of: T.self,
+            MemoryBudget.product(shape.elements, MemoryBudget.sum(MemoryBudget.product(2, dimension), 2)), of: T.self,
             alternative: "path: .exact (p = 1) and .gauss (p = 2) apply P to values in O(B n d) without tiles")
         let kernelSet = T.kernelSet
         return kernelSet.apply.forward(ApplyRequest(

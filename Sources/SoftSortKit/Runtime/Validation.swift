@@ -55,10 +55,11 @@ enum Validation {
 
     /// Checks that what an operator holds for `shape`, in bytes
     /// (`bytesPerElement` each), fits in `Int`: the one overflow check of
-    /// every product of the shape. An empty batch counts as one row, so that
-    /// the per-row sizes of a path are checked too.
+    /// every product of the shape. An empty batch counts as one row and an
+    /// empty row as one element, so that the per-row sizes of a path (and
+    /// `d` alone) are checked too.
     static func footprint(_ shape: BatchShape, _ footprint: Footprint) throws(SoftSortError) {
-        let (rows, o1) = max(shape.batch, 1).multipliedReportingOverflow(by: shape.count)
+        let (rows, o1) = max(shape.batch, 1).multipliedReportingOverflow(by: max(shape.count, 1))
         let width: Int
         switch footprint {
         case .rows: width = 1
@@ -87,9 +88,11 @@ enum Validation {
     ) throws(SoftSortError) {
         guard dimension >= minimumDimension else { throw .invalidDimension(argument: "dimension", value: dimension) }
         let (expected, overflow) = shape.elements.multipliedReportingOverflow(by: dimension)
-        guard !overflow else { throw .invalidDimension(argument: "dimension", value: dimension) }
+        // n d too: with an empty batch B n d is 0 whatever d is.
+        let (rowLength, rowOverflow) = shape.count.multipliedReportingOverflow(by: dimension)
+        guard !overflow, !rowOverflow else { throw .invalidDimension(argument: "dimension", value: dimension) }
         try size(argument, values.count, expected: expected)
-        try finite(argument, values, rowLength: shape.count * dimension)
+        try finite(argument, values, rowLength: rowLength)
     }
 
     /// Checks that every element of `values` is finite; the first that is

@@ -253,6 +253,17 @@ struct HostileExtremesTests {
         .init("gauss dimension \(x)", .invalidDimension(argument: "dimension", value: x)) { _ = try O.gauss.applyTransposed(to: O.scores, dimension: x) },
         .init("window dimension \(x)", .invalidDimension(argument: "dimension", value: x)) { _ = try O.window.apply(to: O.scores, dimension: x) },
     ] } + [
+        // Found by the API fuzzer: with an empty batch B n d is 0, and n d overflowed.
+        .init("empty batch, P^T U dimension Int.max", .invalidDimension(argument: "dimension", value: Int.max)) {
+            _ = try O.soft().forward(scores: [Float](), batch: 0, count: 3, path: .exact).applyTransposed(to: [], dimension: Int.max)
+        },
+        .init("empty batch, Double apply dimension Int.max / 2", .invalidDimension(argument: "dimension", value: Int.max / 2)) {
+            _ = try O.soft().forward(scores: [Double](), batch: 0, count: 5, path: .fused).apply(to: [], dimension: Int.max / 2)
+        },
+        // Found by the API fuzzer: rows of no scores, the fused P V's 2 d overflowed.
+        .init("empty rows, fused dimension Int.max", .shapeOverflow(batch: 2, count: 0)) {
+            _ = try O.soft().forward(scores: [Float](), batch: 2, count: 0, path: .fused).apply(to: [], dimension: Int.max)
+        },
         .init("window width Int.min", .invalidWindowWidth(Int.min)) {
             _ = try O.soft().forward(scores: O.scores, batch: 2, count: 3, path: .window(.ranks(Int.min)))
         },
