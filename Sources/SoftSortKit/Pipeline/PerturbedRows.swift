@@ -33,6 +33,11 @@ struct PerturbedRows<T: SoftSortScalar>: Sendable {
         let n = shape.count
         try MemoryBudget.require(
             rows * n, of: T.self, alternative: "fewer samplesPerRow, or the rows in several calls")
+        // Rows of no scores: their per-row state (16 bytes a row), as Validation.batch.
+        if n == 0 {
+            try MemoryBudget.require(
+                MemoryBudget.product(rows, 2), of: Int.self, alternative: "fewer samplesPerRow of empty rows")
+        }
         if perturbation.scoreKind == .positive, let bad = Validation.firstIndex(in: scores, where: { $0 <= 0 }) {
             throw .nonPositiveScore(row: bad / n, column: bad % n)
         }
