@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Timings of the Python front ends (softsortkit.numpy, softsortkit.torch); results in
-perf/results/2026-12-07-python-torch.md. Run under `/work/bin/slot --both` (or on an idle machine).
+perf/results/2026-12-07-python-torch.md. Run it on an idle machine.
 
     python perf/python_torch_bench.py scaling     # B = 1, n = 1e5 and 1e6: ranks, sorted_values, apply,
                                                   # cross_entropy at p = 1 and 2, forward + backward, path,
