@@ -209,17 +209,19 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
             case .dense:
                 let (matrices, state) = try plan.denseForward()
                 return values(
-                    plan.scale.multiply(kernelSet.dense.sortedValues(state, matrices)), .denseSortedValues(state), path: path,
+                    withinRowRanges(plan.scale.multiply(kernelSet.dense.sortedValues(state, matrices))),
+                    .denseSortedValues(state), path: path,
                     backend: state.kernels.backend)
             case .exact:
                 let state = plan.exactState()
                 return values(
-                    plan.scale.multiply(kernelSet.exact.applyToScores(state)), .exactSortedValues(state), path: path,
+                    withinRowRanges(plan.scale.multiply(kernelSet.exact.applyToScores(state))), .exactSortedValues(state),
+                    path: path,
                     backend: state.backend)
             case .gauss:
                 let state = plan.gaussState()
                 return values(
-                    kernelSet.gaussOutputs.sortedValues(state), .gaussSortedValues(state), path: path,
+                    withinRowRanges(kernelSet.gaussOutputs.sortedValues(state)), .gaussSortedValues(state), path: path,
                     backend: plan.gaussOutputBackend)
             default:
                 // As the dense path: P(u) u on u = s / c, times c (P s is homogeneous of degree 1), its gradient
@@ -228,7 +230,7 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
                     plan.scaledScores, dimension: 1, transposed: false, selection: nil, path: path, perturbation: nil,
                     scoreScale: .identity)
                 return values(
-                    plan.scale.multiply(product.values), .product(product, throughValues: true), path: path,
+                    withinRowRanges(plan.scale.multiply(product.values)), .product(product, throughValues: true), path: path,
                     backend: product.backend)
             }
         }
@@ -414,6 +416,30 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
         case .automatic:
             throw .unsupportedPath(path: "automatic", reason: "a path is chosen before a product runs")
         }
+    }
+
+    /// `values` with each entry kept within its row's smallest and largest
+    /// score. `P s` is a convex combination of the row's scores, but row sums
+    /// a few ulps above 1 could carry it past them, to infinity for a row at
+    /// the type's largest magnitude. A NaN stays NaN.
+    private func withinRowRanges(_ values: [T]) -> [T] {
+        let n = count
+        guard n > 0 else { return values }
+        var kept = values
+        plan.scores.withUnsafeBufferPointer { s in
+            kept.withUnsafeMutableBufferPointer { v in
+                for row in stride(from: 0, to: v.count, by: n) {
+                    var low = s[row], high = s[row]
+                    for j in row + 1 ..< row + n {
+                        if s[j] < low { low = s[j] } else if s[j] > high { high = s[j] }
+                    }
+                    for i in row ..< row + n {
+                        if v[i] < low { v[i] = low } else if v[i] > high { v[i] = high }
+                    }
+                }
+            }
+        }
+        return kept
     }
 
     private func values(

@@ -61,6 +61,39 @@ struct HostileRangeTests {
         #expect(zip(gradients[0], gradients[1]).allSatisfy { $0.isFinite == $1.isFinite && ($0.sign == $1.sign || $0 == 0 || $1 == 0) })
     }
 
+    /// Rows that hold the type's largest magnitude several times beside small
+    /// scores (the API fuzzer's input): the sorted values are finite and within
+    /// each row's smallest and largest score, on every path that computes them.
+    @Test("sorted values of rows at greatestFiniteMagnitude stay finite and within the row, every path")
+    func sortedValuesAtTheLargest() throws {
+        try sortedAtLargest(Float.self)
+        try sortedAtLargest(Double.self)
+    }
+
+    func sortedAtLargest<T: SoftSortScalar>(_: T.Type) throws {
+        let big = -T.greatestFiniteMagnitude
+        let scores: [T] = [4.25, -3.8125, 2.875, -3.8125, -1.6875, 0.8125, 3, 2.0625, -5, -3.625, 1.9375, 1.6875,
+                           -5, 0, 2.625, big, big, big, big, big, -4.75, -5, T.leastNonzeroMagnitude, -5]
+        let cases: [(String, any RelaxedSortOperator, SoftSortPath)] = [
+            ("neuralsort automatic", NeuralSort(temperature: 10), .automatic),
+            ("neuralsort dense", NeuralSort(temperature: 10), .dense),
+            ("softsort p=1 exact", SoftSort(temperature: 10, power: 1), .exact),
+            ("softsort p=1 dense", SoftSort(temperature: 10, power: 1), .dense),
+            ("softsort p=2 gauss", SoftSort(temperature: 10, power: 2), .gauss),
+            ("softsort p=2 fused", SoftSort(temperature: 10, power: 2), .fused),
+        ]
+        for (name, op, path) in cases {
+            let values = try op.forward(scores: scores, batch: 2, count: 12, path: path, workspace: nil as Workspace<T>?)
+                .sortedValues().values
+            for row in 0..<2 {
+                let slice = scores[row * 12 ..< row * 12 + 12]
+                for v in values[row * 12 ..< row * 12 + 12] {
+                    #expect(v.isFinite && v >= slice.min()! && v <= slice.max()!, "\(T.self) \(name) row \(row): \(v)")
+                }
+            }
+        }
+    }
+
     /// `P V` and its backward with values and scores near the type's largest:
     /// the values are finite and the gradients free of NaN on every path.
     @Test("apply(to:) with values and scores near greatestFiniteMagnitude: finite values, no NaN gradient")
