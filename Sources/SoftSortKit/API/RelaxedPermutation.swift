@@ -421,13 +421,13 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// `values` with each entry kept within its row's smallest and largest
     /// score. `P s` is a convex combination of the row's scores, but row sums
     /// a few ulps above 1 could carry it past them, to infinity for a row at
-    /// the type's largest magnitude. A NaN stays NaN.
-    private func withinRowRanges(_ values: [T]) -> [T] {
+    /// the type's largest magnitude. A NaN stays NaN. In place: `values` is
+    /// the producer's fresh array, consumed, so no copy is made.
+    private func withinRowRanges(_ values: consuming [T]) -> [T] {
         let n = count
         guard n > 0 else { return values }
-        var kept = values
         plan.scores.withUnsafeBufferPointer { s in
-            kept.withUnsafeMutableBufferPointer { v in
+            values.withUnsafeMutableBufferPointer { v in
                 for row in stride(from: 0, to: v.count, by: n) {
                     var low = s[row], high = s[row]
                     for j in row + 1 ..< row + n {
@@ -439,7 +439,7 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
                 }
             }
         }
-        return kept
+        return values
     }
 
     private func values(
