@@ -325,10 +325,12 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
             // A mean over the rows already: with samples, the mean over them too.
             let matches = plan.perturbation?.repeatRows(matches) ?? matches
             switch path {
-            case .exact: return plan.exactNearestNeighborLoss(matches: matches, k: k)
+            case .exact: return try scaledMatches(matches) { y in plan.exactNearestNeighborLoss(matches: y, k: k) }
             // The row losses have SoftSort's kNN only; NeuralSort's goes through its dense product.
             case .dense where plan.power != nil, .fused:
-                return try plan.rowLoss(.nearestNeighbors(matches: matches, k: k), path: path)
+                return try scaledMatches(matches) { y throws(SoftSortError) in
+                    try plan.rowLoss(.nearestNeighbors(matches: y, k: k), path: path)
+                }
             default:
                 // <G, P y> over the first k rows, G = -1 / (B k): through the path's product.
                 let product = try product(matches, dimension: 1, transposed: false, selection: Array(0..<k), path: path)
@@ -339,6 +341,24 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
                 return Loss(value: T(loss), gradient: gradient.scores, path: path, backend: product.backend)
             }
         }
+    }
+
+    /// A loss linear in `matches`, run on `y / c` and multiplied by `c`
+    /// (`c` a power of two): matches near `T`'s largest would overflow its
+    /// sums. `c = 1` unless sums of `n` terms `|y| / tau`, `tau >= 2^-12`,
+    /// could leave the range; the product path scales its values itself.
+    private func scaledMatches(
+        _ matches: [T], _ loss: ([T]) throws(SoftSortError) -> Loss<T>
+    ) throws(SoftSortError) -> Loss<T> {
+        let bits = Int.bitWidth - max(count, 1).leadingZeroBitCount
+        let scale = ScoreScale<T>(
+            largestMagnitude: Validation.largestMagnitude(matches),
+            limitExponent: Int(T.greatestFiniteMagnitude.exponent) - 2 - bits - 16)
+        let result = try loss(scale.divide(matches))
+        guard !scale.isIdentity else { return result }
+        return Loss(
+            value: result.value * scale.factor, gradient: scale.multiply(result.gradient), path: result.path,
+            backend: result.backend)
     }
 
     /// `log Z_i` for every row of every `P`, `batch x count` (rows sorted):
@@ -374,11 +394,15 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
         let valueScale = ScoreScale<T>(input, bound: .distance(power: 1))
         let input = valueScale.divide(input)
         let kernelSet = T.kernelSet, shape = plan.shape
+        // |x|^(p - 1) over the rescaled scores' differences (at most 2 M / c), for the backward's scale of G.
+        let spread = 2 * (plan.scale.largestMagnitude / plan.scale.factor)
+        let power = if case .softSort(let p) = plan.method { p.value } else { 1.0 }
+        let derivativeExponent = power > 1 && spread >= 1 ? Int(min((power - 1) * Double(spread.exponent + 1), 4096)) + 1 : 0
         func made(_ full: [T], rows: Int, _ source: RelaxedProduct<T>.Source, backend: Backend, scale: ScoreScale<T>) -> RelaxedProduct<T> {
             RelaxedProduct(
                 full: valueScale.multiply(full), fullRows: rows, dimension: d, selection: selection, source: source, shape: shape, path: path,
                 backend: backend, threads: threads, scale: scale, perturbation: perturbation, workspace: plan.workspace,
-                valueScale: valueScale)
+                valueScale: valueScale, derivativeExponent: derivativeExponent)
         }
         switch path {
         case .fused:
@@ -412,7 +436,7 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
                 full: valueScale.multiply(full), fullRows: rows, dimension: d, selection: prefix ? nil : selection,
                 source: .window(state, input: input, transposed: transposed), shape: shape, path: path,
                 backend: state.kernels.backend, threads: threads, scale: scoreScale, perturbation: perturbation,
-                workspace: plan.workspace, valueScale: valueScale)
+                workspace: plan.workspace, valueScale: valueScale, derivativeExponent: derivativeExponent)
         case .automatic:
             throw .unsupportedPath(path: "automatic", reason: "a path is chosen before a product runs")
         }

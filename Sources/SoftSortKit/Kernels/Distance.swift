@@ -45,7 +45,12 @@ enum Distance {
         switch power {
         case .one: return sign
         case .two: return 2 * x
-        case .general(let p): return T(p) * T.libmPow(abs(x), T(p) - 1) * sign
+        case .general(let p):
+            let d = T(p) * T.libmPow(abs(x), T(p) - 1)
+            if d.isFinite { return d * sign }
+            // p < 1 at a tiny |x| (a subnormal gap): |x|^(p - 1) overflows
+            // where p |x|^(p - 1) need not, so it is taken in logarithms.
+            return T.libmExp(T.libmLog(T(p)) + (T(p) - 1) * T.libmLog(abs(x))) * sign
         }
     }
 

@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+@testable import SoftSortKit
+
+/// Inputs the public-API fuzzer (Fuzz/) found, each now in Fuzz/Corpus:
+/// finite input whose true results are finite gave NaN because an
+/// intermediate left the type's range. Each case is checked against a
+/// `Double` reference, Float and Double.
+@Suite("Hostile inputs: the API fuzzer's findings")
+struct HostileFuzzFindingsTests {
+    /// `|got - expected| <= tolerance` entry by entry, `expected` in `Double`.
+    func expectClose<T: SoftSortScalar>(
+        _ got: [T], _ expected: [Double], tolerance: Double, _ what: @autoclosure () -> String
+    ) {
+        #expect(got.count == expected.count, "\(what()): \(got.count) entries, expected \(expected.count)")
+        for (g, e) in zip(got, expected) where !(abs(Double(g) - e) <= tolerance) {
+            Issue.record("\(what()): \(g), expected \(e) within \(tolerance)")
+            return
+        }
+    }
+
+    // MARK: P V with large values and a large upstream gradient
+
+    /// `apply(to:)`'s backward with `|G| |V|` beyond the type's range while
+    /// `dL/ds` is not: `<G[i], V[j]>` overflowed before it cancelled (NaN).
+    /// The fuzzer's input: Float, p = 1, tau = 1, all-equal scores (no NaN).
+    /// Then distinct scores with tau = the scores' scale, where `dL/ds` is
+    /// about `|G| |V| / tau`, in range: as the reference.
+    @Test("apply(to:) backward with |G| |V| beyond the type's range: dL/ds as the Double reference", arguments: [1.0, 2])
+    func productGradientOverflowingIntermediates(power: Double) throws {
+        try overflowingProduct(Float.self, power: power, size: 1e20, referenceShift: 0)
+        try overflowingProduct(Double.self, power: power, size: 1e155, referenceShift: 200)
+    }
+
+    func overflowingProduct<T: SoftSortScalar>(_: T.Type, power: Double, size: Double, referenceShift k: Int) throws {
+        var paths: [SoftSortPath] = [.automatic, .dense, .fused]
+        paths.append(power == 1 ? .exact : .gauss)
+        // The fuzzer's input (all-equal scores) and distinct scores at the scale 1e10.
+        let equal: (scores: [Double], tau: Double) = ([Double](repeating: 3.3125, count: 9), 1)
+        let distinct: (scores: [Double], tau: Double) = (
+            [0, 1e10, -2e10, 3e10, 2.5e10, -1e10, 0.5e10, 1.5e10, -3e10], Foundation.pow(1e10, power))
+        let values: [Double] = [-5, -2, -4.9375, 4.3125, -4.125, 3.0625, -1.625, -4.4375, -1].map { $0 * size }
+        let gradient: [Double] = [-5, -5, -5, -5, -5, -5, -1, -1, -1].map { $0 * size }
+        for (scores, tau) in [equal, distinct] {
+            // The reference on V / 2^k and G / 2^k (bilinear in both), scaled back.
+            let c = Foundation.pow(2, Double(k))
+            let reference = Reference.product(
+                .softSort(power: power), scores: scores, values: values.map { $0 / c }, gradient: gradient.map { $0 / c },
+                batch: 3, count: 3, dimension: 1, temperature: tau, transposed: false)
+            let expected = reference.scores.map { $0 * c * c }
+            let largest = values.map(abs).max()! * gradient.map(abs).max()! / tau
+            for path in paths {
+                let what = "\(T.self) p = \(power) tau = \(tau) \(path)"
+                let product = try SoftSort(temperature: tau, power: power)
+                    .forward(scores: scores.map { T($0) }, batch: 3, count: 3, path: path, workspace: nil as Workspace<T>?)
+                    .apply(to: values.map { T($0) }, dimension: 1)
+                let g = try product.backward(gradient.map { T($0) })
+                #expect(!g.scores.contains { $0.isNaN } && g.values.allSatisfy(\.isFinite), "\(what): \(g)")
+                // c n eps of the terms |G| |V| / tau (p = 2: 2 |x| / tau, at most 6e10 / tau more).
+                // At exact ties dL/ds depends on the path's subgradient of |x| (the exact scans take sign 1 by
+                // order, the reference 0): there only NaN is wrong.
+                guard scores != equal.scores else { continue }
+                let tolerance = 64 * Double(T.ulpOfOne) * largest * (power == 2 ? 12e10 : 1)
+                expectClose(g.scores, expected, tolerance: tolerance, what + " dL/ds")
+                expectClose(g.values, reference.valueGradient.map { $0 * c }, tolerance: 64 * Double(T.ulpOfOne) * 5 * size,
+                            what + " dL/dV")
+            }
+        }
+    }
+
+    // MARK: p < 1 at a subnormal gap
+
+    /// `d'(x) = p |x|^(p - 1)` at a subnormal `x` with `p` near 0: `|x|^(p-1)`
+    /// overflowed (about `1 / x`) where `p |x|^(p - 1)` is finite, and `dL/ds`
+    /// through `P` was NaN. The fuzzer's input was Double, p = 6.7e-33.
+    @Test("dL/dP backward, p near 0, scores a subnormal apart: finite, as the Double reference")
+    func powerBelowOneAtSubnormalGap() throws {
+        try subnormalGap(Float.self, power: 1e-30)
+        try subnormalGap(Double.self, power: 6.692793901157807e-33)
+    }
+
+    func subnormalGap<T: SoftSortScalar>(_: T.Type, power p: Double) throws {
+        let gap = T.leastNonzeroMagnitude * 3
+        let scores: [T] = [-0.0, -0.0, -0.0, -0.0, gap]
+        let upstream: [T] = (0..<25).map { T(-5 + Double($0 % 7) / 4) }
+        let s = scores.map { Double($0) }, g = upstream.map { Double($0) }
+        let expected = Self.subnormalReference(scores: s, power: p, gradient: g)
+        let nonzero = expected.contains { $0 != 0 }
+        #expect(expected.allSatisfy(\.isFinite) && nonzero, "reference: \(expected)")
+        let scale = expected.map(abs).max()!
+        for path in [SoftSortPath.automatic, .dense] {
+            let result = try SoftSort(temperature: 1, power: p, direction: .ascending)
+                .forward(scores: scores, batch: 1, count: 5, path: path, workspace: nil as Workspace<T>?)
+            let dS = try result.matrices(.soft).backward(upstream)
+            let finite = dS.allSatisfy { $0.isFinite }
+            #expect(finite, "\(T.self) \(path): \(dS)")
+            expectClose(dS, expected, tolerance: 1e-3 * scale, "\(T.self) \(path)")
+        }
+    }
+
+    /// SoftSort's `dL/ds` from `dL/dP` for one row, ascending, tau = 1, with
+    /// `d'(x) = p / |x|^(1 - p)` (`|x|^(1 - p)` cannot overflow for `p < 1`).
+    static func subnormalReference(scores s: [Double], power p: Double, gradient: [Double]) -> [Double] {
+        let n = s.count
+        let perm = Reference.order(s, direction: .ascending)
+        let derivative = { (x: Double) -> Double in x == 0 ? 0 : (x > 0 ? 1 : -1) * p / Foundation.pow(abs(x), 1 - p) }
+        var dScores = [Double](repeating: 0, count: n), dSorted = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            let logits = s.map { -Foundation.pow(abs(s[perm[i]] - $0), p) }
+            let probabilities = Reference.softmax(logits)
+            let dLogits = Reference.softmaxBackward(probabilities, Array(gradient[i * n ..< i * n + n]))
+            for j in 0..<n {
+                let dx = -dLogits[j] * derivative(s[perm[i]] - s[j])
+                dSorted[i] += dx
+                dScores[j] -= dx
+            }
+        }
+        for i in 0..<n { dScores[perm[i]] += dSorted[i] }
+        return dScores
+    }
+
+    // MARK: the kNN loss with matches near the type's largest
+
+    /// `matches` near `T.greatestFiniteMagnitude`: the loss's sum overflowed
+    /// both ways (NaN) where the true loss, a mean of convex combinations of
+    /// `y`, is within range. The fuzzer's input: Float, p = 1, tau = 0.1,
+    /// every match `-Float.greatestFiniteMagnitude`; then mixed signs.
+    @Test("kNN loss with matches near greatestFiniteMagnitude: loss and dL/ds as the Double reference")
+    func nearestNeighborsAtTheLargest() throws {
+        try hugeMatches(Float.self, referenceShift: 0)
+        try hugeMatches(Double.self, referenceShift: 600)
+    }
+
+    func hugeMatches<T: SoftSortScalar>(_: T.Type, referenceShift k: Int) throws {
+        let top = Double(T.greatestFiniteMagnitude)
+        let scores: [Double] = [-5, -5, 0.8125, -5, -4.875, 1]
+        let cases: [[Double]] = [
+            [Double](repeating: -top, count: 6),
+            [-top, 0.75 * top, -0.5 * top, top, 0.25 * top, -top],
+        ]
+        for matches in cases {
+            let c = Foundation.pow(2, Double(k))
+            let reference = Reference.softSortNearestNeighbors(
+                scores: scores, matches: matches.map { $0 / c }, k: 3, batch: 1, count: 6, temperature: 0.1, power: 1)
+            // c n eps of the terms |y| / tau.
+            let tolerance = 64 * Double(T.ulpOfOne) * top / 0.1
+            for path in [SoftSortPath.automatic, .dense, .fused, .exact] {
+                let what = "\(T.self) \(path) matches \(matches[0...1])"
+                let loss = try SoftSort(temperature: 0.1, power: 1)
+                    .forward(scores: scores.map { T($0) }, batch: 1, count: 6, path: path, workspace: nil as Workspace<T>?)
+                    .nearestNeighborLoss(matches: matches.map { T($0) }, k: 3)
+                #expect(loss.value.isFinite && loss.gradient.allSatisfy(\.isFinite), "\(what): \(loss)")
+                #expect(abs(Double(loss.value) - reference.loss * c) <= 1e-5 * top, "\(what): \(loss.value)")
+                expectClose(loss.gradient, reference.gradient.map { $0 * c }, tolerance: tolerance, what)
+            }
+        }
+    }
+}
