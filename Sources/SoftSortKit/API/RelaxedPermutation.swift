@@ -345,20 +345,29 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
 
     /// A loss linear in `matches`, run on `y / c` and multiplied by `c`
     /// (`c` a power of two): matches near `T`'s largest would overflow its
-    /// sums. `c = 1` unless sums of `n` terms `|y| / tau`, `tau >= 2^-12`,
-    /// could leave the range; the product path scales its values itself.
+    /// sums. `c = 1` unless sums of `n` terms `|y| |x|^(p - 1) / tau`,
+    /// `tau >= 2^-12`, could leave the range; the product path scales its
+    /// values itself.
     private func scaledMatches(
         _ matches: [T], _ loss: ([T]) throws(SoftSortError) -> Loss<T>
     ) throws(SoftSortError) -> Loss<T> {
         let bits = Int.bitWidth - max(count, 1).leadingZeroBitCount
         let scale = ScoreScale<T>(
             largestMagnitude: Validation.largestMagnitude(matches),
-            limitExponent: Int(T.greatestFiniteMagnitude.exponent) - 2 - bits - 16)
+            limitExponent: Int(T.greatestFiniteMagnitude.exponent) - 2 - bits - 16 - derivativeExponent)
         let result = try loss(scale.divide(matches))
         guard !scale.isIdentity else { return result }
         return Loss(
             value: result.value * scale.factor, gradient: scale.multiply(result.gradient), path: result.path,
             backend: result.backend)
+    }
+
+    /// At least the exponent of `|x|^(p - 1)` over the rescaled scores'
+    /// differences (at most `2 M / c`): 0 for `p <= 1` and NeuralSort.
+    private var derivativeExponent: Int {
+        let spread = 2 * (plan.scale.largestMagnitude / plan.scale.factor)
+        guard case .softSort(let p) = plan.method, p.value > 1, spread >= 1 else { return 0 }
+        return Int(min((p.value - 1) * Double(spread.exponent + 1), 4096)) + 1
     }
 
     /// `log Z_i` for every row of every `P`, `batch x count` (rows sorted):
@@ -394,10 +403,6 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
         let valueScale = ScoreScale<T>(input, bound: .distance(power: 1))
         let input = valueScale.divide(input)
         let kernelSet = T.kernelSet, shape = plan.shape
-        // |x|^(p - 1) over the rescaled scores' differences (at most 2 M / c), for the backward's scale of G.
-        let spread = 2 * (plan.scale.largestMagnitude / plan.scale.factor)
-        let power = if case .softSort(let p) = plan.method { p.value } else { 1.0 }
-        let derivativeExponent = power > 1 && spread >= 1 ? Int(min((power - 1) * Double(spread.exponent + 1), 4096)) + 1 : 0
         func made(_ full: [T], rows: Int, _ source: RelaxedProduct<T>.Source, backend: Backend, scale: ScoreScale<T>) -> RelaxedProduct<T> {
             RelaxedProduct(
                 full: valueScale.multiply(full), fullRows: rows, dimension: d, selection: selection, source: source, shape: shape, path: path,

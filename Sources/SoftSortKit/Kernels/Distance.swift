@@ -62,11 +62,12 @@ enum Distance {
         return z
     }
 
-    /// `d'(x) t` lane by lane for a general `p`.
+    /// `d'(x) t` lane by lane for a general `p`: 0 at `x = 0` whatever `t`
+    /// (`t` holds `1 / tau`, infinite when `tau` is the least normal).
     @inline(__always)
     static func derivativeTimesGeneral<V: SIMD>(_ x: V, _ t: V, _ power: DistancePower) -> V where V.Scalar: VectorScalar {
         var u = V.zero
-        for lane in u.indices { u[lane] = derivative(x[lane], power) * t[lane] }
+        for lane in u.indices where x[lane] != 0 { u[lane] = derivative(x[lane], power) * t[lane] }
         return u
     }
 }

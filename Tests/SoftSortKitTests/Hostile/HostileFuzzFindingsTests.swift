@@ -119,6 +119,40 @@ struct HostileFuzzFindingsTests {
         return dScores
     }
 
+    // MARK: a huge p on tied scores
+
+    /// p = 8.4e37 rescales tau to the least normal (`ScoreScale`), so
+    /// `1 / tau` is infinite in the vector kernels, and `d'(0) * inf` was NaN
+    /// on tied scores. `d'(0) = 0`: on all-equal scores the true `dL/ds` is 0
+    /// (the reference's too), whatever the upstream gradient.
+    @Test("ranks and sorted values backward, p = 8.4e37 on tied scores: dL/ds is 0, as the reference")
+    func hugePowerOnTies() throws {
+        try hugePower(Float.self)
+        try hugePower(Double.self)
+    }
+
+    func hugePower<T: SoftSortScalar>(_: T.Type) throws {
+        let p = 8.440727073595439e+37
+        let scores = [T](repeating: 2.875, count: 9)
+        let upstream: [T] = (0..<9).map { T($0 * 3 - 5) }
+        let expected = Reference.softSortBackward(
+            scores: scores.map { Double($0) }, batch: 1, count: 9, temperature: 1, power: p,
+            gradient: (0..<81).map { Double($0 % 9) })
+        #expect(expected.allSatisfy { $0 == 0 })
+        for path in [SoftSortPath.automatic, .dense, .fused] {
+            let result = try SoftSort(temperature: 1, power: p)
+                .forward(scores: scores, batch: 1, count: 9, path: path, workspace: nil as Workspace<T>?)
+            // The fused path has no ranks (P^T U).
+            if path != .fused {
+                expectClose(try result.ranks().backward(upstream), expected, tolerance: 0, "\(T.self) \(path) ranks")
+            }
+            let sorted = try result.sortedValues().backward(upstream)
+            // P s with P uniform and no gradient through P: dL/ds = P^T G = mean(G) everywhere.
+            let mean = upstream.reduce(0) { $0 + Double($1) } / 9
+            expectClose(sorted, [Double](repeating: mean, count: 9), tolerance: 1e-5, "\(T.self) \(path) sorted values")
+        }
+    }
+
     // MARK: the kNN loss with matches near the type's largest
 
     /// `matches` near `T.greatestFiniteMagnitude`: the loss's sum overflowed
