@@ -62,12 +62,17 @@ enum Distance {
         return z
     }
 
-    /// `d'(x) t` lane by lane for a general `p`: 0 at `x = 0` whatever `t`
-    /// (`t` holds `1 / tau`, infinite when `tau` is the least normal).
+    /// `d'(x) t` lane by lane for a general `p`: 0 where `d'(x)` is 0
+    /// (`x = 0`, or `|x|^(p - 1)` below the least subnormal for a huge `p`),
+    /// whatever `t`: `t` holds `1 / tau`, infinite when a huge `p` rescales
+    /// `tau` to the least normal, and the logit `-|x|^p / tau` is then flat.
     @inline(__always)
     static func derivativeTimesGeneral<V: SIMD>(_ x: V, _ t: V, _ power: DistancePower) -> V where V.Scalar: VectorScalar {
         var u = V.zero
-        for lane in u.indices where x[lane] != 0 { u[lane] = derivative(x[lane], power) * t[lane] }
+        for lane in u.indices {
+            let d = derivative(x[lane], power)
+            if d != 0 { u[lane] = d * t[lane] }
+        }
         return u
     }
 }

@@ -122,9 +122,10 @@ struct HostileFuzzFindingsTests {
     // MARK: a huge p on tied scores
 
     /// p = 8.4e37 rescales tau to the least normal (`ScoreScale`), so
-    /// `1 / tau` is infinite in the vector kernels, and `d'(0) * inf` was NaN
-    /// on tied scores. `d'(0) = 0`: on all-equal scores the true `dL/ds` is 0
-    /// (the reference's too), whatever the upstream gradient.
+    /// `1 / tau` is infinite in the vector kernels, and `d'(x) * inf` was NaN
+    /// where `d'(x)` is 0: at ties (`d'(0) = 0`; on all-equal scores the true
+    /// `dL/ds` is 0, the reference's too, whatever the upstream gradient) and
+    /// where `|x|^(p - 1)` underflows (the logit is flat there: no NaN).
     @Test("ranks and sorted values backward, p = 8.4e37 on tied scores: dL/ds is 0, as the reference")
     func hugePowerOnTies() throws {
         try hugePower(Float.self)
@@ -146,6 +147,12 @@ struct HostileFuzzFindingsTests {
             if path != .fused {
                 expectClose(try result.ranks().backward(upstream), expected, tolerance: 0, "\(T.self) \(path) ranks")
             }
+            // One score apart, its |x|^(p - 1) underflows: no NaN.
+            let apart = try SoftSort(temperature: 1, power: p).forward(
+                scores: scores.dropLast() + [-5], batch: 1, count: 9, path: path, workspace: nil as Workspace<T>?)
+            let finite = try apart.sortedValues().backward(upstream).allSatisfy { $0.isFinite }
+                && (path == .fused || (try apart.ranks().backward(upstream)).allSatisfy { $0.isFinite })
+            #expect(finite, "\(T.self) \(path) one score apart")
             let sorted = try result.sortedValues().backward(upstream)
             // P s with P uniform and no gradient through P: dL/ds = P^T G = mean(G) everywhere.
             let mean = upstream.reduce(0) { $0 + Double($1) } / 9
