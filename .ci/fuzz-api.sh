@@ -6,13 +6,19 @@
 # upstream gradients and workspace reuse; each call must return a typed error
 # or finite results of the documented length (Fuzz/Sources/SoftSortKitFuzz).
 # Runs FUZZ_API_SECONDS seconds (default 90) from a fixed seed, starting from
-# the corpus kept in Fuzz/Corpus; new inputs go to .build-fuzz-api/corpus.
+# the corpus kept in Fuzz/Corpus; new inputs go to .build-fuzz-api/corpus
+# (emptied first). Prints libFuzzer's final statistics: executions, per second.
 # A failure aborts with the input saved as .build-fuzz-api/crash-*: add it to
 # Fuzz/Corpus and a regression test to Tests/SoftSortKitTests/Hostile/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ASan and libFuzzer print the failing stack; Swift's own backtracer would
+# only add minutes of symbolication to a failure.
+export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"
 SECONDS_TO_RUN="${FUZZ_API_SECONDS:-90}"
 OUT=$PWD/.build-fuzz-api
+# Each run starts from Fuzz/Corpus alone, as on a clean clone.
+rm -rf "$OUT/corpus"
 mkdir -p "$OUT/corpus"
 (cd Fuzz && swift build -c debug --product SoftSortKitFuzz -Xswiftc -sanitize=fuzzer,address)
 FUZZER="$(cd Fuzz && swift build -c debug --product SoftSortKitFuzz -Xswiftc -sanitize=fuzzer,address --show-bin-path)/SoftSortKitFuzz"

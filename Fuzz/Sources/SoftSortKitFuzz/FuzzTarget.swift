@@ -127,10 +127,16 @@ enum APICall<T: SoftSortScalar> {
             let (drawn, o2) = rows.multipliedReportingOverflow(by: max(count, 1))
             if !o1, !o2, drawn > 1 << 20, drawn <= 1 << 36 { return }
         }
-        // p < 1: d|x|^p/dx = p |x|^(p - 1) is unbounded near ties (a
-        // subnormal difference overflows it); NaN is checked for p >= 1 only.
-        Describe.ordinaryForward = temperature >= 1e-3 && (choice & 1 == 1 || power >= 1)
+        // p < 1: d|x|^p/dx = p |x|^(p - 1) is unbounded near ties; NaN is
+        // checked where it stays below T's largest / 1e26 (then its products
+        // with the upstream gradient, the values, 1 / tau and n d stay in range).
+        let derivativeLimit = Double(T.greatestFiniteMagnitude) / 1e26
+        Describe.ordinaryForward = temperature >= 1e-3
+            && (choice & 1 == 1 || power >= 1 || Self.derivativeBound(scores, count: count, power: power) <= derivativeLimit)
             && scores.allSatisfy { $0.magnitude <= 1e6 }
+        // |d'(x)| is bounded (p >= 1 on these scores, NeuralSort): products
+        // and the kNN loss scale large values and gradients.
+        Describe.boundedDerivative = choice & 1 == 1 || power >= 1
         Describe.current = "\(op) path \(path) batch \(batch) count \(count) scores \(scores)"
         let result: RelaxedPermutation<T>
         do {
@@ -164,6 +170,9 @@ enum APICall<T: SoftSortScalar> {
         // T.greatestFiniteMagnitude may round past it.
         let values: [T] = bytes.reals(overflow ? 0 : valueCount, T.self).map { $0.magnitude > 1e30 ? 1 : $0 }
         Describe.ordinaryValues = values.allSatisfy { $0.magnitude <= 1e6 }
+        // Products scale V and G by powers of two: NaN is checked up to 1e30
+        // where |d'(x)| is bounded.
+        let productValues = values.allSatisfy { $0.magnitude <= (Describe.boundedDerivative ? 1e30 : 1e6) }
         do {
             switch bytes.byte() % 13 {
             case 0:
@@ -184,7 +193,9 @@ enum APICall<T: SoftSortScalar> {
                 default: product = try r.topK(k, of: values, dimension: d)
                 }
                 finite(product.values, product.batch * product.rows * d, "product")
-                let g = try product.backward(gradient(product.values.count, &bytes))
+                let g = try product.backward(
+                    gradient(product.values.count, &bytes, bound: Describe.boundedDerivative ? 1e30 : 1e6))
+                Describe.ordinaryValues = productValues
                 scoreGradient(g.scores, caller, "product dL/ds")
                 noNaN(g.values, valueCount, "product dL/dV")
             case 7:
@@ -207,11 +218,12 @@ enum APICall<T: SoftSortScalar> {
                 Describe.ordinaryGradient = true
                 scoreGradient(loss.gradient, caller, "cross-entropy")
             case 11:
+                // Any finite matches where |d'(x)| is bounded: the loss scales them by a power of two.
                 let matches: [T] = bytes.reals(caller, T.self)
                 let loss = try r.nearestNeighborLoss(matches: matches, k: k)
-                Describe.ordinaryValues = matches.allSatisfy { $0.magnitude <= 1e6 }
+                Describe.ordinaryValues = Describe.boundedDerivative || matches.allSatisfy { $0.magnitude <= 1e6 }
                 Describe.ordinaryGradient = true
-                if Describe.ordinaryForward && Describe.ordinaryValues { noNaN([loss.value], 1, "kNN") }
+                if Describe.ordinaryForward { noNaN([loss.value], 1, "kNN") }
                 scoreGradient(loss.gradient, caller, "kNN")
             default:
                 finite(try r.logNormalizers(), m, "log Z")
@@ -221,13 +233,27 @@ enum APICall<T: SoftSortScalar> {
         }
     }
 
-    /// An upstream gradient: the right length mostly, finite mostly.
-    static func gradient(_ count: Int, _ bytes: inout FuzzBytes) -> [T] {
+    /// An upstream gradient: the right length mostly, finite mostly; NaN is
+    /// checked downstream where every entry is within `bound`.
+    static func gradient(_ count: Int, _ bytes: inout FuzzBytes, bound: T = 1e6) -> [T] {
         let tag = bytes.byte()
         let length = tag == 255 ? count + 1 : count
         let g = bytes.reals(length, T.self, cap: 1 << 16).map { tag == 254 || $0.magnitude <= 1e30 ? $0 : 1 }
-        Describe.ordinaryGradient = g.allSatisfy { $0.magnitude <= 1e6 }
+        Describe.ordinaryGradient = g.allSatisfy { $0.magnitude <= bound }
         return g
+    }
+
+    /// `p d^(p - 1)`, `d` the smallest nonzero gap between two scores of a
+    /// row: the largest `|d'(x)|` for `p < 1` (in `Double`, by logarithms).
+    static func derivativeBound(_ scores: [T], count: Int, power p: Double) -> Double {
+        guard p > 0, p < 1, count > 1, scores.count % count == 0 else { return 0 }
+        var gap = Double.infinity
+        for row in stride(from: 0, to: scores.count, by: count) {
+            let sorted = scores[row ..< row + count].map { Double($0) }.sorted()
+            for (a, b) in zip(sorted, sorted.dropFirst()) where b > a { gap = min(gap, b - a) }
+        }
+        guard gap.isFinite else { return 0 }
+        return exp(log(p) + (p - 1) * log(gap))
     }
 
     static func finite(_ values: [T], _ count: Int, _ what: String) {
@@ -236,11 +262,15 @@ enum APICall<T: SoftSortScalar> {
     }
 
     /// A score gradient: its length always; no NaN where no intermediate can
-    /// leave the type's range (tau >= 1e-3, p >= 1, scores, values and the
-    /// upstream gradient within 1e6). Known gap, not flagged: beyond that, products
-    /// such as `G V / tau` overflow before they cancel and give NaN (and an
-    /// infinite entry meets its opposite in the sort's backward;
-    /// HostileRangeTests, `hugeValues`).
+    /// leave the type's range: tau >= 1e-3; p >= 1, or p < 1 with
+    /// `p d^(p - 1) <= T.greatestFiniteMagnitude / 1e26` at the rows'
+    /// smallest nonzero gap `d`; scores
+    /// within 1e6; values and the upstream gradient within 1e6 (for p >= 1
+    /// and NeuralSort: 1e30 for products, which scale them, and any finite
+    /// matches for the kNN loss, which scales them).
+    /// Known gap, not flagged: beyond that, products such as `G V / tau`
+    /// overflow before they cancel and give NaN (and an infinite entry meets
+    /// its opposite in the sort's backward; HostileRangeTests, `hugeValues`).
     static func scoreGradient(_ values: [T], _ count: Int, _ what: String) {
         check(values.count == count, "\(what): \(values.count) elements, expected \(count)")
         guard Describe.ordinaryForward, Describe.ordinaryValues, Describe.ordinaryGradient else { return }
@@ -267,4 +297,6 @@ enum Describe {
     nonisolated(unsafe) static var ordinaryForward = true
     nonisolated(unsafe) static var ordinaryValues = true
     nonisolated(unsafe) static var ordinaryGradient = true
+    /// Whether `|d'(x)| = p |x|^(p - 1)` is bounded on the current scores.
+    nonisolated(unsafe) static var boundedDerivative = true
 }
