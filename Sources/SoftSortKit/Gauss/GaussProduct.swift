@@ -18,6 +18,8 @@ struct GaussProductState<T: SoftSortScalar>: Sendable {
     /// `Y = P V = Y' + mean`, `batch x count x dimension`, rows sorted.
     func output() -> [T] where T: VectorScalar {
         let n = state.shape.count, d = dimension
+        // Empty rows: nothing to write (and B d, unchecked then, may not fit).
+        guard state.shape.elements > 0 else { return [] }
         var output = [T](repeating: 0, count: state.shape.elements * d)
         output.withMutableBase { output in
             for b in 0..<state.shape.batch {
@@ -46,7 +48,8 @@ enum GaussProduct {
         // (every element is written below).
         var buffers = GaussProductBuffers()
         if let workspace = state.workspace { swap(&buffers, &workspace.product) }
-        buffers.resize(elements: elements, means: batch * d)
+        // B d fits when B n d does with n >= 1; empty rows keep no means.
+        buffers.resize(elements: elements, means: elements == 0 ? 0 : batch * d)
         buffers.centred.withMutableBase { centred in
         buffers.product.withMutableBase { product in
         buffers.moments.withMutableBase { moments in

@@ -53,7 +53,11 @@ struct ScoreScale<T: SoftSortScalar>: Sendable, Equatable {
             factor = 1
             return
         }
-        factor = T(sign: .plus, exponent: largestMagnitude.exponent - T.Exponent(limitExponent) + 1, significand: 1)
+        // At most T's largest power of two (a huge p with scores near T's
+        // largest asks for more): the logits may then overflow to -infinity,
+        // an exact 0 in P.
+        let exponent = min(largestMagnitude.exponent - T.Exponent(limitExponent) + 1, T.greatestFiniteMagnitude.exponent)
+        factor = T(sign: .plus, exponent: exponent, significand: 1)
     }
 
     private init(factor: T, largestMagnitude: T) {

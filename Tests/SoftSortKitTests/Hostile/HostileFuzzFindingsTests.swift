@@ -160,6 +160,67 @@ struct HostileFuzzFindingsTests {
         }
     }
 
+    /// p = 8.4e37 with scores near the type's largest asked for a scale
+    /// `c = 2^1025` (Double), infinite: the sorted values were NaN. `c` now
+    /// stops at the largest power of two; the forward outputs are finite and
+    /// within each row's range (P is one-hot but for the ties).
+    @Test("p = 8.4e37 with scores near greatestFiniteMagnitude: finite sorted values within the row's range")
+    func hugePowerAtTheLargest() throws {
+        try hugePowerLargest(Float.self)
+        try hugePowerLargest(Double.self)
+    }
+
+    func hugePowerLargest<T: SoftSortScalar>(_: T.Type) throws {
+        let big = -T.greatestFiniteMagnitude
+        let scores: [T] = [2.875, 2.875, 2.875, 2.875, 2.875, big, big, big, big]
+        for path in [SoftSortPath.automatic, .dense, .fused] {
+            let result = try SoftSort(temperature: 1, power: 8.440727073595439e+37)
+                .forward(scores: scores, batch: 1, count: 9, path: path, workspace: nil as Workspace<T>?)
+            let values = try result.sortedValues().values
+            let inRange = values.allSatisfy { $0.isFinite && $0 >= big && $0 <= 2.875 }
+            #expect(inRange, "\(T.self) \(path): \(values)")
+            // Descending: the five ties first, then the four equal at the type's largest magnitude.
+            #expect(values == [T](repeating: 2.875, count: 5) + [T](repeating: big, count: 4), "\(T.self) \(path)")
+        }
+    }
+
+    // MARK: empty rows with a huge dimension
+
+    /// `B` rows of length 0 and `d` with `B d` beyond `Int`: `n d` and `B n d`
+    /// fit (both 0), so the values are valid, but the gauss product sized its
+    /// means `B d` and trapped. Every product on every path: an empty result
+    /// or a typed error.
+    @Test("products of empty rows with B d beyond Int: an empty result or a typed error on every path")
+    func emptyRowsHugeDimension() throws {
+        try emptyRows(Float.self)
+        try emptyRows(Double.self)
+    }
+
+    func emptyRows<T: SoftSortScalar>(_: T.Type) throws {
+        let d = Int.max / 2
+        let cases: [(any RelaxedSortOperator, SoftSortPath)] = [
+            (SoftSort(power: 2), .gauss), (SoftSort(power: 2), .fused), (SoftSort(power: 2), .dense),
+            (SoftSort(power: 1), .exact), (SoftSort(power: 1), .window(.ranks(2))), (NeuralSort(), .dense),
+        ]
+        for (op, path) in cases {
+            let result = try op.forward(scores: [T](), batch: 4, count: 0, path: path, workspace: nil as Workspace<T>?)
+            for output in 0..<3 {
+                do {
+                    let product = switch output {
+                    case 0: try result.apply(to: [], dimension: d)
+                    case 1: try result.applyTransposed(to: [], dimension: d)
+                    default: try result.topK(0, of: [], dimension: d)
+                    }
+                    #expect(product.values.isEmpty, "\(T.self) \(path) output \(output)")
+                    let gradient = try product.backward([])
+                    #expect(gradient.scores.isEmpty && gradient.values.isEmpty, "\(T.self) \(path) output \(output)")
+                } catch {
+                    // A typed error is an allowed answer.
+                }
+            }
+        }
+    }
+
     // MARK: the kNN loss with matches near the type's largest
 
     /// `matches` near `T.greatestFiniteMagnitude`: the loss's sum overflowed
