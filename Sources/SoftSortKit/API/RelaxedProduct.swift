@@ -115,8 +115,8 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
     /// `E = top - E_V - E_d - log2(n) - log2(d) - 16`, so that
     /// `n d |G / c| |V| |x|^(p - 1)` stays below `T`'s largest by `2^16` (the
     /// room for `1 / tau`, the temperature at least `2^-12`, and the
-    /// backward's other factors), and
-    /// `c <= 2^top` (beyond, the true gradient is far beyond `T`'s range).
+    /// backward's other factors), and `c <= 2^top` (beyond, the true
+    /// gradient is far beyond `T`'s range).
     private func gradientScale(_ gradient: [T]) -> ScoreScale<T> {
         let largest = Validation.largestMagnitude(gradient)
         guard largest > 0 else { return .identity }
