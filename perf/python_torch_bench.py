@@ -79,6 +79,54 @@ def scaling(args):
                   f"(n log n: 12.0, n^2: 100)")
 
 
+def numpy_stages(s, targets, repeats):
+    """Where softsortkit.numpy.cross_entropy's time goes: the call's steps (as numpy.py runs them) timed
+    cumulatively, each prefix in its own loop; a stage's cost is the difference of two prefixes."""
+    import numpy as np
+
+    import softsortkit.numpy as ssn
+    from softsortkit import _arrays
+
+    def prefix(stages):
+        def call():
+            settings = ssn._settings(0.1, 2.0, "softsort", False, "automatic", None)
+            reduction = ssn._reduction("mean")
+            if stages == 1:
+                return
+            moved, axis = ssn._last(s, -1)
+            scores, batch, n, t = _arrays.scores(moved)
+            columns = _arrays.indices(targets, scores.shape)
+            if stages == 2:
+                return
+            grad, loss = np.empty_like(scores), np.empty(1, scores.dtype)
+            if stages == 3:
+                return
+            ssn._run("cross_entropy", t, settings, scores, batch, n, ssn._p(columns), ssn._p(loss), ssn._p(grad))
+            return reduction, axis
+        return call
+
+    names = ["argument checks (settings, reduction)", "+ array conversion (moved, contiguous, dtype, targets)",
+             "+ output allocation (loss, grad)", "+ the ctypes call (pointers, byref, call, status, path name)",
+             "the whole call (+ mean scaling, result)"]
+    functions = [prefix(1), prefix(2), prefix(3), prefix(4), lambda: ssn.cross_entropy(s, targets, 0.1, 2.0)]
+    medians = []
+    for function in functions:
+        for _ in range(200):
+            function()
+        rounds = []
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(repeats):
+                function()
+            rounds.append((time.perf_counter() - start) / repeats * 1e6)
+        medians.append(statistics.median(rounds))
+    print("  softsortkit.numpy.cross_entropy by stage (cumulative, us; the stage's own cost in brackets):")
+    previous = 0.0
+    for name, median in zip(names, medians):
+        print(f"    {name:<62} {median:6.2f}  [{median - previous:+5.2f}]")
+        previous = median
+
+
 def overhead(args):
     import numpy as np
     import torch
@@ -159,6 +207,7 @@ def overhead(args):
             rounds.append((time.perf_counter() - start) / args.repeats * 1e6)
         medians[name] = statistics.median(rounds)
         print(f"  {name:<56} {medians[name]:8.2f} us")
+    numpy_stages(s, targets, args.repeats)
     noop = medians["no-op custom_op, same signature, forward + backward"]
     print(f"  ratio torch.ops call / no-op: {medians['torch.ops.softsortkit.cross_entropy forward + backward'] / noop:.2f}x;"
           f" softsortkit.torch function / no-op: "
