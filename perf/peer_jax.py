@@ -14,8 +14,10 @@ temperatures and JSON shape as peer_pytorch.py.
 
 Threads: XLA's CPU client uses every core it sees; `--threads N` sets
 `--xla_cpu_multi_thread_eigen=true intra_op_parallelism_threads=N` (XLA_FLAGS)
-before JAX is imported and pins the process to N cores (sched_setaffinity), so
-a 2-thread figure is comparable with `simd-bench train --threads 2`.
+before JAX's first computation (`limit_threads`) and pins the process to N
+cores (sched_setaffinity), so a 2-thread figure is comparable with
+`simd-bench train --threads 2`. peer_pytorch.py --grid imports `softsort` and
+`limit_threads` from here.
 """
 import argparse
 import datetime
@@ -25,6 +27,9 @@ import platform
 import socket
 import sys
 import time
+
+import jax
+import jax.numpy as jnp
 
 OPERATORS = ["softsort-p2", "softsort-p1", "neuralsort"]
 
@@ -47,15 +52,13 @@ def parse():
     return parser.parse_args()
 
 
-args = parse()
-os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=true"
-                           f" intra_op_parallelism_threads={args.threads}").strip()
-if hasattr(os, "sched_setaffinity"):
-    available = sorted(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, available[:args.threads])
-
-import jax  # noqa: E402  (after XLA_FLAGS)
-import jax.numpy as jnp  # noqa: E402
+def limit_threads(threads):
+    """XLA's intra-op threads (XLA_FLAGS) and the process's cores, both `threads`. Call it before JAX's
+    first computation: XLA reads XLA_FLAGS when its CPU client starts, not when jax is imported."""
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=true"
+                               f" intra_op_parallelism_threads={threads}").strip()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:threads])
 
 
 def softsort(s, tau, power):
@@ -74,7 +77,7 @@ def neuralsort(s, tau):
     return jax.nn.softmax(logits, axis=-1)
 
 
-def make_step(op, tau):
+def make_step(op, tau, args):
     def loss_of(w):
         low = jax.lax.stop_gradient(w.min(axis=1, keepdims=True))
         high = jax.lax.stop_gradient(w.max(axis=1, keepdims=True))
@@ -102,11 +105,11 @@ def spearman(w):
     return (1 - 6 * squares / (n * (n * n - 1))).tolist()
 
 
-def run(op, n, tau):
+def run(op, n, tau, args):
     key = jax.random.PRNGKey(args.seed)
     w = jax.random.uniform(key, (args.batch, n), dtype=jnp.float32) * 2 - 1
     velocity = jnp.zeros_like(w)
-    step = make_step(op, tau)
+    step = make_step(op, tau, args)
     w, velocity, loss = step(w, velocity)  # compile + warm-up
     loss.block_until_ready()
     samples = []
@@ -123,6 +126,8 @@ def run(op, n, tau):
 
 
 def main():
+    args = parse()
+    limit_threads(args.threads)
     temperatures = {"softsort-p2": args.tau_p2, "softsort-p1": args.tau_p1, "neuralsort": args.tau_neuralsort}
     print(f"peer_jax: jax {jax.__version__} on {jax.devices()[0].platform}, B = {args.batch}, "
           f"threads {args.threads} (XLA_FLAGS={os.environ['XLA_FLAGS']!r}), {args.steps} timed steps, median")
@@ -131,7 +136,7 @@ def main():
     for n in args.n:
         for op in [o for o in OPERATORS if o in args.operators]:
             try:
-                r = run(op, n, temperatures[op])
+                r = run(op, n, temperatures[op], args)
             except Exception as error:  # out of memory: say so and go on
                 print(f"{op:<14} {n:>6}  failed: {str(error).splitlines()[0][:160]}")
                 continue

@@ -16,12 +16,27 @@ process, with the same threads (torch's and the library's), seed and steps,
 and prints both with their ratio. --overhead times the binding's calls at
 n = 100, B = 1 (a no-op ctypes call, the raw ABI call, the NumPy and torch
 layers) and exits.
+
+--grid times the paper's loss alone (forward + backward of
+L = mean_{b,i} -log P[b, i, i] on fixed scores U(0, 1)), B = 4096 and
+n = 8 ... 256 by default, p = 1 and 2, in one process: plain PyTorch eager,
+JAX jit (peer_jax.py's SoftSort; `jax.value_and_grad` jitted, compiled before
+timing), the binding's softsortkit.torch.cross_entropy (a custom_op with
+autograd) on every path and on "automatic", and softsortkit.numpy's
+cross_entropy on "automatic" (loss and gradient from one call, no autograd).
+--operators softsort-p1 / softsort-p2 picks the powers. --threads sets torch's threads, XLA's intra-op threads, the
+library's threads and the cores the process may use, all the same. Run it
+through peer_pytorch.sh --tuned (the eager peer then reuses its freed
+B x n x n temporaries); PyTorch is skipped, and says so, where its estimated
+peak memory is above --grid-memory-gib.
 """
 import argparse
+import ctypes
 import datetime
 import json
 import os
 import platform
+import resource
 import socket
 import sys
 import time
@@ -140,6 +155,131 @@ def binding_comparison(sizes, operators, args, temperatures):
     return results
 
 
+GRID_SIZES = [8, 16, 32, 64, 128, 256]
+GRID_PATHS = ["dense", "fused", "exact", "gauss"]
+# Peak bytes of the eager formula's forward + backward, in B n^2 float32 tensors (measured at
+# B = 4096, n = 128 with --tuned: ru_maxrss grew by 10 of them over p = 1 and 2).
+EAGER_PEAK_TENSORS = 10
+
+
+def timed(function, budget):
+    """One warm-up call (JAX compiles there), then calls until `budget` seconds have passed (3 to 25
+    calls): the median milliseconds per call, and how many calls it is the median of."""
+    function()
+    samples = []
+    begin = time.perf_counter()
+    while len(samples) < 3 or (len(samples) < 25 and time.perf_counter() - begin < budget):
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1e3)
+    samples.sort()
+    return samples[len(samples) // 2], len(samples)
+
+
+def give_back_memory():
+    """glibc's malloc_trim(0): return the freed heap (kept by --tuned) to the kernel between implementations,
+    so the eager and XLA peaks at n = 256 do not add up (a no-op where there is no glibc)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def grid(args):
+    """The loss forward + backward at B x n, per p: every implementation, the same scores, one process."""
+    import numpy as np
+
+    import peer_jax
+    import softsortkit
+    import softsortkit.numpy as ssn
+    import softsortkit.torch as sst
+    peer_jax.limit_threads(args.threads)  # before JAX's first computation
+    jax, jnp = peer_jax.jax, peer_jax.jnp
+    softsortkit.set_threads(args.threads)
+    batch, sizes = args.batch or 4096, args.n or GRID_SIZES
+    temperatures = {"softsort-p1": args.tau_p1, "softsort-p2": args.tau_p2}
+    print(f"grid: B = {batch}, float32, tau = {args.tau_p1} (p = 1), {args.tau_p2} (p = 2), loss mean -log P[b, i, i] forward + backward, "
+          f"median of 3-25 calls ({args.grid_budget} s each); torch {torch.__version__} threads "
+          f"{torch.get_num_threads()}, jax {jax.__version__} ({os.environ['XLA_FLAGS']}), softsortkit "
+          f"{softsortkit.library_version()} backend {softsortkit.backend()} threads {softsortkit.threads()}, "
+          f"cores {len(os.sched_getaffinity(0))}, malloc "
+          f"{os.environ.get('MALLOC_MMAP_THRESHOLD_', 'glibc defaults')}")
+    names = ["PyTorch", "JAX"] + GRID_PATHS + ["automatic", "NumPy"]
+    print(f"{'p':>3} {'n':>4} " + " ".join(f"{name:>9}" for name in names)
+          + f" {'picks':>7} {'PyT/auto':>9} {'JAX/auto':>9} {'max |loss - PyTorch|':>21} {'peak RSS GiB':>13}")
+    results = []
+    powers = [power for power, op in ((1.0, "softsort-p1"), (2.0, "softsort-p2")) if op in args.operators]
+    for power in powers:
+        for n in sizes:
+            scores = np.random.default_rng(args.seed).random((batch, n), dtype=np.float32)
+            x = torch.from_numpy(scores).requires_grad_()
+            operator = "softsort-p1" if power == 1 else "softsort-p2"
+            tau = temperatures[operator]
+            losses, times = {}, {}
+
+            def eager():
+                x.grad = None
+                loss = -torch.log(softsort(x, tau, power).diagonal(dim1=1, dim2=2)).mean()
+                loss.backward()
+                losses["PyTorch"] = loss.item()
+
+            peak = EAGER_PEAK_TENSORS * batch * n * n * 4 / 2**30
+            if peak <= args.grid_memory_gib:
+                times["PyTorch"] = timed(eager, args.grid_budget)
+                give_back_memory()
+            else:
+                times["PyTorch"] = None
+                print(f"  PyTorch eager at n = {n} skipped: about {peak:.0f} GiB > --grid-memory-gib "
+                      f"{args.grid_memory_gib}")
+
+            value_and_grad = jax.jit(jax.value_and_grad(
+                lambda s: -jnp.log(jnp.diagonal(peer_jax.softsort(s, tau, power), axis1=1, axis2=2)).mean()))
+            device_scores = jnp.asarray(scores)
+
+            def jitted():
+                loss, gradient = value_and_grad(device_scores)
+                gradient.block_until_ready()
+                losses["JAX"] = float(loss)
+
+            times["JAX"] = timed(jitted, args.grid_budget)
+            del value_and_grad, device_scores
+            give_back_memory()
+            picked = None
+            for path in GRID_PATHS + ["automatic"]:
+                loss_of = binding_loss(operator, temperatures, batch, n, path)
+
+                def bound():
+                    x.grad = None
+                    loss = loss_of(x)
+                    loss.backward()
+                    losses[path] = loss.item()
+
+                try:
+                    times[path] = timed(bound, args.grid_budget)
+                except softsortkit.UnsupportedPathError:
+                    times[path] = None
+            targets = np.tile(np.arange(n, dtype=np.int64), (batch, 1))
+
+            def numpy_call():  # the loss and its gradient in one call, no autograd
+                losses["NumPy"] = float(ssn.cross_entropy(scores, targets, tau, power, descending=True)[0]) / n
+
+            times["NumPy"] = timed(numpy_call, args.grid_budget)
+            picked = ssn.cross_entropy(scores, targets, tau, power, descending=True, return_path=True)[2]
+            auto = times["automatic"][0]
+            reference = losses.get("PyTorch", losses["JAX"])
+            spread = max(abs(v - reference) for v in losses.values())
+            cells = " ".join(f"{times[k][0]:>9.3f}" if times[k] else f"{'-':>9}" for k in names)
+            pyt = f"{times['PyTorch'][0] / auto:>8.1f}x" if times["PyTorch"] else f"{'-':>9}"
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+            print(f"{power:>3.0f} {n:>4} {cells} {picked:>7} {pyt} {times['JAX'][0] / auto:>8.1f}x {spread:>21.2e} "
+                  f"{rss:>13.1f}")
+            sys.stdout.flush()
+            results.append({"power": power, "n": n, "batch": batch, "threads": args.threads, "picks": picked,
+                            "ms": {k: (v[0] if v else None) for k, v in times.items()},
+                            "calls": {k: (v[1] if v else None) for k, v in times.items()}, "losses": losses})
+    return results
+
+
 class _Identity(torch.autograd.Function):
     """The cheapest autograd Function: the baseline of torch's own per-call cost."""
 
@@ -238,12 +378,12 @@ def machine():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, nargs="+", default=[100, 500, 1000, 2000, 4000])
+    parser.add_argument("--n", type=int, nargs="+", help="row lengths (default 100 500 1000 2000 4000; --grid: 8 ... 256)")
     parser.add_argument("--full", action="store_true", help="n = 100, 200, ..., 4000")
     parser.add_argument("--steps", type=int, default=None,
                         help="timed steps (default: simd-bench train's schedule)")
     parser.add_argument("--operators", nargs="+", choices=OPERATORS, default=OPERATORS)
-    parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--batch", type=int, help="rows B (default 20; --grid: 4096)")
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--threads", type=int, default=1,
                         help="torch intra-op threads (default 1, as simd-bench train today)")
@@ -260,14 +400,26 @@ def main():
                         choices=["automatic", "dense", "fused", "exact", "gauss"],
                         help="the binding's loss path (default automatic: the library's measured choice)")
     parser.add_argument("--overhead", action="store_true", help="time the binding's calls at n = 100, B = 1 and exit")
+    parser.add_argument("--grid", action="store_true",
+                        help="the loss alone at B = 4096, n = 8 ... 256 (or --batch, --n): PyTorch, JAX, the binding")
+    parser.add_argument("--grid-budget", type=float, default=0.3, help="seconds of timing per grid cell")
+    parser.add_argument("--grid-memory-gib", type=float, default=11.0,
+                        help="skip PyTorch eager where its estimated peak is above this (GiB)")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
     temperatures = {"softsort-p2": args.tau_p2, "softsort-p1": args.tau_p1, "neuralsort": args.tau_neuralsort}
-    sizes = list(range(100, 4001, 100)) if args.full else args.n
-    operators = [op for op in OPERATORS if op in args.operators]
     info = machine()
+    if args.grid:
+        results = grid(args)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump({"machine": info, "grid": results}, f, indent=2, sort_keys=True)
+        return
+    args.batch = args.batch or 20
+    sizes = list(range(100, 4001, 100)) if args.full else (args.n or [100, 500, 1000, 2000, 4000])
+    operators = [op for op in OPERATORS if op in args.operators]
     if args.overhead:
         call_overhead(args.threads)
         return

@@ -7,11 +7,16 @@ perf/results/2026-12-07-python-torch.md. Run it on an idle machine.
                                                   # peak RSS growth (each case in a fresh process)
     python perf/python_torch_bench.py overhead    # B = 1, n = 16: the NumPy call, and torch forward +
                                                   # backward against a no-op custom_op of the same signature
+    python perf/python_torch_bench.py torchsort   # B = 1, n = 1e3 ... 1e6: sorted values and ranks forward +
+                                                  # backward, p = 1 and 2 against torchsort's soft_sort and
+                                                  # soft_rank (pip install torchsort), and a no-op custom_op
+                                                  # pair of sorted_values' signature at n = 1e3; one process
 
 The paper's step (B = 20, n = 4000, p = 2) is perf/peer_pytorch.py --binding against
 `simd-bench train`; see the results file for the commands.
 """
 import argparse
+import importlib.metadata
 import json
 import os
 import resource
@@ -72,6 +77,54 @@ def scaling(args):
             small, large = [r["ms"] for r in rows if r["output"] == output and r["power"] == power]
             print(f"{output:<14} p = {power:.0f}: time(1e6) / time(1e5) = {large / small:.1f} "
                   f"(n log n: 12.0, n^2: 100)")
+
+
+def numpy_stages(s, targets, repeats):
+    """Where softsortkit.numpy.cross_entropy's time goes: the call's steps (as numpy.py runs them) timed
+    cumulatively, each prefix in its own loop; a stage's cost is the difference of two prefixes."""
+    import numpy as np
+
+    import softsortkit.numpy as ssn
+    from softsortkit import _arrays
+
+    def prefix(stages):
+        def call():
+            settings = ssn._settings(0.1, 2.0, "softsort", False, "automatic", None)
+            reduction = ssn._reduction("mean")
+            if stages == 1:
+                return
+            moved, axis = ssn._last(s, -1)
+            scores, batch, n, t = _arrays.scores(moved)
+            columns = _arrays.indices(targets, scores.shape)
+            if stages == 2:
+                return
+            grad, loss = np.empty_like(scores), np.empty(1, scores.dtype)
+            if stages == 3:
+                return
+            ssn._run("cross_entropy", t, settings, scores, batch, n, ssn._p(columns), ssn._p(loss), ssn._p(grad))
+            return reduction, axis
+        return call
+
+    names = ["argument checks (settings, reduction)", "+ array conversion (moved, contiguous, dtype, targets)",
+             "+ output allocation (loss, grad)", "+ the ctypes call (pointers, byref, call, status, path name)",
+             "the whole call (+ mean scaling, result)"]
+    functions = [prefix(1), prefix(2), prefix(3), prefix(4), lambda: ssn.cross_entropy(s, targets, 0.1, 2.0)]
+    medians = []
+    for function in functions:
+        for _ in range(200):
+            function()
+        rounds = []
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(repeats):
+                function()
+            rounds.append((time.perf_counter() - start) / repeats * 1e6)
+        medians.append(statistics.median(rounds))
+    print("  softsortkit.numpy.cross_entropy by stage (cumulative, us; the stage's own cost in brackets):")
+    previous = 0.0
+    for name, median in zip(names, medians):
+        print(f"    {name:<62} {median:6.2f}  [{median - previous:+5.2f}]")
+        previous = median
 
 
 def overhead(args):
@@ -154,10 +207,88 @@ def overhead(args):
             rounds.append((time.perf_counter() - start) / args.repeats * 1e6)
         medians[name] = statistics.median(rounds)
         print(f"  {name:<56} {medians[name]:8.2f} us")
+    numpy_stages(s, targets, args.repeats)
     noop = medians["no-op custom_op, same signature, forward + backward"]
     print(f"  ratio torch.ops call / no-op: {medians['torch.ops.softsortkit.cross_entropy forward + backward'] / noop:.2f}x;"
           f" softsortkit.torch function / no-op: "
           f"{medians['softsortkit.torch.cross_entropy forward + backward'] / noop:.2f}x")
+
+
+def noop_rows():
+    """A no-op ``custom_op`` pair of the row operators' signatures (softsortkit::sorted_values and its
+    backward operator, called from its autograd formula): what torch itself costs a forward + backward."""
+    import torch
+
+    settings = "float temperature, float power, bool descending, str method, str path, float accuracy"
+
+    @torch.library.custom_op("softsortkit_bench::noop_rows_backward", mutates_args=(), device_types="cpu",
+                             schema=f"(Tensor scores, Tensor grad, {settings}) -> Tensor")
+    def noop_backward(scores, grad, *settings):
+        return torch.empty_like(grad)
+
+    @torch.library.custom_op("softsortkit_bench::noop_rows", mutates_args=(), device_types="cpu",
+                             schema=f"(Tensor scores, {settings}) -> (Tensor, Tensor)")
+    def noop(scores, *settings):
+        return torch.empty_like(scores), torch.zeros((), dtype=torch.int64)
+
+    def setup(ctx, inputs, output):
+        ctx.save_for_backward(inputs[0])
+        ctx.settings = inputs[1:]
+
+    def backward(ctx, grad, _path):
+        (scores,) = ctx.saved_tensors
+        return (noop_backward(scores, grad, *ctx.settings),) + (None,) * len(ctx.settings)
+
+    noop.register_autograd(backward, setup_context=setup)
+    return lambda s: noop(s, 0.1, 1.0, False, "softsort", "automatic", 0.0)[0]
+
+
+def torchsort_table(args):
+    """Sorted values and ranks, forward + backward (a fixed random upstream gradient), B = 1, float32:
+    softsortkit.torch on "automatic" at p = 1 and 2 (tau = 0.1) against torchsort (its defaults, l2,
+    strength 1), interleaved rounds in this process, one thread everywhere."""
+    import torch
+    import torchsort
+
+    import softsortkit
+    import softsortkit.torch as sst
+    torch.set_num_threads(1)
+    softsortkit.set_threads(1)
+    noop = noop_rows()
+    print(f"torchsort: B = 1, float32, forward + backward; torch {torch.__version__} threads "
+          f"{torch.get_num_threads()}, torchsort {importlib.metadata.version('torchsort')} (OMP_NUM_THREADS="
+          f"{os.environ.get('OMP_NUM_THREADS')}), softsortkit {softsortkit.library_version()} backend "
+          f"{softsortkit.backend()} threads {softsortkit.threads()}, tau = 0.1, path automatic; median over "
+          f"{args.repeats} interleaved rounds of the mean of k calls")
+    print(f"{'output':<14} {'n':>8} {'k':>4} {'p = 1 ms':>10} {'path':>6} {'p = 2 ms':>10} {'path':>6} "
+          f"{'torchsort ms':>13} {'ts / p1':>8} {'ts / p2':>8} {'no-op ms':>9} {'p1 / no-op':>10} {'p2 / no-op':>10}")
+    for n in args.sizes:
+        generator = torch.Generator().manual_seed(0)
+        s = torch.randperm(n, generator=generator).float().div_(n).unsqueeze(0).requires_grad_()
+        upstream = torch.rand(1, n, generator=generator)
+        calls = max(1, min(200, round(2e5 / n)))
+        for output, peer in (("sorted_values", torchsort.soft_sort), ("ranks", torchsort.soft_rank)):
+            ours = getattr(sst, output)
+            cases = {"p1": lambda: ours(s, 0.1, 1.0), "p2": lambda: ours(s, 0.1, 2.0), "torchsort": lambda: peer(s)}
+            if n <= 1000:
+                cases["noop"] = lambda: noop(s)
+            rounds, paths = {name: [] for name in cases}, {}
+            for _ in range(args.repeats + 1):
+                for name, call in cases.items():
+                    start = time.perf_counter()
+                    for _ in range(calls):
+                        (call() * upstream).sum().backward()
+                        s.grad = None
+                    rounds[name].append((time.perf_counter() - start) / calls * 1e3)
+                    if name in ("p1", "p2"):
+                        paths[name] = sst.last_path()
+            ms = {name: statistics.median(r[1:]) for name, r in rounds.items()}
+            noop_cells = (f"{ms['noop']:>9.4f} {ms['p1'] / ms['noop']:>9.2f}x {ms['p2'] / ms['noop']:>9.2f}x"
+                          if "noop" in ms else f"{'-':>9} {'-':>10} {'-':>10}")
+            print(f"{output:<14} {n:>8} {calls:>4} {ms['p1']:>10.4f} {paths['p1']:>6} {ms['p2']:>10.4f} "
+                  f"{paths['p2']:>6} {ms['torchsort']:>13.4f} {ms['torchsort'] / ms['p1']:>7.2f}x "
+                  f"{ms['torchsort'] / ms['p2']:>7.2f}x {noop_cells}")
+            sys.stdout.flush()
 
 
 def main():
@@ -166,12 +297,17 @@ def main():
         print(json.dumps(one_case(output, n, power, repeats)))
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["scaling", "overhead"])
+    parser.add_argument("what", choices=["scaling", "overhead", "torchsort"])
     parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000, 1_000_000],
+                        help="torchsort: row lengths n")
     args = parser.parse_args()
     if args.what == "scaling":
         args.repeats = args.repeats or 5
         scaling(args)
+    elif args.what == "torchsort":
+        args.repeats = args.repeats or 7
+        torchsort_table(args)
     else:
         args.repeats = args.repeats or 2000
         overhead(args)

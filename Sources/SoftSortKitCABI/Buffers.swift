@@ -31,11 +31,18 @@ enum Boundary {
         return Array(UnsafeBufferPointer(start: pointer, count: count))
     }
 
-    /// `int64_t` indices as `Int` (the library's index type).
+    /// `int64_t` indices as `Int` (the library's index type): one plain loop into
+    /// uninitialised storage, which the compiler turns into a copy where `Int` is
+    /// 64 bits (a closure-based `map` here cost about 1 ns per index).
     static func readIndices(_ argument: String, _ pointer: UnsafePointer<Int64>?, count: Int) throws(Failure) -> [Int] {
         guard count > 0 else { return [] }
         guard let pointer else { throw .nullPointer(argument: argument) }
-        return UnsafeBufferPointer(start: pointer, count: count).map { Int($0) }
+        return [Int](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for k in 0..<count {
+                buffer.initializeElement(at: k, to: Int(pointer[k]))
+            }
+            initialized = count
+        }
     }
 
     /// Copies `source` to a required output (NULL only when `source` is empty).
