@@ -105,11 +105,6 @@ struct HostileRangeTests {
         // The dense path's straight-through matrices: one 1 per row, at the argsort's column.
         let hard = try SoftSort().forward(scores: s, batch: 1, count: 8, path: .dense).matrices(.straightThrough)
         let columns = (0..<8).map { i in (0..<8).first { hard.values[i * 8 + $0] == 1 } ?? -1 }
-        // Known gap: the dense path sorts the rescaled scores, where the
-        // subnormals have become ties with 0 (the hard permutation above sorts
-        // the caller's scores).
-        withKnownIssue("the dense path sorts the rescaled scores: subnormals tie with 0") {
-            #expect(columns == expected)
-        }
+        #expect(columns == expected)
     }
 }
