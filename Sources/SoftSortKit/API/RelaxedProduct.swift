@@ -97,9 +97,15 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
         try Validation.size("gradient", gradient.count, expected: batch * rows * dimension)
         try Validation.finite("gradient", gradient, rowLength: rows * dimension)
         let full = selection.map { Self.expand($0, gradient, batch: batch, rows: fullRows, dimension: dimension) } ?? gradient
-        let result = try sourceBackward(full)
-        let scores = valueScale.multiply(scale.divide(result.scores))
-        return SoftSortGradient(scores: perturbation?.fold(scores) ?? scores, values: result.values)
+        // Runs on G / K where a term could overflow (`gradientDivisor`), K = 1 otherwise.
+        let k = gradientDivisor(full)
+        let result = try sourceBackward(k == 1 ? full : full.map { $0 / k })
+        var scores = valueScale.multiply(scale.divide(result.scores)), values = result.values
+        if k != 1 {
+            scores = scores.map { $0 * k }
+            values = values.map { $0 * k }
+        }
+        return SoftSortGradient(scores: perturbation?.fold(scores) ?? scores, values: values)
     }
 
     /// The source's backward of the full product, score gradient before the scale.
