@@ -67,7 +67,7 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///
     /// - Complexity: O(B n) (a radix sort), over `threads` threads.
     public var permutation: [Int] {
-        T.kernelSet.sort.argsort(plan.scores, plan.shape, plan.configuration.direction, plan.configuration.scheduler)
+        SortedRows.argsortInAnyMemory(plan.scores, plan.shape, plan.configuration.direction, plan.configuration.scheduler)
     }
 
     /// The matrices `P`, `batch x count x count`, and their backward.
@@ -115,8 +115,8 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
         }
         let k = rows ?? count
         try Validation.rowSelection("rows", k, count: count)
-        return SparseRows(
-            state: plan.windowState(window, rows: k), path: path, scale: plan.scale, perturbation: plan.perturbation)
+        let state = try AllocationFailures.checking { plan.windowState(window, rows: k) }
+        return SparseRows(state: state, path: path, scale: plan.scale, perturbation: plan.perturbation)
     }
 
     /// `P V` for every batch row: `Y[b, i, :] = sum_j P[b, i, j] V[b, j, :]`.

@@ -170,6 +170,32 @@ enum SortedRows {
     }
 }
 
+extension SortedRows {
+    /// `SortOperations.argsort`, or where its scratch cannot be allocated
+    /// (`AllocationFailures`) the same stable argsort by the comparison
+    /// sort, which needs none, on the calling thread: for callers that
+    /// cannot throw (`RelaxedPermutation.permutation`).
+    static func argsortInAnyMemory<T: SoftSortScalar>(
+        _ scores: [T], _ shape: BatchShape, _ direction: SortDirection, _ scheduler: BatchScheduler
+    ) -> [Int] {
+        if let order = try? AllocationFailures.checking({ T.kernelSet.sort.argsort(scores, shape, direction, scheduler) }) {
+            return order
+        }
+        let n = shape.count
+        var order = [Int](repeating: 0, count: shape.elements)
+        scores.withUnsafeBufferPointer { s in
+            order.withUnsafeMutableBufferPointer { o in
+                for b in 0..<shape.batch {
+                    stableArgsort(
+                        UnsafeBufferPointer(rebasing: s[b * n ..< (b + 1) * n]), direction: direction,
+                        into: UnsafeMutableBufferPointer(rebasing: o[b * n ..< (b + 1) * n]))
+                }
+            }
+        }
+        return order
+    }
+}
+
 /// The hard permutations of a batch, compiled for one element type
 /// (`KernelSet.sort`).
 struct SortOperations<T: SoftSortScalar>: Sendable {
