@@ -56,12 +56,40 @@ final class AllocationFailures: Sendable {
         return withExtendedLifetime(record) { body() }
     }
 
-    /// Runs a public call's `body` with a fresh record (or the enclosing
+    /// Each thread's own record, made on its first checked call and reused
+    /// by every later one (no allocation per call); released when the
+    /// thread exits.
+    private static let ownKey: pthread_key_t = {
+        var key = pthread_key_t()
+        _ = pthread_key_create(&key) { record in
+            #if canImport(Darwin)
+            Unmanaged<AllocationFailures>.fromOpaque(record).release()
+            #else
+            if let record { Unmanaged<AllocationFailures>.fromOpaque(record).release() }
+            #endif
+        }
+        return key
+    }()
+
+    /// The calling thread's own record, cleared.
+    private static var own: AllocationFailures {
+        if let kept = pthread_getspecific(ownKey) {
+            let record = Unmanaged<AllocationFailures>.fromOpaque(kept).takeUnretainedValue()
+            record.largest.store(0, ordering: .relaxed)
+            return record
+        }
+        let record = AllocationFailures()
+        pthread_setspecific(ownKey, Unmanaged.passRetained(record).toOpaque())
+        return record
+    }
+
+    /// Runs a public call's `body` with the thread's record (or the enclosing
     /// call's, when nested) and throws `insufficientMemory` when a scratch
-    /// allocation inside it failed.
+    /// allocation inside it failed. The workers that write the record finish
+    /// inside `body`, so the next call on this thread can clear it.
     static func checking<R>(_ body: () throws(SoftSortError) -> R) throws(SoftSortError) -> R {
         if current != nil { return try body() }
-        let record = AllocationFailures()
+        let record = own
         let result = with(record) { () -> Result<R, SoftSortError> in
             do throws(SoftSortError) { return .success(try body()) } catch { return .failure(error) }
         }
