@@ -3,6 +3,7 @@ made C-contiguous (the only copy, and only when they are not already), and
 the leading dimensions are flattened into the library's batch."""
 import ctypes
 import math
+import operator
 
 import numpy as np
 
@@ -62,6 +63,14 @@ def levels(values):
     if array.ndim != 1:
         raise ValueError(f"softsortkit: levels must be one-dimensional, got shape {array.shape}")
     return array
+
+
+def int64(value, argument):
+    """``value`` as an int in int64's range (ctypes would wrap a larger one silently)."""
+    value = operator.index(value)
+    if not -2**63 <= value < 2**63:
+        raise ValueError(f"softsortkit: {argument} must be an int64, got {value}")
+    return value
 
 
 def pointer(array):

@@ -225,6 +225,9 @@ def _product(name, extra, rows, values, scores, dim, settings, return_path):
     s, batch, n, t = _arrays.scores(moved)
     v, d, squeezed = _arrays.values(_values_last(values, s.ndim, axis), s)
     rows = n if rows is None else max(rows, 0)
+    if name == "top_k":
+        # k > n is the library's error to raise (naming k); no k-row buffer is allocated first.
+        rows = min(rows, n)
     out = np.empty(s.shape[:-1] + (rows, d), s.dtype)
     used = _run(name, t, settings, s, batch, n, *extra, _p(v), d, _p(out))
     out = out.reshape(out.shape[:-1]) if squeezed else out
@@ -280,14 +283,16 @@ def topk(values, scores, k, temperature=1.0, power=1.0, *, dim=-1, method="softs
     """The first ``k`` rows of ``P V`` (``0 <= k <= n``): ``(..., k, d)`` (``(..., k)`` for values
     ``(..., n)``): the values of the ``k`` smallest scores (largest when ``descending``), relaxed."""
     settings = _settings(temperature, power, method, descending, path, accuracy)
-    return _product("top_k", (int(k),), int(k), values, scores, dim, settings, return_path)
+    k = _arrays.int64(k, "k")
+    return _product("top_k", (k,), k, values, scores, dim, settings, return_path)
 
 
 def topk_backward(values, scores, k, grad_output, temperature=1.0, power=1.0, *, dim=-1, method="softsort",
                   descending=False, path="automatic", accuracy=None, return_path=False):
     """``(dL/ds, dL/dV)`` given the gradient of ``topk``."""
     settings = _settings(temperature, power, method, descending, path, accuracy)
-    return _product_backward("top_k", (int(k),), int(k), values, scores, grad_output, dim, settings, return_path)
+    k = _arrays.int64(k, "k")
+    return _product_backward("top_k", (k,), k, values, scores, grad_output, dim, settings, return_path)
 
 
 def quantile(values, scores, levels, temperature=1.0, power=1.0, *, dim=-1, method="softsort", descending=False,
@@ -460,7 +465,7 @@ def knn_loss(scores, matches, k, temperature=1.0, power=1.0, *, dim=-1, reductio
     s, batch, n, t = _arrays.scores(moved)
     y = np.asarray(matches, dtype=s.dtype)
     y = _arrays.like(_last(y, axis)[0] if y.ndim == s.ndim else y, "matches", s, s.shape)
-    return _loss("nearest_neighbor_loss", s, batch, n, t, axis, settings, (y, int(k)), gradient, reduction,
+    return _loss("nearest_neighbor_loss", s, batch, n, t, axis, settings, (y, _arrays.int64(k, "k")), gradient, reduction,
                  return_path, "mean")
 
 

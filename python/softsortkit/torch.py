@@ -48,12 +48,14 @@ Memory: the dense path (``soft_sort``, or ``path="dense"``) keeps a
 B x n x n workspace in the library between calls; ``softsortkit.release_scratch()``
 frees it.
 """
+import math
+import operator
 import threading
 
 import torch
 from torch.utils import _python_dispatch
 
-from . import _constants, _options
+from . import _arrays, _constants, _options
 from . import numpy as _sn
 from ._errors import error as _error
 
@@ -564,7 +566,7 @@ def topk(values, scores, k, temperature=1.0, power=1.0, *, dim=-1, descending=Fa
          path="automatic", accuracy=None, return_path=False):
     """The first ``k`` rows of ``P V`` along ``dim`` (``0 <= k <= n``): the values of the ``k`` smallest
     scores (largest when ``descending``), relaxed. Differentiable in both."""
-    return _product(_topk, (int(k),), values, scores, temperature, power, dim, descending, method, path,
+    return _product(_topk, (_arrays.int64(k, "k"),), values, scores, temperature, power, dim, descending, method, path,
                     accuracy, return_path)
 
 
@@ -618,7 +620,7 @@ def knn_loss(scores, matches, k, temperature=1.0, power=1.0, *, dim=-1, reductio
     ``cross_entropy``'s. Differentiable in ``scores``."""
     s = _checked(scores, "scores")
     y = _checked(matches if isinstance(matches, torch.Tensor) else torch.as_tensor(matches), "matches", False)
-    return _loss(_knn_loss, (y.detach().to(s.dtype), int(k)), s, temperature, power, dim, reduction, descending,
+    return _loss(_knn_loss, (y.detach().to(s.dtype), _arrays.int64(k, "k")), s, temperature, power, dim, reduction, descending,
                  method, path, accuracy, return_path)
 
 
@@ -632,9 +634,18 @@ def perturb(scores, samples=1, *, positive=False, generator=None):
     (``generator`` or the global one), not the Swift API's counter-based stream, so the samples are
     not the Swift API's for the same seed."""
     s = _checked(scores, "scores")
+    samples = operator.index(samples)
     if samples < 1:
         raise ValueError(f"softsortkit: samples must be >= 1, got {samples}")
+    shape = s.shape[:-1] + (samples,) + s.shape[-1:]
+    if math.prod(shape) >= 2**63:
+        raise ValueError(f"softsortkit: samples = {samples} makes {tuple(shape)} elements, more than int64 holds")
     base = torch.log(s) if positive else s
-    uniform = torch.rand(s.shape[:-1] + (int(samples),) + s.shape[-1:], dtype=s.dtype, generator=generator)
+    try:
+        uniform = torch.rand(shape, dtype=s.dtype, generator=generator)
+    except RuntimeError as failure:
+        if "memory" not in str(failure):
+            raise
+        raise MemoryError(f"softsortkit: the {tuple(shape)} samples do not fit in memory") from failure
     gumbel = -torch.log(-torch.log(uniform.clamp_min(torch.finfo(s.dtype).tiny)))
     return base.unsqueeze(-2) + gumbel

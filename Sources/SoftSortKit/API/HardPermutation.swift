@@ -10,12 +10,13 @@
 ///   - threads: at least 1, or `nil` for `Parallelism.defaultThreadCount`.
 /// - Returns: `batch x count` column indices.
 /// - Throws: `SoftSortError.nonFiniteScore`, `.sizeMismatch`,
-///   `.invalidDimension`, `.shapeOverflow`, `.invalidThreadCount`.
+///   `.invalidDimension`, `.shapeOverflow`, `.invalidThreadCount`,
+///   `.insufficientMemory` when the sort's scratch cannot be allocated.
 /// - Complexity: O(B n log n), batch rows spread over `threads` threads.
 public func argsort<T: SoftSortScalar>(
     _ scores: [T], batch: Int, count: Int, direction: SortDirection = .descending, threads: Int? = nil
 ) throws(SoftSortError) -> [Int] {
     let scheduler = BatchScheduler(threads: try Parallelism.resolve(threads))
     let shape = try Validation.batch(scores, batch: batch, count: count, footprint: .rows)
-    return T.kernelSet.sort.argsort(scores, shape, direction, scheduler)
+    return try AllocationFailures.checking { T.kernelSet.sort.argsort(scores, shape, direction, scheduler) }
 }

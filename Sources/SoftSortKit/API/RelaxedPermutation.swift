@@ -67,7 +67,7 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///
     /// - Complexity: O(B n) (a radix sort), over `threads` threads.
     public var permutation: [Int] {
-        T.kernelSet.sort.argsort(plan.scores, plan.shape, plan.configuration.direction, plan.configuration.scheduler)
+        SortedRows.argsortInAnyMemory(plan.scores, plan.shape, plan.configuration.direction, plan.configuration.scheduler)
     }
 
     /// The matrices `P`, `batch x count x count`, and their backward.
@@ -115,8 +115,8 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
         }
         let k = rows ?? count
         try Validation.rowSelection("rows", k, count: count)
-        return SparseRows(
-            state: plan.windowState(window, rows: k), path: path, scale: plan.scale, perturbation: plan.perturbation)
+        let state = try AllocationFailures.checking { plan.windowState(window, rows: k) }
+        return SparseRows(state: state, path: path, scale: plan.scale, perturbation: plan.perturbation)
     }
 
     /// `P V` for every batch row: `Y[b, i, :] = sum_j P[b, i, j] V[b, j, :]`.
@@ -407,7 +407,7 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
             RelaxedProduct(
                 full: valueScale.multiply(full), fullRows: rows, dimension: d, selection: selection, source: source, shape: shape, path: path,
                 backend: backend, threads: threads, scale: scale, perturbation: perturbation, workspace: plan.workspace,
-                valueScale: valueScale, derivativeExponent: derivativeExponent)
+                valueScale: valueScale)
         }
         switch path {
         case .fused:
@@ -441,7 +441,7 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
                 full: valueScale.multiply(full), fullRows: rows, dimension: d, selection: prefix ? nil : selection,
                 source: .window(state, input: input, transposed: transposed), shape: shape, path: path,
                 backend: state.kernels.backend, threads: threads, scale: scoreScale, perturbation: perturbation,
-                workspace: plan.workspace, valueScale: valueScale, derivativeExponent: derivativeExponent)
+                workspace: plan.workspace, valueScale: valueScale)
         case .automatic:
             throw .unsupportedPath(path: "automatic", reason: "a path is chosen before a product runs")
         }

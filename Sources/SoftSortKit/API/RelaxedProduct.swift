@@ -44,14 +44,11 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
     /// The product ran on `V / c` (values near `T`'s largest): its values and
     /// score gradient are multiplied by `c`.
     let valueScale: ScoreScale<T>
-    /// At least the exponent of `|x|^(p - 1)` over the rescaled scores'
-    /// differences `x` (0 for `p <= 1`), for the scale of `G`.
-    let derivativeExponent: Int
 
     init(
         full: [T], fullRows: Int, dimension: Int, selection: [Int]?, source: Source, shape: BatchShape,
         path: SoftSortPath, backend: Backend, threads: Int, scale: ScoreScale<T>, perturbation: PerturbedRows<T>?,
-        workspace: Workspace<T>?, valueScale: ScoreScale<T> = .identity, derivativeExponent: Int = 0
+        workspace: Workspace<T>?, valueScale: ScoreScale<T> = .identity
     ) {
         self.values = selection.map { Self.select($0, of: full, batch: shape.batch, rows: fullRows, dimension: dimension) } ?? full
         self.rows = selection?.count ?? fullRows
@@ -67,7 +64,6 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
         self.perturbation = perturbation
         self.workspace = workspace
         self.valueScale = valueScale
-        self.derivativeExponent = derivativeExponent
     }
 
     /// The number of score rows `B`.
@@ -101,31 +97,15 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
         try Validation.size("gradient", gradient.count, expected: batch * rows * dimension)
         try Validation.finite("gradient", gradient, rowLength: rows * dimension)
         let full = selection.map { Self.expand($0, gradient, batch: batch, rows: fullRows, dimension: dimension) } ?? gradient
-        // G and V both large: <G[i], V[j]> overflows before it cancels. The
-        // backward is linear in G, so it runs on G / c (c a power of two) and
-        // both gradients are multiplied by c.
-        let gradientScale = gradientScale(full)
-        let result = try sourceBackward(gradientScale.divide(full))
-        let scores = gradientScale.multiply(valueScale.multiply(scale.divide(result.scores)))
-        return SoftSortGradient(scores: perturbation?.fold(scores) ?? scores, values: gradientScale.multiply(result.values))
-    }
-
-    /// The scale of `G` against the values the product ran on (at most
-    /// `2^E_V`, `E_V` their exponent): `c = 1` unless `|G| >= 2^E`, with
-    /// `E = top - E_V - E_d - log2(n) - log2(d) - 16`, so that
-    /// `n d |G / c| |V| |x|^(p - 1)` stays below `T`'s largest by `2^16` (the
-    /// room for `1 / tau`, the temperature at least `2^-12`, and the
-    /// backward's other factors), and `c <= 2^top` (beyond, the true
-    /// gradient is far beyond `T`'s range).
-    private func gradientScale(_ gradient: [T]) -> ScoreScale<T> {
-        let largest = Validation.largestMagnitude(gradient)
-        guard largest > 0 else { return .identity }
-        let top = Int(T.greatestFiniteMagnitude.exponent) - 2
-        let values = valueScale.largestMagnitude / valueScale.factor
-        let valuesExponent = values >= 1 ? Int(values.exponent) + 1 : 0
-        let bits = { (x: Int) in Int.bitWidth - max(x, 1).leadingZeroBitCount }
-        let limit = top - valuesExponent - derivativeExponent - bits(count) - bits(dimension) - 16
-        return ScoreScale(largestMagnitude: largest, limitExponent: max(limit, Int(largest.exponent) - top))
+        // Runs on G / K where a term could overflow (`gradientDivisor`), K = 1 otherwise.
+        let k = gradientDivisor(full)
+        let result = try sourceBackward(k == 1 ? full : full.map { $0 / k })
+        var scores = valueScale.multiply(scale.divide(result.scores)), values = result.values
+        if k != 1 {
+            scores = scores.map { $0 * k }
+            values = values.map { $0 * k }
+        }
+        return SoftSortGradient(scores: perturbation?.fold(scores) ?? scores, values: values)
     }
 
     /// The source's backward of the full product, score gradient before the scale.

@@ -80,7 +80,7 @@ public struct SparseRows<T: SoftSortScalar>: Sendable {
             while state.rowOffsets[row + 1] <= bad { row += 1 }
             throw .nonFiniteInput(argument: "gradient", row: row, column: bad - state.rowOffsets[row])
         }
-        let result = scale.divide(T.kernelSet.window.backward(state, gradient))
+        let result = scale.divide(try AllocationFailures.checking { T.kernelSet.window.backward(state, gradient) })
         return perturbation?.fold(result) ?? result
     }
 }

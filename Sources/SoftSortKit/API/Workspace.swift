@@ -62,10 +62,12 @@ extension Workspace {
     }
 }
 
-/// Runs `body` holding `workspace` when there is one (`Workspace.holding`).
+/// Runs `body` holding `workspace` when there is one (`Workspace.holding`),
+/// as one checked call: a failed scratch allocation inside it throws
+/// `insufficientMemory` (`AllocationFailures.checking`).
 func holding<T: SoftSortScalar, R>(
     _ workspace: Workspace<T>?, _ body: () throws(SoftSortError) -> R
 ) throws(SoftSortError) -> R {
-    guard let workspace else { return try body() }
-    return try workspace.holding(body)
+    guard let workspace else { return try AllocationFailures.checking(body) }
+    return try workspace.holding { () throws(SoftSortError) -> R in try AllocationFailures.checking(body) }
 }

@@ -17,6 +17,7 @@ enum ApplyEngine {
         let storage = Storage<T>(repeating: 0, count: batch * n * (d + 2))
         let c = storage.base, vt = c + batch * n, z = vt + batch * n * d
         request.scores.withBase { s in
+        request.sortKeys.withBase { keys in
         request.values.withBase { v in
         order.withMutableBase { o in
         output.withMutableBase { y in
@@ -27,7 +28,7 @@ enum ApplyEngine {
                 let row = b * n
                 SortedRows.sort(
                     s + row, count: n, direction: direction, order: o + row, sorted: c + row, scratch: scratch,
-                    parallel: scheduler.helpers(forItems: batch))
+                    parallel: scheduler.helpers(forItems: batch), keys: keys.map { $0 + row })
                 for i in 0..<n {
                     for k in 0..<d { vt[(b * d + k) * n + i] = v[(row + i) * d + k] }
                 }
@@ -41,7 +42,7 @@ enum ApplyEngine {
                     normalizers: z + row, count: n, dimension: d, temperature: request.configuration.temperature,
                     power: request.configuration.power, columnTile: columnTile, scratch: scratch), item.rows)
             }
-        }}}}
+        }}}}}
         return ApplyState(
             shape: request.shape, dimension: d, configuration: request.configuration, kernels: request.kernels,
             columnTile: columnTile, scores: request.scores, permutation: order, storage: storage, output: output)

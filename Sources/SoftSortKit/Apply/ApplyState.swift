@@ -27,6 +27,8 @@ struct ApplyRequest<T: SoftSortScalar> {
     let dimension: Int
     let configuration: Configuration<T>
     let kernels: ApplyKernels<T>
+    /// The caller's scores the rows are sorted by when `scores` are rescaled (`Plan.sortKeys`).
+    var sortKeys: [T]? = nil
 }
 
 /// The fused path's entry points, compiled for one element type

@@ -12,6 +12,6 @@ extension Plan {
         let kernelSet = T.kernelSet
         return kernelSet.apply.forward(ApplyRequest(
             scores: scaledScores, values: values, shape: shape, dimension: dimension, configuration: scaledConfiguration,
-            kernels: kernelSet.applyKernels(configuration.backend, power: power)))
+            kernels: kernelSet.applyKernels(configuration.backend, power: power), sortKeys: sortKeys))
     }
 }

@@ -15,6 +15,7 @@ enum DenseEngine {
         if request.method == .neuralSort { resizeBuffer(&workspace.columnSums, batch * n) }
         let blocks = RowBlocks(batch: batch, count: n)
         request.scores.withBase { s in
+        request.sortKeys.withBase { keys in
             workspace.withForwardPointers { w in
                 // Per batch row: the sort, and NeuralSort's column sums.
                 scheduler.forEachRow(
@@ -22,7 +23,7 @@ enum DenseEngine {
                 ) { b, scratch in
                     SortedRows.sort(
                         s + b * n, count: n, direction: direction, order: w.order + b * n, sorted: w.sorted + b * n,
-                        scratch: scratch)
+                        scratch: scratch, keys: keys.map { $0 + b * n })
                     if request.method == .neuralSort { kernels.columnSums(s + b * n, n, w.columnSums + b * n) }
                 }
                 scheduler.forEach(blocks, work: batch * matrixSize) { _, item in
@@ -39,7 +40,7 @@ enum DenseEngine {
                     }
                 }
             }
-        }
+        }}
         var matrices = workspace.matrices
         if request.mode == .straightThrough {
             fillPermutationMatrices(&workspace.hardMatrices, workspace.order, batch: batch, count: n)

@@ -25,6 +25,6 @@ extension Plan {
         }
         return kernelSet.dense.forward(DenseRequest(
             scores: scaledScores, shape: shape, method: method, mode: mode, configuration: scaledConfiguration,
-            kernels: kernels, workspace: buffers))
+            kernels: kernels, workspace: buffers, sortKeys: sortKeys))
     }
 }

@@ -31,6 +31,8 @@ struct DenseRequest<T: SoftSortScalar> {
     let configuration: Configuration<T>
     let kernels: DenseKernels<T>
     let workspace: DenseBuffers<T>?
+    /// The caller's scores the rows are sorted by when `scores` are rescaled (`Plan.sortKeys`).
+    var sortKeys: [T]? = nil
 }
 
 /// The dense path's entry points, compiled for one element type

@@ -25,10 +25,11 @@ enum ExactEngine {
     /// With a `workspace` (a loss call, whose state lives for the call only)
     /// the state's permutation is the workspace's `order`, moved out (the
     /// caller moves it back), its storage the workspace's kept one, and the
-    /// sort's scratch the workspace's row scratch.
+    /// sort's scratch the workspace's row scratch. `sortKeys`: the caller's
+    /// scores the rows are sorted by when `scores` are rescaled (`Plan.sortKeys`).
     static func prepare<T: ScanScalar>(
         _ scores: [T], shape: BatchShape, configuration: Configuration<T>, kernels: BackendKernels<T>,
-        workspace: LossBuffers<T>? = nil
+        workspace: LossBuffers<T>? = nil, sortKeys: [T]? = nil
     ) -> ExactState<T> {
         let n = shape.count, total = shape.elements, scheduler = configuration.scheduler
         // Every element is written below (each row's sort fills its order).
@@ -45,6 +46,7 @@ enum ExactEngine {
         // A batch of one block leaves the other threads idle: a long row's sort uses them.
         let sortThreads = scheduler.helpers(forItems: blocks.items)
         scores.withBase { s in
+        sortKeys.withBase { keys in
         permutation.withMutableBase { p in
             scheduler.forEach(
                 blocks, work: work(shape), scratch: sortWords, of: UInt64.self, kept: workspace?.rowScratch
@@ -55,14 +57,14 @@ enum ExactEngine {
                     let b = block.first + lane
                     SortedRows.sort(
                         s + b * n, count: n, direction: direction, order: p + b * n, sorted: x + base + lane,
-                        stride: block.lanes, scratch: words, parallel: sortThreads)
+                        stride: block.lanes, scratch: words, parallel: sortThreads, keys: keys.map { $0 + b * n })
                 }
                 PrepareScan(
                     sorted: x + base, factors: f + base, left: l + base, right: r + base, count: n,
                     inverseTemperature: inverseTemperature
                 ).run(lanes: block.lanes)
             }
-        }}
+        }}}
         return ExactState(
             shape: shape, configuration: configuration, lanes: kernels.scanLanes, backend: kernels.scanBackend,
             scores: scores, permutation: permutation, storage: storage)

@@ -26,9 +26,10 @@ extension ExactEngine {
     /// the blocks' partial losses to `workspace.losses`.
     static func crossEntropy<T: ScanScalar>(
         _ scores: [T], targets: [Int], shape: BatchShape, configuration: Configuration<T>, kernels: BackendKernels<T>,
-        workspace: LossBuffers<T>
+        workspace: LossBuffers<T>, sortKeys: [T]?
     ) -> Double {
-        let state = prepare(scores, shape: shape, configuration: configuration, kernels: kernels, workspace: workspace)
+        let state = prepare(
+            scores, shape: shape, configuration: configuration, kernels: kernels, workspace: workspace, sortKeys: sortKeys)
         resizeBuffer(&workspace.gradient, shape.elements)
         resizeBuffer(&workspace.losses, state.blocks.items)
         let loss = workspace.gradient.withMutableBase { out in

@@ -1,10 +1,11 @@
 /// The exact path's forward for a plan, and its losses.
 extension Plan {
-    /// Sorts each row of the scaled scores and runs the normalizer scans.
+    /// Sorts each row by the caller's scores and runs the normalizer scans
+    /// on the scaled ones.
     func exactState() -> ExactState<T> {
         let kernelSet = T.kernelSet
         return kernelSet.exact.prepare(
-            scaledScores, shape, scaledConfiguration, kernelSet.kernels(for: configuration.backend))
+            scaledScores, shape, scaledConfiguration, kernelSet.kernels(for: configuration.backend), sortKeys)
     }
 
     /// The cross-entropy of checked targets in the workspace's loss buffers
@@ -13,7 +14,7 @@ extension Plan {
         let buffers = workspace?.loss ?? LossBuffers()
         let kernelSet = T.kernelSet, kernels = kernelSet.kernels(for: configuration.backend)
         let loss = kernelSet.exact.crossEntropyInWorkspace(
-            scaledScores, targets, shape, scaledConfiguration, kernels, buffers)
+            scaledScores, targets, shape, scaledConfiguration, kernels, buffers, sortKeys)
         if !scale.isIdentity {
             // In place, as `scale.divide` rounds it: no allocation on this path either.
             let c = scale.factor, elements = shape.elements

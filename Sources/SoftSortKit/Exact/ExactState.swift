@@ -43,8 +43,12 @@ struct ExactGradients<T: SoftSortScalar>: Sendable {
 /// The exact path's entry points, compiled for one element type
 /// (`KernelSet.exact`).
 struct ExactOperations<T: SoftSortScalar>: Sendable {
-    /// Sorts each batch row and runs the normalizer scans.
-    let prepare: @Sendable (_ scores: [T], _ shape: BatchShape, _ configuration: Configuration<T>, _ kernels: BackendKernels<T>) -> ExactState<T>
+    /// Sorts each batch row (by `sortKeys` when given: `Plan.sortKeys`) and
+    /// runs the normalizer scans.
+    let prepare: @Sendable (
+        _ scores: [T], _ shape: BatchShape, _ configuration: Configuration<T>, _ kernels: BackendKernels<T>,
+        _ sortKeys: [T]?
+    ) -> ExactState<T>
     /// `P V`, rows sorted; `values` in column order.
     let apply: @Sendable (ExactState<T>, _ values: [T], _ dimension: Int) -> [T]
     /// `P s`, rows sorted, for the state's own scores (read sorted from the state).
@@ -63,7 +67,7 @@ struct ExactOperations<T: SoftSortScalar>: Sendable {
     /// workspace's buffers (the gradient in `workspace.gradient`).
     let crossEntropyInWorkspace: @Sendable (
         _ scores: [T], _ targets: [Int], _ shape: BatchShape, _ configuration: Configuration<T>,
-        _ kernels: BackendKernels<T>, _ workspace: LossBuffers<T>
+        _ kernels: BackendKernels<T>, _ workspace: LossBuffers<T>, _ sortKeys: [T]?
     ) -> Double
     /// `log Z_i`, `batch x count`, rows sorted.
     let logNormalizers: @Sendable (ExactState<T>) -> [T]
@@ -72,8 +76,9 @@ struct ExactOperations<T: SoftSortScalar>: Sendable {
 extension ExactOperations where T: ScanScalar {
     static func make() -> ExactOperations<T> {
         ExactOperations(
-            prepare: { scores, shape, configuration, kernels in
-                ExactEngine.prepare(scores, shape: shape, configuration: configuration, kernels: kernels)
+            prepare: { scores, shape, configuration, kernels, sortKeys in
+                ExactEngine.prepare(
+                    scores, shape: shape, configuration: configuration, kernels: kernels, sortKeys: sortKeys)
             },
             apply: { state, values, d in ExactEngine.product(state, values, dimension: d, transposed: false) },
             applyToScores: { state in ExactEngine.product(state, nil, dimension: 1, transposed: false) },
@@ -84,10 +89,10 @@ extension ExactOperations where T: ScanScalar {
             sortedValuesBackward: { state, gradient in ExactEngine.sortedValuesBackward(state, gradient: gradient) },
             rankRows: { shape in ExactEngine.rankRows(shape) },
             crossEntropy: { state, targets in ExactEngine.crossEntropy(state, targets: targets) },
-            crossEntropyInWorkspace: { scores, targets, shape, configuration, kernels, workspace in
+            crossEntropyInWorkspace: { scores, targets, shape, configuration, kernels, workspace, sortKeys in
                 ExactEngine.crossEntropy(
                     scores, targets: targets, shape: shape, configuration: configuration, kernels: kernels,
-                    workspace: workspace)
+                    workspace: workspace, sortKeys: sortKeys)
             },
             logNormalizers: { state in ExactEngine.logNormalizers(state) })
     }

@@ -33,14 +33,16 @@ enum GaussEngine {
     static func crossEntropyRow<T: VectorScalar>(
         scores s: UnsafePointer<T>, targets: UnsafePointer<Int>, count n: Int, temperature tau: Double,
         direction: SortDirection, accuracy: Double?, kernels: GaussKernels, gradient: UnsafeMutablePointer<T>,
-        logNormalizers: UnsafeMutablePointer<T>?, scratch: UnsafeMutableRawPointer, sortThreads: BatchScheduler?
+        logNormalizers: UnsafeMutablePointer<T>?, scratch: UnsafeMutableRawPointer, sortThreads: BatchScheduler?,
+        keys: UnsafePointer<T>? = nil
     ) -> Double {
         guard n > 0 else { return 0 }
         let order = scratch.assumingMemoryBound(to: Int.self)
         let sortedScores = UnsafeMutableRawPointer(order + n).assumingMemoryBound(to: T.self)
         let region = UnsafeMutableRawPointer(order + 2 * n)
         SortedRows.sort(
-            s, count: n, direction: direction, order: order, sorted: sortedScores, scratch: region, parallel: sortThreads)
+            s, count: n, direction: direction, order: order, sorted: sortedScores, scratch: region, parallel: sortThreads,
+            keys: keys)
         let x = region.assumingMemoryBound(to: Double.self)
         let v = x + n, z = v + n, m1 = z + n, mq = m1 + n, g = mq + n
         let h = tau.squareRoot(), sign: Double = direction == .descending ? -1 : 1
@@ -101,7 +103,7 @@ enum GaussEngine {
     static func crossEntropy<T: VectorScalar>(
         scores s: UnsafePointer<T>, targets t: UnsafePointer<Int>, shape: BatchShape, temperature tau: Double,
         direction: SortDirection, accuracy: Double?, kernels: GaussKernels = .preferred, scheduler: BatchScheduler,
-        workspace: LossBuffers<T>, logNormalizers logs: UnsafeMutablePointer<T>? = nil
+        workspace: LossBuffers<T>, logNormalizers logs: UnsafeMutablePointer<T>? = nil, keys: UnsafePointer<T>? = nil
     ) -> Double {
         let batch = shape.batch, n = shape.count
         return workspace.withGaussPointers(rows: batch, elements: shape.elements) { losses, gradient in
@@ -112,7 +114,7 @@ enum GaussEngine {
                     scores: s + b * n, targets: t + b * n, count: n, temperature: tau, direction: direction,
                     accuracy: accuracy, kernels: kernels, gradient: gradient + b * n,
                     logNormalizers: logs.map { $0 + b * n },
-                    scratch: scratch, sortThreads: scheduler.helpers(forItems: batch))
+                    scratch: scratch, sortThreads: scheduler.helpers(forItems: batch), keys: keys.map { $0 + b * n })
             }
             var total = 0.0
             for b in 0..<batch { total += losses[b] }

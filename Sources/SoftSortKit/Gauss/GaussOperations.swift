@@ -62,12 +62,16 @@ extension GaussEngine {
         }
         // A second reference while the call runs: `crossEntropy` writes the
         // workspace's other buffers only, so this one is never copied.
+        // Sorted by the caller's scores: `s / c` ties subnormals with 0.
         let scaled = workspace.scaledScores
         let loss = scaled.withBase { s in
             targets.withBase { t in
-                crossEntropy(
-                    scores: s, targets: t, shape: shape, temperature: scale.temperature(tau, power: 2),
-                    direction: direction, accuracy: accuracy, kernels: kernels, scheduler: scheduler, workspace: workspace)
+                scores.withBase { keys in
+                    crossEntropy(
+                        scores: s, targets: t, shape: shape, temperature: scale.temperature(tau, power: 2),
+                        direction: direction, accuracy: accuracy, kernels: kernels, scheduler: scheduler,
+                        workspace: workspace, keys: keys)
+                }
             }
         }
         workspace.gradient.withMutableBase { g in

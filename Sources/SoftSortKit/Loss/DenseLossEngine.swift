@@ -21,7 +21,7 @@ enum DenseLossEngine {
         let workspace = request.workspace ?? LossBuffers()
         let (matrices, state) = DenseEngine.forward(DenseRequest(
             scores: request.scores, shape: request.shape, method: request.method, mode: .soft,
-            configuration: configuration, kernels: kernels, workspace: workspace.dense))
+            configuration: configuration, kernels: kernels, workspace: workspace.dense, sortKeys: request.sortKeys))
         var gradient = [T](repeating: 0, count: batch * n)
         var losses = [Double](repeating: 0, count: batch)
         // NeuralSort's dL/dc per batch row.

@@ -38,6 +38,7 @@ enum FusedLossEngine {
         }
         let weight = -1 / (T(batch) * T(k))
         request.scores.withBase { s in
+        request.sortKeys.withBase { keys in
         targets.withBase { t in
         matches.withBase { y in
         workspace.withPointers { w in
@@ -51,7 +52,7 @@ enum FusedLossEngine {
                 } else {
                     SortedRows.sort(
                         s + row, count: n, direction: direction, order: w.order + row, sorted: w.sorted + row,
-                        scratch: scratch)
+                        scratch: scratch, keys: keys.map { $0 + row })
                 }
             }
             scheduler.forEachChunk(items: blocks.items, work: batch * rowsUsed * n) { chunk, range in
@@ -98,7 +99,7 @@ enum FusedLossEngine {
                     for i in 0..<rowsUsed { gradient[order[i]] += centres[i] }
                 }
             }
-        }}}}
+        }}}}}
         var total = 0.0
         for index in 0..<blocks.items { total += workspace.losses[index] }
         if case .nearestNeighbors = request.objective { total *= -1 / (Double(batch) * Double(k)) }

@@ -23,6 +23,8 @@ struct LossRequest<T: SoftSortScalar>: Sendable {
     let objective: LossObjective<T>
     let configuration: Configuration<T>
     let workspace: LossBuffers<T>?
+    /// The caller's scores the rows are sorted by when `scores` are rescaled (`Plan.sortKeys`).
+    var sortKeys: [T]? = nil
 }
 
 /// The loss paths' entry points, compiled for one element type

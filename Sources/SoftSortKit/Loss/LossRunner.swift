@@ -10,7 +10,7 @@ extension Plan {
         let kernelSet = T.kernelSet, backend = configuration.backend
         let request = LossRequest(
             scores: scaledScores, shape: shape, method: method, objective: objective, configuration: scaledConfiguration,
-            workspace: workspace?.loss)
+            workspace: workspace?.loss, sortKeys: sortKeys)
         let loss: Loss<T>
         if path == .dense {
             try Validation.footprint(shape, .matrices)

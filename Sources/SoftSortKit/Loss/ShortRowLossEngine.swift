@@ -8,9 +8,10 @@
 enum ShortRowLossEngine {
     /// Whether `request` runs here: the SoftSort cross-entropy, rows of at
     /// most `ShortRowLossKernels.maximumCount`, at least a block of rows,
-    /// a backend with the kernel.
+    /// a backend with the kernel, scores that are not rescaled (the kernels
+    /// rank the scores they are given; `sortKeys` goes to the sorting engine).
     static func covers<T: VectorScalar>(_ request: LossRequest<T>, _ kernels: LossKernels<T>) -> Bool {
-        guard kernels.shortRowCrossEntropy != nil, case .softSort = request.method,
+        guard kernels.shortRowCrossEntropy != nil, request.sortKeys == nil, case .softSort = request.method,
               case .crossEntropy = request.objective else { return false }
         // Fewer rows than lanes leave lanes idle: the row kernels are faster there.
         return request.shape.count <= ShortRowLossKernels.maximumCount && request.shape.batch >= T.Vector.scalarCount

@@ -67,6 +67,12 @@ struct Plan<T: SoftSortScalar>: Sendable {
         self.accuracy = epsilon
     }
 
+    /// What every path sorts the rows by: `nil` when the scale is 1 (the
+    /// scaled scores are the scores), else `scores`. Dividing by `c` turns
+    /// distinct subnormal scores into ties with 0; sorting the caller's
+    /// values keeps the order their stable argsort gives (`SortedRows.sort`).
+    var sortKeys: [T]? { scale.isIdentity ? nil : scores }
+
     /// The caller's rows: `shape` before a perturbation's samples.
     var callerShape: BatchShape {
         guard let perturbation else { return shape }

@@ -122,22 +122,27 @@ enum SortedRows {
     /// introsort; both give the same permutation. `parallel`: a scheduler
     /// whose threads a long row's radix sort may use (pass it only where
     /// this row is the loop's one item, so its threads are idle).
+    /// `keys`: the caller's scores when `scores` are rescaled (`ScoreScale`):
+    /// the order is the keys' stable argsort (rescaling turns distinct
+    /// subnormal keys into ties), the sorted values still `scores[order[r]]`.
     @inline(__always)
     static func sort<T: VectorScalar>(
         _ scores: UnsafePointer<T>, count n: Int, direction: SortDirection,
         order: UnsafeMutablePointer<Int>, sorted: UnsafeMutablePointer<T>?, stride: Int = 1,
-        scratch: UnsafeMutableRawPointer?, parallel: BatchScheduler? = nil
+        scratch: UnsafeMutableRawPointer?, parallel: BatchScheduler? = nil, keys: UnsafePointer<T>? = nil
     ) {
+        let source = keys ?? scores
         if let scratch, n >= RadixArgsort.minimumCount {
             // The radix sort decodes the sorted values from its keys (`-0` as `+0`).
             RadixArgsort.sort(
-                scores, count: n, descending: direction == .descending, order: order, sorted: sorted, stride: stride,
-                scratch: scratch, parallel: parallel)
-            return
+                source, count: n, descending: direction == .descending, order: order,
+                sorted: keys == nil ? sorted : nil, stride: stride, scratch: scratch, parallel: parallel)
+            guard keys != nil else { return }
+        } else {
+            stableArgsort(
+                UnsafeBufferPointer(start: source, count: n), direction: direction,
+                into: UnsafeMutableBufferPointer(start: order, count: n))
         }
-        stableArgsort(
-            UnsafeBufferPointer(start: scores, count: n), direction: direction,
-            into: UnsafeMutableBufferPointer(start: order, count: n))
         if let sorted {
             for r in 0..<n { sorted[r &* stride] = scores[order[r]] }
         }
@@ -162,6 +167,32 @@ enum SortedRows {
         _ values: UnsafeMutablePointer<T>, order: [Int], row b: Int, count n: Int, into gradient: UnsafeMutablePointer<T>
     ) {
         scatterAdd(UnsafePointer(values), order: order, row: b, count: n, into: gradient)
+    }
+}
+
+extension SortedRows {
+    /// `SortOperations.argsort`, or where its scratch cannot be allocated
+    /// (`AllocationFailures`) the same stable argsort by the comparison
+    /// sort, which needs none, on the calling thread: for callers that
+    /// cannot throw (`RelaxedPermutation.permutation`).
+    static func argsortInAnyMemory<T: SoftSortScalar>(
+        _ scores: [T], _ shape: BatchShape, _ direction: SortDirection, _ scheduler: BatchScheduler
+    ) -> [Int] {
+        if let order = try? AllocationFailures.checking({ T.kernelSet.sort.argsort(scores, shape, direction, scheduler) }) {
+            return order
+        }
+        let n = shape.count
+        var order = [Int](repeating: 0, count: shape.elements)
+        scores.withUnsafeBufferPointer { s in
+            order.withUnsafeMutableBufferPointer { o in
+                for b in 0..<shape.batch {
+                    stableArgsort(
+                        UnsafeBufferPointer(rebasing: s[b * n ..< (b + 1) * n]), direction: direction,
+                        into: UnsafeMutableBufferPointer(rebasing: o[b * n ..< (b + 1) * n]))
+                }
+            }
+        }
+        return order
     }
 }
 

@@ -26,3 +26,13 @@ extension Array {
         withUnsafeMutableBufferPointer { body($0.base) }
     }
 }
+
+extension Optional {
+    /// Runs `body` with the base address of the array's elements (dangling
+    /// when empty), or with `nil` when there is no array.
+    @inline(__always)
+    func withBase<Element, R>(_ body: (UnsafePointer<Element>?) -> R) -> R where Wrapped == [Element] {
+        guard let array = self else { return body(nil) }
+        return array.withBase { body($0) }
+    }
+}

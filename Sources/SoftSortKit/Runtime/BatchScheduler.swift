@@ -58,15 +58,19 @@ struct BatchScheduler: Sendable {
             return
         }
         let iterations = min(threads, chunkCount)
+        // The workers record failed scratch allocations in the caller's record.
+        let failures = AllocationFailures.current
         withoutActuallyEscaping(body) { body in
             let transfer = UnsafeTransfer(body)
             DispatchQueue.concurrentPerform(iterations: iterations) { worker in
-                // Worker w takes chunks w, w + iterations, w + 2 iterations, ...
-                var chunk = worker
-                while chunk < chunkCount {
-                    let start = items * chunk / chunkCount, end = items * (chunk + 1) / chunkCount
-                    if start < end { transfer.value(worker, chunk, start..<end) }
-                    chunk += iterations
+                AllocationFailures.with(failures) {
+                    // Worker w takes chunks w, w + iterations, w + 2 iterations, ...
+                    var chunk = worker
+                    while chunk < chunkCount {
+                        let start = items * chunk / chunkCount, end = items * (chunk + 1) / chunkCount
+                        if start < end { transfer.value(worker, chunk, start..<end) }
+                        chunk += iterations
+                    }
                 }
             }
         }
@@ -101,7 +105,8 @@ extension BatchScheduler {
     ) {
         precondition(MemoryLayout<T>.alignment <= 16, "ThreadScratch is 16-byte aligned")
         forEach(items: partition.items, work: work) { range in
-            ThreadScratch.with(bytes: max(scratch, 1) * MemoryLayout<T>.stride) { raw in
+            // Without its scratch (a failed allocation, recorded) the range is skipped.
+            _ = ThreadScratch.with(count: scratch, stride: MemoryLayout<T>.stride) { raw in
                 let buffer = raw.assumingMemoryBound(to: T.self)
                 for index in range { body(index, partition.item(index), buffer) }
             }
@@ -130,7 +135,8 @@ extension BatchScheduler {
         _ batch: Int, work: Int, scratch: Int, _ body: (_ row: Int, _ scratch: UnsafeMutableRawPointer) -> Void
     ) {
         forEach(items: batch, work: work) { range in
-            ThreadScratch.with(bytes: max(scratch, 1) * MemoryLayout<UInt64>.stride) { buffer in
+            // Without its scratch (a failed allocation, recorded) the range is skipped.
+            _ = ThreadScratch.with(count: scratch, stride: MemoryLayout<UInt64>.stride) { buffer in
                 for b in range { body(b, buffer) }
             }
         }

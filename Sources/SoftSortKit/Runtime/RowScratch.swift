@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Row scratch a workspace keeps between calls: one slice per scheduler
 /// slot (`BatchScheduler.forEachSlot`), grown to the largest request and
 /// never shrunk, so a loop that passes the same workspace allocates no
@@ -13,20 +21,32 @@ final class RowScratch: @unchecked Sendable {
 
     init() {}
 
-    deinit { base?.deallocate() }
+    deinit { free(base) }
 
     /// The first slot's address after growing to `slots` slices of `words`
     /// words, and the bytes between two slots (a multiple of 64, so no two
-    /// slots share a cache line). Contents are uninitialized.
-    func reserve(slots: Int, words: Int) -> (base: UnsafeMutableRawPointer, slotBytes: Int) {
-        let slotBytes = 64 * ((max(words, 1) + 7) / 8)
-        let bytes = slots * slotBytes
-        if bytes > capacity {
-            base?.deallocate()
-            base = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+    /// slots share a cache line). Contents are uninitialized. `nil` when the
+    /// memory cannot be allocated: the failure is recorded in the running
+    /// call's `AllocationFailures` (a trap outside one, as `ThreadScratch`).
+    func reserve(slots: Int, words: Int) -> (base: UnsafeMutableRawPointer, slotBytes: Int)? {
+        let w = max(words, 1), lines = w / 8 + (w % 8 == 0 ? 0 : 1)
+        let (slotBytes, o2) = lines.multipliedReportingOverflow(by: 64)
+        let (bytes, o3) = slotBytes.multipliedReportingOverflow(by: max(slots, 1))
+        if o2 || o3 || bytes > capacity {
+            var fresh: UnsafeMutableRawPointer?
+            guard !(o2 || o3), bytes != ThreadScratch.failingRequest.load(ordering: .relaxed),
+                  posix_memalign(&fresh, 64, bytes) == 0, let fresh else {
+                guard let record = AllocationFailures.current else {
+                    fatalError("RowScratch: allocating \(o2 || o3 ? Int.max : bytes) bytes failed outside a checked call")
+                }
+                record.record(o2 || o3 ? Int.max : bytes)
+                return nil
+            }
+            free(base)
+            base = fresh
             capacity = bytes
         }
-        return (base!, slotBytes)
+        return base.map { ($0, slotBytes) }
     }
 
     /// The address of the scratch (for tests: unchanged while no call grows it).
@@ -45,7 +65,8 @@ extension BatchScheduler {
             return
         }
         guard batch > 0 else { return }
-        let (base, slotBytes) = kept.reserve(slots: maximumSlots(items: batch), words: words)
+        // Without its scratch (a failed allocation, recorded) the loop is skipped.
+        guard let (base, slotBytes) = kept.reserve(slots: maximumSlots(items: batch), words: words) else { return }
         forEachSlot(items: batch, work: work) { slot, range in
             let scratch = base + slot * slotBytes
             for b in range { body(b, scratch) }
@@ -65,7 +86,9 @@ extension BatchScheduler {
         guard partition.items > 0 else { return }
         precondition(MemoryLayout<T>.alignment <= 64, "RowScratch slots are 64-byte aligned")
         let words = (max(count, 1) * MemoryLayout<T>.stride + 7) / 8
-        let (base, slotBytes) = kept.reserve(slots: maximumSlots(items: partition.items), words: words)
+        guard let (base, slotBytes) = kept.reserve(slots: maximumSlots(items: partition.items), words: words) else {
+            return
+        }
         forEachSlot(items: partition.items, work: work) { slot, range in
             let scratch = (base + slot * slotBytes).assumingMemoryBound(to: T.self)
             for index in range { body(index, partition.item(index), scratch) }

@@ -7,7 +7,7 @@
 enum WindowEngine {
     static func forward<T: VectorScalar>(
         _ scores: [T], shape: BatchShape, rows k: Int, rule: WindowRule, configuration: Configuration<T>,
-        kernels: DenseKernels<T>
+        kernels: DenseKernels<T>, sortKeys: [T]? = nil
     ) -> WindowState<T> {
         let batch = shape.batch, n = shape.count, scheduler = configuration.scheduler
         var permutation = [Int](repeating: 0, count: batch * n)
@@ -17,6 +17,7 @@ enum WindowEngine {
         // Per batch row: sort, then choose every window (two pointers for the
         // radius rule: both ends only move forward as the rank grows).
         scores.withBase { s in
+        sortKeys.withBase { keys in
         permutation.withMutableBase { p in
         sorted.withMutableBase { x in
         firstRank.withMutableBase { firstRank in
@@ -26,7 +27,7 @@ enum WindowEngine {
                 guard n > 0 else { return }
                 SortedRows.sort(
                     s + row, count: n, direction: configuration.direction, order: p + row, sorted: x + row,
-                    scratch: scratch, parallel: scheduler.helpers(forItems: batch))
+                    scratch: scratch, parallel: scheduler.helpers(forItems: batch), keys: keys.map { $0 + row })
                 var low = 0, high = 0
                 for i in 0..<k {
                     switch rule {
@@ -43,7 +44,7 @@ enum WindowEngine {
                     widths[b * k + i] = high - low + 1
                 }
             }
-        }}}}}
+        }}}}}}
         var rowOffsets = [Int](repeating: 0, count: batch * k + 1)
         for r in 0..<batch * k { rowOffsets[r + 1] = rowOffsets[r] + widths[r] }
         let total = rowOffsets[batch * k]

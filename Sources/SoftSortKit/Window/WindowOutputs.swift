@@ -22,6 +22,6 @@ extension Plan {
         let kernelSet = T.kernelSet
         return kernelSet.window.forward(
             scaledScores, shape, rows, rule, scaledConfiguration,
-            kernelSet.denseKernels(configuration.backend, power: power))
+            kernelSet.denseKernels(configuration.backend, power: power), sortKeys)
     }
 }

@@ -30,9 +30,11 @@ struct WindowState<T: SoftSortScalar>: Sendable {
 /// The windowed path's entry points, compiled for one element type
 /// (`KernelSet.window`).
 struct WindowOperations<T: SoftSortScalar>: Sendable {
+    /// Sorts each batch row (by `sortKeys` when given: `Plan.sortKeys`) and
+    /// fills the kept entries.
     let forward: @Sendable (
         _ scores: [T], _ shape: BatchShape, _ rows: Int, _ rule: WindowRule, _ configuration: Configuration<T>,
-        _ kernels: DenseKernels<T>
+        _ kernels: DenseKernels<T>, _ sortKeys: [T]?
     ) -> WindowState<T>
     /// `dL/ds` given `dL/dP~` laid out as `values`.
     let backward: @Sendable (WindowState<T>, _ gradient: [T]) -> [T]
@@ -49,8 +51,10 @@ struct WindowOperations<T: SoftSortScalar>: Sendable {
 extension WindowOperations where T: VectorScalar {
     static func make() -> WindowOperations<T> {
         WindowOperations(
-            forward: { scores, shape, rows, rule, configuration, kernels in
-                WindowEngine.forward(scores, shape: shape, rows: rows, rule: rule, configuration: configuration, kernels: kernels)
+            forward: { scores, shape, rows, rule, configuration, kernels, sortKeys in
+                WindowEngine.forward(
+                    scores, shape: shape, rows: rows, rule: rule, configuration: configuration, kernels: kernels,
+                    sortKeys: sortKeys)
             },
             backward: { state, gradient in WindowEngine.backward(state, gradient: gradient) },
             product: { state, input, d, transposed in

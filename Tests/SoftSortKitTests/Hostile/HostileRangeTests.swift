@@ -111,13 +111,7 @@ struct HostileRangeTests {
             let product = try op.forward(scores: scores, batch: 1, count: 6, path: path, workspace: nil as Workspace<T>?).apply(to: values)
             let gradient = try product.backward([1, -1, 0.5, 0, 1, -0.25])
             #expect(!product.values.contains { $0.isNaN }, "\(T.self) \(name): \(product.values)")
-            // Known gap: Double, p = 1, dense and fused: a score gradient entry
-            // beyond the range (+inf, allowed) meets its opposite in the sort's
-            // backward and gives NaN next to it.
-            let known = T.self == Double.self && (name == "dense" || name == "fused") && gradient.scores.contains(.infinity)
-            withKnownIssue("Double p = 1 dense/fused: inf - inf in the sort's backward", isIntermittent: true) {
-                #expect(!gradient.scores.contains { $0.isNaN }, "\(T.self) \(name): \(gradient.scores)")
-            } when: { known }
+            #expect(!gradient.scores.contains { $0.isNaN }, "\(T.self) \(name): \(gradient.scores)")
             #expect(!gradient.values.contains { $0.isNaN }, "\(T.self) \(name): \(gradient.values)")
         }
     }
@@ -138,11 +132,6 @@ struct HostileRangeTests {
         // The dense path's straight-through matrices: one 1 per row, at the argsort's column.
         let hard = try SoftSort().forward(scores: s, batch: 1, count: 8, path: .dense).matrices(.straightThrough)
         let columns = (0..<8).map { i in (0..<8).first { hard.values[i * 8 + $0] == 1 } ?? -1 }
-        // Known gap: the dense path sorts the rescaled scores, where the
-        // subnormals have become ties with 0 (the hard permutation above sorts
-        // the caller's scores).
-        withKnownIssue("the dense path sorts the rescaled scores: subnormals tie with 0") {
-            #expect(columns == expected)
-        }
+        #expect(columns == expected)
     }
 }

@@ -6,8 +6,8 @@ import Testing
 @Suite("Thread scratch")
 struct ThreadScratchTests {
     @Test("a thread's buffer is kept and reused; it grows for a larger request")
-    func kept() {
-        let first = ThreadScratch.with(bytes: 1000) { Int(bitPattern: $0) }
+    func kept() throws {
+        let first = try #require(ThreadScratch.with(bytes: 1000) { Int(bitPattern: $0) })
         let again = ThreadScratch.with(bytes: 200) { Int(bitPattern: $0) }
         #expect(first == again)
         #expect(first % 16 == 0)
