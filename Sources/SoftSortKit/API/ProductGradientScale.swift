@@ -12,8 +12,9 @@
 /// bound on those terms below says a term could overflow.
 ///
 /// The bound, in powers of two: `|G| |V / c_V| 2 d` for the bracket, times
-/// `p (2 M / c)^(p - 1) / tau'` for the derivative (`M / c` the rescaled
-/// scores' largest magnitude; `p < 1` is not bounded here), times `2 n` for
+/// `p (2 M / c)^(p - 1) / min(tau', 1)` for the derivative (`M / c` the
+/// rescaled scores' largest magnitude; `p < 1` is not bounded here; a
+/// `tau' > 1` does not shrink the bracket, formed first), times `2 n` for
 /// the sums (NeuralSort's logits add `2 n` more). Only magnitudes enter it,
 /// never the thread count, so results stay bitwise identical for every
 /// thread count.
@@ -29,7 +30,9 @@ extension RelaxedProduct {
         var bound = Int(largestGradient.exponent) + 1 + Int(largestValue.exponent) + 1
         bound += 1 + bits(dimension)                       // <G_i, V_j> - <G_i, Y_i>
         bound += 1 + bits(count) + (neural ? 1 + bits(count) : 0)  // n terms per sum
-        bound -= Int(temperature.exponent)                  // 1 / tau'
+        // 1 / tau' where it grows the terms; a large tau' shrinks only the
+        // terms it divides, not the brackets formed before it.
+        bound += max(0, -Int(temperature.exponent))
         if power > 1 {
             let scores = scale.largestMagnitude / scale.factor
             let spread = scores > 0 ? Int(scores.exponent) + 2 : 0  // 2 M / c < 2^spread
