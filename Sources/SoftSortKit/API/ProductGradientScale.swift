@@ -45,8 +45,9 @@ extension RelaxedProduct {
     }
 
     /// The rescaled temperature and power of the source's logits, and
-    /// whether they are NeuralSort's; `nil` for the gauss sources, whose
-    /// transforms run in `Double` and rescale themselves.
+    /// whether they are NeuralSort's. The gauss sources' transforms run in
+    /// `Double` and rescale their temperature themselves, but `<G, V>` still
+    /// meets `T`'s range: they count as p = 2 at tau = 1.
     private var logitShape: (temperature: T, power: Double, neural: Bool)? {
         switch source {
         case .fused(let state): (state.configuration.temperature, state.configuration.power.value, false)
@@ -54,7 +55,7 @@ extension RelaxedProduct {
             (state.configuration.temperature, state.configuration.power.value, state.method == .neuralSort)
         case .exact(let state, _, _): (state.configuration.temperature, 1, false)
         case .window(let state, _, _): (state.configuration.temperature, state.configuration.power.value, false)
-        case .gauss, .gaussTransposed: nil
+        case .gauss, .gaussTransposed: (1, 2, false)
         }
     }
 }
