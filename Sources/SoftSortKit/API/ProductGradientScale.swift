@@ -36,7 +36,10 @@ extension RelaxedProduct {
         if power > 1 {
             let scores = scale.largestMagnitude / scale.factor
             let spread = scores > 0 ? Int(scores.exponent) + 2 : 0  // 2 M / c < 2^spread
-            bound += bits(Int(power.rounded(.up))) + Int((Double(spread) * (power - 1)).rounded(.up))
+            // Clamped before the conversions: a huge p (the exponent then
+            // passes any type's range, and the shift below is capped anyway).
+            let derivative = min(max(Double(spread) * (power - 1), 0), 4096)
+            bound += bits(Int(min(power, 0x1p62).rounded(.up))) + Int(derivative.rounded(.up))
         }
         let headroom = Int(T.greatestFiniteMagnitude.exponent) - 1
         guard bound > headroom else { return 1 }
