@@ -400,7 +400,7 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
         // Values near T's largest: P V is linear in V, so it runs on V / c (c a
         // power of two, the scores' rule for p = 1) and its values and score
         // gradient are multiplied by c, with no inf - inf in the backward.
-        let valueScale = ScoreScale<T>(input, bound: .distance(power: 1))
+        let valueScale = ScoreScale<T>(input, bound: .distance(power: 1, count: count))
         let input = valueScale.divide(input)
         let kernelSet = T.kernelSet, shape = plan.shape
         func made(_ full: [T], rows: Int, _ source: RelaxedProduct<T>.Source, backend: Backend, scale: ScoreScale<T>) -> RelaxedProduct<T> {

@@ -51,7 +51,7 @@ struct Plan<T: SoftSortScalar>: Sendable {
         }
         let scale: ScoreScale<T>
         switch method {
-        case .softSort(let p): scale = ScoreScale(rows, bound: .distance(power: p.value))
+        case .softSort(let p): scale = ScoreScale(rows, bound: .distance(power: p.value, count: shape.count))
         case .neuralSort: scale = ScoreScale(rows, bound: .neuralSort(count: shape.count))
         }
         self.method = method

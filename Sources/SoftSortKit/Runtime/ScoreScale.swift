@@ -24,8 +24,9 @@ struct ScoreScale<T: SoftSortScalar>: Sendable, Equatable {
     /// What must not overflow on a path.
     enum Bound {
         /// `|x_i - s_j|^p` and `p |x|^(p - 1)` (dense SoftSort, fused apply,
-        /// windowed, exact with `p = 1`).
-        case distance(power: Double)
+        /// windowed, exact with `p = 1`); for `p >= 1` also the exact scans'
+        /// `(L + 1) (W_(i-1) - W_i)`, up to `count` times a difference.
+        case distance(power: Double, count: Int = 1)
         /// NeuralSort's `(n - 1) s_j - sum_k |s_j - s_k|`, at most `3 n M`.
         case neuralSort(count: Int)
 
@@ -33,9 +34,11 @@ struct ScoreScale<T: SoftSortScalar>: Sendable, Equatable {
         var exponent: Int {
             let top = Int(T.greatestFiniteMagnitude.exponent) - 2
             switch self {
-            case .distance(let p):
-                // (2 M)^p < 2^top; p < 1 is bounded by the difference alone.
-                return p >= 1 ? min(top, Int(Double(top) / p) - 1) : top
+            case .distance(let p, let n):
+                // (2 M)^p < 2^top and n (2 M) < 2^(top + 1); p < 1 is bounded
+                // by the difference alone.
+                let bits = Int.bitWidth - max(n, 1).leadingZeroBitCount
+                return p >= 1 ? min(top + 1 - bits, Int(Double(top) / p) - 1) : top
             case .neuralSort(let n):
                 return top - 1 - (Int.bitWidth - max(n, 1).leadingZeroBitCount)
             }

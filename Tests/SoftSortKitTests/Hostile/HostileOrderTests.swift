@@ -164,14 +164,7 @@ struct HostileOrderTests {
                 let bad = zip(moved, want).enumerated().filter { _, pair in
                     pair.0 != pair.1 && !(abs(pair.0 - pair.1) <= tolerance * scale)
                 }
-                // Known gap, the same for both orders (not a sort order
-                // problem): on the exact path `P s` of a row holding +-max and
-                // a few dozen more scores is NaN, as (L + 1)(x_(i-1) - x_i)
-                // in its scan overflows where the factor before it is 0.
-                let known = name == "p = 1 exact" && label.hasPrefix("P s") && n > 8
-                withKnownIssue("exact P s next to +-greatestFiniteMagnitude: overflow in the scan", isIntermittent: true) {
-                    #expect(bad.isEmpty, "\(T.self) n = \(n) \(name) \(label): \(bad.prefix(4).map { "\($0.offset): \($0.element)" })")
-                } when: { known }
+                #expect(bad.isEmpty, "\(T.self) n = \(n) \(name) \(label): \(bad.prefix(4).map { "\($0.offset): \($0.element)" })")
             }
         }
     }
