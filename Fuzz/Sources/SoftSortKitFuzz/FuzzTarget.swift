@@ -268,9 +268,9 @@ enum APICall<T: SoftSortScalar> {
     /// within 1e6; values and the upstream gradient within 1e6 (for p >= 1
     /// and NeuralSort: 1e30 for products, which scale them, and any finite
     /// matches for the kNN loss, which scales them).
-    /// Known gap, not flagged: beyond that, products such as `G V / tau`
-    /// overflow before they cancel and give NaN (and an infinite entry meets
-    /// its opposite in the sort's backward; HostileRangeTests, `hugeValues`).
+    /// Not flagged: beyond that, products such as `G V / tau` may overflow
+    /// before they cancel and give NaN (an infinite entry meeting its opposite
+    /// in the sort's backward).
     static func scoreGradient(_ values: [T], _ count: Int, _ what: String) {
         check(values.count == count, "\(what): \(values.count) elements, expected \(count)")
         guard Describe.ordinaryForward, Describe.ordinaryValues, Describe.ordinaryGradient else { return }

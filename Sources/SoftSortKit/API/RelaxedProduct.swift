@@ -100,12 +100,15 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
         // Runs on G / K where a term could overflow (`gradientDivisor`), K = 1 otherwise.
         let k = gradientDivisor(full)
         let result = try sourceBackward(k == 1 ? full : full.map { $0 / k })
-        var scores = valueScale.multiply(scale.divide(result.scores)), values = result.values
+        // The samples are summed before the scales grow their terms: two
+        // samples past the type's range would meet as inf - inf.
+        let folded = perturbation?.fold(result.scores) ?? result.scores
+        var scores = valueScale.multiply(scale.divide(folded)), values = result.values
         if k != 1 {
             scores = scores.map { $0 * k }
             values = values.map { $0 * k }
         }
-        return SoftSortGradient(scores: perturbation?.fold(scores) ?? scores, values: values)
+        return SoftSortGradient(scores: scores, values: values)
     }
 
     /// The source's backward of the full product, score gradient before the scale.

@@ -68,6 +68,56 @@ struct HostileFuzzFindingsTests {
         }
     }
 
+    // MARK: Gumbel samples whose product gradients pass the type's range
+
+    /// `apply(to:)`'s backward under a Gumbel perturbation with `|G| |V|`
+    /// beyond the type's range: each sample's `dL/ds` was grown back to full
+    /// size (infinite where it passes the range) before the samples were
+    /// summed, and two samples of opposite signs met as `inf - inf` (NaN).
+    /// The fuzzer's input: Float, p = 2, tau = 1, descending, three samples.
+    /// Checked against the Double reference on the perturbed scores: no NaN,
+    /// an infinite entry only where the reference passes the range (with its
+    /// sign), and finite entries within the terms' rounding.
+    @Test("Gumbel samples' apply(to:) backward with |G| |V| beyond the type's range: no inf - inf, as the reference")
+    func perturbedProductBeyondTheRange() throws {
+        try perturbedProduct(Float.self, size: 1e30)
+        try perturbedProduct(Double.self, size: 1e200)
+    }
+
+    func perturbedProduct<T: SoftSortScalar>(_: T.Type, size: Double) throws {
+        let scores: [Double] = [-4.9375, -2.5625, -5, -1e-45, -4.9375, -5, -1.6875, -5, -4.8125, 3.375, -5, -4.8125]
+        let n = scores.count, samples = 3
+        let values: [Double] = (0..<samples * n).map { $0 % 5 == 0 ? Double($0 % 7) - 3.4375 : -1 }.map { $0 * size }
+        let gradient: [Double] = (0..<samples * n).map { $0 % 4 == 0 ? 0.5 : -1 }.map { $0 * size }
+        let perturbation = GumbelPerturbation(samplesPerRow: samples, scoreKind: .logScores, seed: 0)
+        for path in [SoftSortPath.automatic, .dense, .fused, .gauss] {
+            let what = "\(T.self) \(path)"
+            let result = try SoftSort(temperature: 1, power: 2, direction: .descending, perturbation: perturbation)
+                .forward(scores: scores.map { T($0) }, batch: 1, count: n, path: path, workspace: nil as Workspace<T>?)
+            let g = try result.apply(to: values.map { T($0) }, dimension: 1).backward(gradient.map { T($0) })
+            // The reference on V / c and G / c (bilinear in both) on the perturbed rows, summed over the samples.
+            let c = size
+            let reference = Reference.product(
+                .softSort(power: 2), scores: result.scores.map { Double($0) }, values: values.map { $0 / c },
+                gradient: gradient.map { $0 / c }, batch: samples, count: n, dimension: 1, temperature: 1,
+                direction: .descending, transposed: false)
+            // dL/ds in units of c^2, and the type's largest in those units.
+            let expected = (0..<n).map { j in (0..<samples).reduce(0.0) { $0 + reference.scores[$1 * n + j] } }
+            let top = Double(T.greatestFiniteMagnitude) / c / c
+            #expect(!g.scores.contains { $0.isNaN }, "\(what): \(g.scores)")
+            #expect(expected.filter { abs($0) > 2 * top }.count >= n / 2, "\(what): the case should pass the range: \(expected)")
+            // Rounding: eps of the terms |G| |V| 2 |x| / tau (|x| <= 20), n of them per sample.
+            let tolerance = 64 * Double(T.ulpOfOne) * 40 * Double(n * samples)
+            for (got, e) in zip(g.scores, expected) {
+                if abs(e) > top + tolerance {
+                    #expect(got.isInfinite && (got > 0) == (e > 0), "\(what): \(got), expected \(e) c^2")
+                } else if abs(e) + tolerance < top {
+                    #expect(abs(Double(got) / c / c - e) <= tolerance, "\(what): \(got), expected \(e) c^2")
+                }
+            }
+        }
+    }
+
     // MARK: p < 1 at a subnormal gap
 
     /// `d'(x) = p |x|^(p - 1)` at a subnormal `x` with `p` near 0: `|x|^(p-1)`
