@@ -33,7 +33,8 @@ extension ExactEngine {
         result.values.withMutableBase { valueGradient in
         result.product.withMutableBase { product in
             state.configuration.scheduler.forEach(
-                state.blocks, work: work(state.shape, dimension: d, passes: 2), scratch: scratch, of: T.self
+                state.blocks, work: work(state.shape, dimension: d, passes: 2), scratch: scratch, of: T.self,
+                kept: state.scratch
             ) { _, block, buffer in
                 let G = buffer + blockSize, dW = G + blockSize, Y = dW + blockSize
                 let dx = Y + blockSize, kernelScratch = dx + lanes * n

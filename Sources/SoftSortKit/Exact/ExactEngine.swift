@@ -22,19 +22,21 @@ enum ExactEngine {
     /// gather through the permutation) straight into the block layout the
     /// scans read; the sorted scores stay in the state.
     ///
-    /// With a `workspace` (a loss call, whose state lives for the call only)
-    /// the state's permutation is the workspace's `order`, moved out (the
-    /// caller moves it back), its storage the workspace's kept one, and the
-    /// sort's scratch the workspace's row scratch. `sortKeys`: the caller's
+    /// With a `workspace` the state's storage is the workspace's kept one
+    /// (a fresh one while an earlier result holds it) and every scratch of
+    /// the state's operations the workspace's row scratch (they all run
+    /// holding the workspace); with `lendsOrder` (a loss call, whose state
+    /// lives for the call only) the permutation is the workspace's `order`,
+    /// moved out (the caller moves it back). `sortKeys`: the caller's
     /// scores the rows are sorted by when `scores` are rescaled (`Plan.sortKeys`).
     static func prepare<T: ScanScalar>(
         _ scores: [T], shape: BatchShape, configuration: Configuration<T>, kernels: BackendKernels<T>,
-        workspace: LossBuffers<T>? = nil, sortKeys: [T]? = nil
+        workspace: LossBuffers<T>? = nil, lendsOrder: Bool = false, sortKeys: [T]? = nil
     ) -> ExactState<T> {
         let n = shape.count, total = shape.elements, scheduler = configuration.scheduler
         // Every element is written below (each row's sort fills its order).
         var permutation: [Int] = []
-        if let workspace { swap(&permutation, &workspace.order) }
+        if let workspace, lendsOrder { swap(&permutation, &workspace.order) }
         resizeBuffer(&permutation, total)
         let storage = workspace?.exactStorage(count: 4 * total) ?? Storage<T>(uninitializedCount: 4 * total)
         let f = storage.base, l = f + total, r = l + total, x = r + total
@@ -67,7 +69,7 @@ enum ExactEngine {
         }}}
         return ExactState(
             shape: shape, configuration: configuration, lanes: kernels.scanLanes, backend: kernels.scanBackend,
-            scores: scores, permutation: permutation, storage: storage)
+            scores: scores, permutation: permutation, storage: storage, scratch: workspace?.rowScratch)
     }
 
     /// `P V` (`transposed: false`: `input` in column order, output rows
@@ -88,7 +90,7 @@ enum ExactEngine {
         (input ?? []).withBase { input in
         output.withMutableBase { out in
             state.configuration.scheduler.forEach(
-                state.blocks, work: work(state.shape, dimension: d), scratch: scratch, of: T.self
+                state.blocks, work: work(state.shape, dimension: d), scratch: scratch, of: T.self, kept: state.scratch
             ) { _, block, packed in
                 let base = block.first * n
                 let result = packed + lanes * n * d, running = result + lanes * n * d

@@ -14,7 +14,7 @@ extension ExactEngine {
         var partials = [Double](repeating: 0, count: state.blocks.items)
         let loss = gradient.withMutableBase { out in
             partials.withMutableBase { partials in
-                crossEntropy(state, targets: targets, into: out, partials: partials, kept: nil)
+                crossEntropy(state, targets: targets, into: out, partials: partials)
             }
         }
         return (loss, gradient)
@@ -29,12 +29,13 @@ extension ExactEngine {
         workspace: LossBuffers<T>, sortKeys: [T]?
     ) -> Double {
         let state = prepare(
-            scores, shape: shape, configuration: configuration, kernels: kernels, workspace: workspace, sortKeys: sortKeys)
+            scores, shape: shape, configuration: configuration, kernels: kernels, workspace: workspace, lendsOrder: true,
+            sortKeys: sortKeys)
         resizeBuffer(&workspace.gradient, shape.elements)
         resizeBuffer(&workspace.losses, state.blocks.items)
         let loss = workspace.gradient.withMutableBase { out in
             workspace.losses.withMutableBase { partials in
-                crossEntropy(state, targets: targets, into: out, partials: partials, kept: workspace.rowScratch)
+                crossEntropy(state, targets: targets, into: out, partials: partials)
             }
         }
         workspace.order = state.permutation
@@ -43,10 +44,10 @@ extension ExactEngine {
 
     /// `crossEntropy(_:targets:)` into `out` (`batch x count`, every element
     /// written), each block's partial loss in `partials` (`blocks.items`,
-    /// every one written), each range of blocks' scratch from `kept` when given.
+    /// every one written), each range of blocks' scratch from the state's.
     static func crossEntropy<T: ScanScalar>(
         _ state: ExactState<T>, targets: [Int], into out: UnsafeMutablePointer<T>,
-        partials: UnsafeMutablePointer<Double>, kept: RowScratch?
+        partials: UnsafeMutablePointer<Double>
     ) -> Double {
         let n = state.shape.count, lanes = state.lanes
         guard state.shape.elements > 0 else { return 0 }
@@ -61,7 +62,7 @@ extension ExactEngine {
             // order, then the normalizer gradient's scratch (two blocks), whose
             // first block then holds the direct terms.
             state.configuration.scheduler.forEach(
-                blocks, work: work(state.shape), scratch: 3 * lanes * n, of: T.self, kept: kept
+                blocks, work: work(state.shape), scratch: 3 * lanes * n, of: T.self, kept: state.scratch
             ) { index, block, dx in
                 let base = block.first * n, directs = dx + lanes * n
                 NormalizerGradientScan(

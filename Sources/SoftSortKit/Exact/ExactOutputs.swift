@@ -5,7 +5,8 @@ extension Plan {
     func exactState() -> ExactState<T> {
         let kernelSet = T.kernelSet
         return kernelSet.exact.prepare(
-            scaledScores, shape, scaledConfiguration, kernelSet.kernels(for: configuration.backend), sortKeys)
+            scaledScores, shape, scaledConfiguration, kernelSet.kernels(for: configuration.backend), workspace?.loss,
+            sortKeys)
     }
 
     /// The cross-entropy of checked targets in the workspace's loss buffers

@@ -16,6 +16,9 @@ struct ExactState<T: SoftSortScalar>: Sendable {
     /// The factors `f`, `L[1]` and `R[1]` and the sorted scores `x`, one
     /// after the other, `batch x count` elements each, in block layout.
     let storage: Storage<T>
+    /// The workspace's row scratch (`nil` without one): the scratch of every
+    /// operation on the state, which all run holding that workspace.
+    let scratch: RowScratch?
 
     var factors: UnsafeMutablePointer<T> { storage.base }
     var left: UnsafeMutablePointer<T> { storage.base + shape.elements }
@@ -47,7 +50,7 @@ struct ExactOperations<T: SoftSortScalar>: Sendable {
     /// runs the normalizer scans.
     let prepare: @Sendable (
         _ scores: [T], _ shape: BatchShape, _ configuration: Configuration<T>, _ kernels: BackendKernels<T>,
-        _ sortKeys: [T]?
+        _ workspace: LossBuffers<T>?, _ sortKeys: [T]?
     ) -> ExactState<T>
     /// `P V`, rows sorted; `values` in column order.
     let apply: @Sendable (ExactState<T>, _ values: [T], _ dimension: Int) -> [T]
@@ -76,9 +79,10 @@ struct ExactOperations<T: SoftSortScalar>: Sendable {
 extension ExactOperations where T: ScanScalar {
     static func make() -> ExactOperations<T> {
         ExactOperations(
-            prepare: { scores, shape, configuration, kernels, sortKeys in
+            prepare: { scores, shape, configuration, kernels, workspace, sortKeys in
                 ExactEngine.prepare(
-                    scores, shape: shape, configuration: configuration, kernels: kernels, sortKeys: sortKeys)
+                    scores, shape: shape, configuration: configuration, kernels: kernels, workspace: workspace,
+                    sortKeys: sortKeys)
             },
             apply: { state, values, d in ExactEngine.product(state, values, dimension: d, transposed: false) },
             applyToScores: { state in ExactEngine.product(state, nil, dimension: 1, transposed: false) },
