@@ -453,9 +453,17 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// the type's largest magnitude. A NaN stays NaN. In place: `values` is
     /// the producer's fresh array, consumed, so no copy is made.
     private func withinRowRanges(_ values: consuming [T]) -> [T] {
-        let n = count
+        Self.clamp(values, toTheRowsOf: plan.scores, count: count)
+    }
+
+    /// `withinRowRanges`' loop, specialized for the two element types (the
+    /// generic entry points are not: an unspecialized loop costs a witness
+    /// call per comparison, a tenth of a long row's sorted values).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    private static func clamp(_ values: consuming [T], toTheRowsOf scores: [T], count n: Int) -> [T] {
         guard n > 0 else { return values }
-        plan.scores.withUnsafeBufferPointer { s in
+        scores.withUnsafeBufferPointer { s in
             values.withUnsafeMutableBufferPointer { v in
                 for row in stride(from: 0, to: v.count, by: n) {
                     var low = s[row], high = s[row]
