@@ -63,19 +63,21 @@ struct CallOptions {
     ) throws -> RelaxedPermutation<T> {
         let direction = try sortDirection()
         let path = try softSortPath()
-        let sorter: any RelaxedSortOperator
+        // Each operator's own forward, not through `any RelaxedSortOperator`:
+        // the library's Float and Double specializations serve direct calls only.
         switch method {
         case 0:
-            sorter = SoftSort(
+            return try SoftSort(
                 temperature: temperature, power: power, direction: direction, backend: Settings.backend,
-                threads: Settings.threads, accuracy: accuracy == 0 ? nil : accuracy)
+                threads: Settings.threads, accuracy: accuracy == 0 ? nil : accuracy
+            ).forward(scores: scores, batch: batch, count: count, path: path, workspace: workspace)
         case 1:
-            sorter = NeuralSort(
-                temperature: temperature, direction: direction, backend: Settings.backend, threads: Settings.threads)
+            return try NeuralSort(
+                temperature: temperature, direction: direction, backend: Settings.backend, threads: Settings.threads
+            ).forward(scores: scores, batch: batch, count: count, path: path, workspace: workspace)
         default:
             throw Failure.invalidArgument(name: "method", value: Int(method))
         }
-        return try sorter.forward(scores: scores, batch: batch, count: count, path: path, workspace: workspace)
     }
 
     private func sortDirection() throws(Failure) -> SortDirection {

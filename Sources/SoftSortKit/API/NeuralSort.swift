@@ -44,6 +44,8 @@ public struct NeuralSort: Sendable, Hashable {
     /// - Throws: as `SoftSort.forward(scores:batch:count:path:workspace:)`;
     ///   `.unsupportedPath` for `.exact`, `.gauss` and `.window`.
     /// - Complexity: O(B n).
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func forward<T: SoftSortScalar>(
         scores: [T], batch: Int, count: Int, path: SoftSortPath = .automatic, workspace: Workspace<T>? = nil
     ) throws(SoftSortError) -> RelaxedPermutation<T> {

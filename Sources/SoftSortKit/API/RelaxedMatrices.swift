@@ -51,6 +51,8 @@ public struct RelaxedMatrices<T: SoftSortScalar>: Sendable {
     ///   exceeds `T`'s range gives `+-infinity` there. `.workspaceInUse` when
     ///   another call holds the forward's workspace.
     /// - Complexity: O(B n^2), spread over `threads` threads.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
         try holding(workspace) { () throws(SoftSortError) -> [T] in try backwardHeld(gradient) }
     }

@@ -79,6 +79,8 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///   never form `P`), `.shapeOverflow` when `B n^2` overflows `Int`,
     ///   `.insufficientMemory` when the matrices do not fit.
     /// - Complexity: O(B n^2) time and memory.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func matrices(_ mode: OutputMode = .soft) throws(SoftSortError) -> RelaxedMatrices<T> {
         try holding(plan.workspace) { () throws(SoftSortError) -> RelaxedMatrices<T> in
             let path = try plan.path(for: .matrices)
@@ -108,6 +110,8 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Throws: `.unsupportedPath` on any path but `.window`,
     ///   `.invalidRowSelection` for `rows` outside `0 ... count`.
     /// - Complexity: O(B (n log n + k w)).
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func sparseRows(rows: Int? = nil) throws(SoftSortError) -> SparseRows<T> {
         let path = try plan.path(for: .sparseRows)
         guard case .window(let window) = path else {
@@ -131,6 +135,8 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Throws: `.invalidDimension`, `.sizeMismatch`, `.nonFiniteInput`,
     ///   `.shapeOverflow` when `B n d` overflows, `.insufficientMemory`.
     /// - Complexity: see the table above.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func apply(to values: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
         try holding(plan.workspace) { () throws(SoftSortError) -> RelaxedProduct<T> in
             let path = try plan.path(for: .product)
@@ -147,6 +153,8 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///   its backward (`values` of the gradient is `dL/dU = P G`).
     /// - Throws: `.unsupportedPath` on `.fused`, and as `apply(to:dimension:)`.
     /// - Complexity: see the table above.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func applyTransposed(to values: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
         try holding(plan.workspace) { () throws(SoftSortError) -> RelaxedProduct<T> in
             let path = try plan.path(for: .transposedProduct)
@@ -163,6 +171,8 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Returns: `batch x k x dimension` and its backward.
     /// - Throws: `.invalidRowSelection` for `k` outside `0 ... count`, and as `apply(to:dimension:)`.
     /// - Complexity: as `apply(to:dimension:)`.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func topK(_ k: Int, of values: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
         try holding(plan.workspace) { () throws(SoftSortError) -> RelaxedProduct<T> in
             let path = try plan.path(for: .product)
@@ -183,6 +193,8 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Throws: `.invalidArgument(name: "q", ...)` for a level outside
     ///   `[0, 1]`, `.invalidRowSelection` for `count == 0`, and as `apply(to:dimension:)`.
     /// - Complexity: as `apply(to:dimension:)`.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func quantiles(_ levels: [Double], of values: [T], dimension: Int = 1) throws(SoftSortError) -> RelaxedProduct<T> {
         try holding(plan.workspace) { () throws(SoftSortError) -> RelaxedProduct<T> in
             let path = try plan.path(for: .product)
@@ -201,6 +213,8 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Returns: the values and their backward through both `P` and `s`.
     /// - Throws: `.shapeOverflow` and `.insufficientMemory` on the dense path.
     /// - Complexity: see the table above.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func sortedValues() throws(SoftSortError) -> RelaxedValues<T> {
         try holding(plan.workspace) { () throws(SoftSortError) -> RelaxedValues<T> in
             let path = try plan.path(for: .sortedValues)
@@ -243,6 +257,8 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Throws: `.unsupportedPath` on `.fused`; `.shapeOverflow` and
     ///   `.insufficientMemory` on the dense path.
     /// - Complexity: see the table above.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func ranks() throws(SoftSortError) -> RelaxedValues<T> {
         try holding(plan.workspace) { () throws(SoftSortError) -> RelaxedValues<T> in
             let path = try plan.path(for: .ranks)
@@ -285,6 +301,8 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///   `.unsupportedPath` on the window, `.shapeOverflow` and
     ///   `.insufficientMemory` on the dense path.
     /// - Complexity: see the table above.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func crossEntropy(targets: [Int]) throws(SoftSortError) -> Loss<T> {
         try holding(plan.workspace) { () throws(SoftSortError) -> Loss<T> in
             let path = try plan.path(for: .crossEntropy)
@@ -317,6 +335,8 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     /// - Throws: `.sizeMismatch` / `.nonFiniteInput` for `matches`,
     ///   `.invalidRowSelection` for `k` outside `1 ... count`.
     /// - Complexity: see the table above.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func nearestNeighborLoss(matches: [T], k: Int) throws(SoftSortError) -> Loss<T> {
         try holding(plan.workspace) { () throws(SoftSortError) -> Loss<T> in
             let path = try plan.path(for: .nearestNeighbors)
@@ -376,6 +396,8 @@ public struct RelaxedPermutation<T: SoftSortScalar>: Sendable {
     ///
     /// - Throws: `.unsupportedPath` on any path but `.exact` and `.gauss`.
     /// - Complexity: O(B n log n) (exact), O(B n) (gauss).
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func logNormalizers() throws(SoftSortError) -> [T] {
         try holding(plan.workspace) { () throws(SoftSortError) -> [T] in
             let path = try plan.path(for: .logNormalizers)

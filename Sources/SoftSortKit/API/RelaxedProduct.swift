@@ -88,6 +88,8 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
     ///   when another call holds the forward's workspace.
     /// - Complexity: fused and dense: O(B n^2 d); window O(B n w d); exact
     ///   and gauss: O(B n d). Bitwise identical for every thread count.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func backward(_ gradient: [T]) throws(SoftSortError) -> SoftSortGradient<T> {
         try holding(workspace) { () throws(SoftSortError) -> SoftSortGradient<T> in try backwardHeld(gradient) }
     }

@@ -46,6 +46,8 @@ public struct RelaxedValues<T: SoftSortScalar>: Sendable {
     ///   buffer does not fit (the exact and gauss paths need none),
     ///   `.workspaceInUse` when another call holds the forward's workspace.
     /// - Complexity: dense and fused: O(B n^2); window O(B n w); exact and gauss: O(B n).
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
         try holding(workspace) { () throws(SoftSortError) -> [T] in try backwardHeld(gradient) }
     }

@@ -84,6 +84,12 @@ public struct SoftSort: Sendable, Hashable {
     ///   huge ones are rescaled exactly (`P(s, tau) = P(s / c, tau / c^p)`,
     ///   `c` a power of two; <doc:Accuracy>).
     /// - Complexity: O(B n) (one pass for the scale).
+    // The public entry points are specialized for Float and Double and
+    // exported, so that calls from other modules (the C ABI, simd-bench, a
+    // user's code) run specialized code rather than look up generic
+    // metadata at each step (a quarter of a short row's call).
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func forward<T: SoftSortScalar>(
         scores: [T], batch: Int, count: Int, path: SoftSortPath = .automatic, workspace: Workspace<T>? = nil
     ) throws(SoftSortError) -> RelaxedPermutation<T> {

@@ -73,6 +73,8 @@ public struct SparseRows<T: SoftSortScalar>: Sendable {
     ///   infinite or NaN entry (`r = b * rows + i` the kept row, `t` the
     ///   entry's index within it).
     /// - Complexity: O(B (n + k m)), `m` the mean window width, over `threads` threads.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public func backward(_ gradient: [T]) throws(SoftSortError) -> [T] {
         try Validation.size("gradient", gradient.count, expected: state.values.count)
         if let bad = Validation.firstNonFinite(gradient) {
