@@ -2,8 +2,8 @@ import Synchronization
 
 /// Buffers a training loop reuses across calls, so that a forward, an output
 /// and its backward allocate nothing in the steady state on the paths that
-/// allow it (`.fused`, `.exact` and `.gauss` losses, the gauss outputs, the
-/// dense matrices).
+/// allow it (`.fused`, `.exact` and `.gauss` losses, the exact and gauss
+/// outputs' state and scratch, the dense matrices).
 ///
 /// Pass the same workspace to every `forward` of a loop. An output and the
 /// gradient of its backward share the workspace's storage until the next call
@@ -18,9 +18,10 @@ import Synchronization
 /// What it keeps: the dense path's `B x n x n` matrices (held until the
 /// workspace goes); the gauss path's `O(B n)` state and one row's scratch per
 /// thread (about `15 n + 17 100` words of 8 bytes each); the exact path's scan
-/// state (`4 B n` elements and `B n` indices) and per thread the larger of a
-/// row's sort scratch and a lane block's gradient scratch (at most
-/// `12 n + 6144` words of 8 bytes). A call with another shape resizes what it
+/// state (`4 B n` elements; a loss call's `B n` indices too) and per thread
+/// the largest scratch its sort, scans and backward asked for (a lane
+/// block's rows times `O(n d)` elements for `d` columns of values; untouched
+/// lanes' pages are never mapped). A call with another shape resizes what it
 /// uses; its results are the same bits as with a fresh workspace.
 ///
 /// ```swift
