@@ -1,5 +1,6 @@
 // Private helpers of the CSimd AVX2 kernels: tail masks, horizontal
-// reductions, a dot product, SoftSort's logit and distance derivative. Included only by CSimd/*_avx2.c.
+// reductions, a dot product, SoftSort's logit and distance derivative, an
+// 8 x 8 transpose. Included only by CSimd/*_avx2.c.
 
 #ifndef CSIMD_AVX2_HELPERS_H
 #define CSIMD_AVX2_HELPERS_H
@@ -107,6 +108,28 @@ static inline __m256 csimd_softsort_dprime_times(__m256 x, __m256 scaled, int po
         return _mm256_and_ps(_mm256_xor_ps(scaled, _mm256_and_ps(x, sign_bit)), nonzero);
     }
     return _mm256_mul_ps(x, scaled);
+}
+
+// An 8 x 8 transpose in 24 shuffles: lane l of r[k] becomes lane k of r[l]
+// (rows of eight floats to columns: the short-row kernels' tiles).
+__attribute__((target("avx2,fma"), always_inline))
+static inline void csimd_transpose8x8(__m256 r[8]) {
+    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+    r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+    r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+    r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+    r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+    r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+    r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+    r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
 }
 
 #endif // __x86_64__
