@@ -229,7 +229,12 @@ int32_t softsortkit_backend_available(int32_t backend);
  *  one-off call does not hold it for good). What stays longer is at most two
  *  workspaces per element type, each up to 128 MiB of dense matrices and
  *  the O(B n) state of the other paths for the largest shape it served.
- *  This frees them all at once. Always succeeds. */
+ *  A sorted values or ranks call on the EXACT or GAUSS path also leaves its
+ *  result there (with a copy of its scores), so that the backward call that
+ *  follows with the same scores, options and backend (compared bit for bit)
+ *  runs only the backward: the same bits as a forward computed anew. The
+ *  next call on that workspace drops it. This frees them all at once.
+ *  Always succeeds. */
 void softsortkit_release_scratch(void);
 
 /** Fills *options with the defaults: SoftSort, descending, automatic path,
@@ -358,7 +363,9 @@ int32_t softsortkit_sorted_values_f64(
     const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
     double *output, int32_t *path_used);
 
-/** dL/ds given dL/d(P s) (B x n), through both P and s. */
+/** dL/ds given dL/d(P s) (B x n), through both P and s. Right after the
+ *  forward with the same arguments it reuses that forward's result
+ *  (softsortkit_release_scratch); otherwise it computes the forward again. */
 int32_t softsortkit_sorted_values_backward_f32(
     const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
     const float *grad_output, float *grad_scores, int32_t *path_used);
@@ -375,7 +382,8 @@ int32_t softsortkit_ranks_f64(
     const softsortkit_options *options, const double *scores, int64_t batch, int64_t count,
     double *output, int32_t *path_used);
 
-/** dL/ds given dL/d(P^T r) (B x n). */
+/** dL/ds given dL/d(P^T r) (B x n). Reuses the forward's result as the
+ *  sorted values' backward does. */
 int32_t softsortkit_ranks_backward_f32(
     const softsortkit_options *options, const float *scores, int64_t batch, int64_t count,
     const float *grad_output, float *grad_scores, int32_t *path_used);

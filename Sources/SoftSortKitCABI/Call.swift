@@ -13,13 +13,28 @@ enum Call<T: ABIScalar> {
         _ options: UnsafeRawPointer?, _ scores: UnsafePointer<T>?, _ batch: Int64, _ count: Int64,
         _ pathUsed: UnsafeMutablePointer<Int32>?, _ body: (RelaxedPermutation<T>) throws -> SoftSortPath
     ) -> Int32 {
+        pooled(options, scores, batch, count, pathUsed) { pooled, options, input in
+            // What the last call kept goes first: its storage is this forward's.
+            pooled.kept = nil
+            return try body(
+                try options.forward(scores: input, batch: Int(batch), count: Int(count), workspace: pooled.workspace))
+        }
+    }
+
+    /// The frame itself: the options read, the scores copied in, and `body`
+    /// with a pooled workspace, which runs the forward it needs (or none:
+    /// `ValuesCalls.backward` with a `KeptValues` that matches).
+    static func pooled(
+        _ options: UnsafeRawPointer?, _ scores: UnsafePointer<T>?, _ batch: Int64, _ count: Int64,
+        _ pathUsed: UnsafeMutablePointer<Int32>?,
+        _ body: (PooledWorkspace<T>, CallOptions, [T]) throws -> SoftSortPath
+    ) -> Int32 {
         guarded {
             let options = try CallOptions(options)
             let rows = try Shape.elements(batch, "batch", count, "count")
             let input = try Boundary.read("scores", scores, count: rows)
-            let path = try T.pool.withWorkspace { workspace in
-                let path = try body(
-                    try options.forward(scores: input, batch: Int(batch), count: Int(count), workspace: workspace))
+            let path = try T.pool.withWorkspace { pooled in
+                let path = try body(pooled, options, input)
                 return (path, ScratchPool<T>.oversized(path: path, batch: Int(batch), count: Int(count)))
             }
             pathUsed?.pointee = PathCode.of(path)

@@ -40,6 +40,16 @@ struct CallOptions {
         accuracy = pointer.loadUnaligned(fromByteOffset: Offset.accuracy, as: Double.self)
     }
 
+    /// Whether every field has the same bits (`-0` and `0` differ, as a
+    /// cache key needs).
+    func sameBits(as other: CallOptions) -> Bool {
+        method == other.method && direction == other.direction && path == other.path
+            && windowWidth == other.windowWidth && temperature.bitPattern == other.temperature.bitPattern
+            && power.bitPattern == other.power.bitPattern
+            && windowTolerance.bitPattern == other.windowTolerance.bitPattern
+            && accuracy.bitPattern == other.accuracy.bitPattern
+    }
+
     /// Writes these options into the caller's struct.
     func write(to pointer: UnsafeMutableRawPointer) {
         pointer.storeBytes(of: method, toByteOffset: Offset.method, as: Int32.self)

@@ -18,7 +18,7 @@ import Synchronization
 /// and the `O(B n)` state of the other paths, per element type.
 /// `softsortkit_release_scratch` empties the pool at once.
 final class ScratchPool<T: SoftSortScalar>: Sendable {
-    private let idle = Mutex<[(workspace: Workspace<T>, oversized: Bool)]>([])
+    private let idle = Mutex<[PooledWorkspace<T>]>([])
     /// Counts the calls that took a workspace; a pending release runs only if it has not moved.
     private let calls = Atomic<Int>(0)
     private let capacity = 2
@@ -29,10 +29,10 @@ final class ScratchPool<T: SoftSortScalar>: Sendable {
 
     /// Runs `body` with a workspace that no other call uses meanwhile;
     /// `body` returns its result and whether the workspace is oversized.
-    func withWorkspace<R>(_ body: (Workspace<T>) throws -> (result: R, oversized: Bool)) rethrows -> R {
+    func withWorkspace<R>(_ body: (PooledWorkspace<T>) throws -> (result: R, oversized: Bool)) rethrows -> R {
         calls.add(1, ordering: .relaxed)
         // Oversized sticks: a workspace keeps a large call's matrices through later smaller calls.
-        var entry = idle.withLock { $0.popLast() } ?? (workspace: Workspace<T>(), oversized: false)
+        let entry = idle.withLock { $0.popLast() } ?? PooledWorkspace<T>()
         defer {
             let kept = idle.withLock { pool in
                 guard pool.count < capacity else { return false }
@@ -41,7 +41,7 @@ final class ScratchPool<T: SoftSortScalar>: Sendable {
             }
             if kept && entry.oversized { releaseOversized(ifNoCallAfter: calls.load(ordering: .relaxed)) }
         }
-        let (result, oversized) = try body(entry.workspace)
+        let (result, oversized) = try body(entry)
         entry.oversized = entry.oversized || oversized
         return result
     }
@@ -64,6 +64,19 @@ final class ScratchPool<T: SoftSortScalar>: Sendable {
 
     /// Drops every idle workspace (and its memory).
     func release() { idle.withLock { $0.removeAll() } }
+}
+
+/// One workspace of the pool, with what a call left for the next one.
+///
+/// `@unchecked Sendable`: mutable, but used by one call at a time (it is out
+/// of the pool's list while a call holds it).
+final class PooledWorkspace<T: SoftSortScalar>: @unchecked Sendable {
+    let workspace = Workspace<T>()
+    /// Whether a call held more than `ScratchPool.denseLimitBytes` of matrices in it.
+    var oversized = false
+    /// The last sorted values or ranks computed in it, for their backward
+    /// (`KeptValues`); dropped when another forward begins.
+    var kept: KeptValues<T>?
 }
 
 /// The element types of the ABI (`Float`, `Double`), each with its pool.

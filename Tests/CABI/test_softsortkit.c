@@ -280,6 +280,41 @@ static void test_sorted_and_ranks(double p, int path, int expected) {
     }
 }
 
+/* A sorted values or ranks forward keeps its result for the backward that follows: that
+ * backward must give the bits of one computed anew (after another call dropped what was kept),
+ * and a backward on other scores or options than the forward's must not use it. */
+static void test_kept_values(double p, int path) {
+    double out[B * N], hit[B * N], fresh[B * N], other[B * N], moved[B * N], hotter[B * N], z[B * N];
+    double s2[B * N];
+    softsortkit_options o = options(0, 0.2, p, path), hot = options(0, 0.7, p, path);
+    char what[160];
+    memcpy(s2, s, sizeof s2);
+    s2[3] += 0.01;
+    for (int ranks = 0; ranks <= 1; ranks++) {
+        const char *name = ranks ? "ranks" : "sorted_values";
+#define FORWARD(opt, x) (ranks ? softsortkit_ranks_f64(&(opt), x, B, N, out, NULL) \
+                               : softsortkit_sorted_values_f64(&(opt), x, B, N, out, NULL))
+#define BACKWARD(opt, x, g) (ranks ? softsortkit_ranks_backward_f64(&(opt), x, B, N, gr, g, NULL) \
+                                   : softsortkit_sorted_values_backward_f64(&(opt), x, B, N, gr, g, NULL))
+#define DROP() softsortkit_cross_entropy_f64(&o, s, B, N, targets, z, NULL, NULL)
+        int rc = FORWARD(o, s) | BACKWARD(o, s, hit) | DROP() | BACKWARD(o, s, fresh);
+        snprintf(what, sizeof what, "%s p=%g path %s: the kept forward's backward has a new forward's bits",
+                 name, p, path_name(path));
+        check(rc == 0 && memcmp(hit, fresh, sizeof hit) == 0, what);
+        rc = DROP() | BACKWARD(o, s2, other) | FORWARD(o, s) | BACKWARD(o, s2, moved);
+        snprintf(what, sizeof what, "%s p=%g path %s: a backward on other scores does not use the kept forward",
+                 name, p, path_name(path));
+        check(rc == 0 && memcmp(other, moved, sizeof other) == 0 && memcmp(other, fresh, sizeof other) != 0, what);
+        rc = DROP() | BACKWARD(hot, s, other) | FORWARD(o, s) | BACKWARD(hot, s, hotter);
+        snprintf(what, sizeof what, "%s p=%g path %s: a backward with other options does not use the kept forward",
+                 name, p, path_name(path));
+        check(rc == 0 && memcmp(other, hotter, sizeof other) == 0 && memcmp(other, fresh, sizeof other) != 0, what);
+#undef FORWARD
+#undef BACKWARD
+#undef DROP
+    }
+}
+
 static void test_log_normalizers(double p, int path, int expected) {
     double out[B * N], ref[B * N], od[B * N];
     float sf[B * N], outf[B * N];
@@ -492,6 +527,9 @@ int main(void) {
     test_sorted_and_ranks(1, EXACT, EXACT);
     test_sorted_and_ranks(2, GAUSS, GAUSS);
     test_sorted_and_ranks(1.5, DENSE, DENSE);
+    test_kept_values(1, EXACT);
+    test_kept_values(2, GAUSS);
+    test_kept_values(1.5, DENSE);
     test_log_normalizers(1, AUTO, ANY_EXACT_PATH);
     test_log_normalizers(2, GAUSS, GAUSS);
     test_loss(CROSS_ENTROPY, 0, 1, AUTO, ANY_EXACT_PATH);

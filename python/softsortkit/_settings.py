@@ -86,7 +86,10 @@ def release_scratch() -> None:
     no call of that dtype has started for one second (a loop keeps it, a
     one-off call does not hold it for good). What stays longer is at most two
     workspaces per dtype of up to 128 MiB of matrices each, plus the
-    ``O(B n)`` state of the other paths. This frees them all at once.
+    ``O(B n)`` state of the other paths. A sorted values or ranks call on the
+    exact or gauss path also leaves its result there for the backward call
+    that follows on the same scores and settings (compared bit for bit), which
+    then skips the forward. This frees them all at once.
     """
     lib.release_scratch()
 
