@@ -15,7 +15,8 @@ import Synchronization
 /// the page faults of all its matrices on every step); a process that made
 /// one such call does not hold it for good. So what stays longer than that
 /// is at most `capacity` workspaces of up to `denseLimitBytes` of matrices
-/// and the `O(B n)` state of the other paths, per element type.
+/// and the `O(B n)` state of the other paths (with the last sorted values or
+/// ranks of the exact and gauss paths, `KeptValues`), per element type.
 /// `softsortkit_release_scratch` empties the pool at once.
 final class ScratchPool<T: SoftSortScalar>: Sendable {
     private let idle = Mutex<[PooledWorkspace<T>]>([])
