@@ -6,8 +6,10 @@ import SoftSortKit
 /// `RelaxedPermutation`, copies it out and returns the path that ran, which
 /// goes to `path_used` (nullable).
 ///
-/// Backward calls are stateless: `body` computes the output again and runs
-/// its `backward`, so nothing is kept between calls.
+/// Backward calls compute the output again and run its `backward`, except
+/// the sorted values' and ranks' right after their forward on the same
+/// arguments (`KeptValues`, through `pooled`): nothing else is kept between
+/// calls but the workspaces.
 enum Call<T: ABIScalar> {
     static func run(
         _ options: UnsafeRawPointer?, _ scores: UnsafePointer<T>?, _ batch: Int64, _ count: Int64,
