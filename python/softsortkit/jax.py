@@ -32,8 +32,9 @@ Errors: a wrong dtype raises TypeError and a wrong shape or option ValueError
 when the function is traced; what only the library can check (a path that
 cannot compute the output, a non-finite score, a target out of range) raises
 ``jax.errors.JaxRuntimeError`` with the library's message when the call runs.
-Backward passes recompute the forward (the C ABI's backward is stateless);
-the losses return their gradient from the forward call. Second derivatives
+Backward passes recompute the forward (sorted values and ranks reuse the C
+ABI's forward just before on the same inputs); the losses return their
+gradient from the forward call. Second derivatives
 are not defined (``jax.grad`` of a gradient raises ValueError).
 """
 import functools

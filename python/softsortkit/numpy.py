@@ -6,8 +6,10 @@ that is sorted and every other axis is a batch. float32 and float64 run in
 that type; every other float argument must have the scores' dtype
 (``matches`` is converted to it, ``targets`` to int64, ``levels`` to
 float64). Inputs are used in place when C-contiguous with ``dim`` last
-(copied once otherwise); outputs are fresh arrays. Every backward is
-stateless: it recomputes the forward from the same inputs.
+(copied once otherwise); outputs are fresh arrays. Every backward
+recomputes the forward from the same inputs, but ``sorted_values_backward``
+and ``ranks_backward`` right after their forward on the same inputs and
+settings (compared bit for bit) reuse its result (``release_scratch``).
 
     SoftSort:    P[..., i, j] = softmax_j( -|sort(s)_i - s_j|^p / tau )
     NeuralSort:  P[..., i, j] = softmax_j( ((n + 1 - 2 (i + 1)) s_j - sum_k |s_j - s_k|) / tau )

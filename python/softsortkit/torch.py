@@ -33,7 +33,8 @@ forward on this thread ran, read outside the compiled function.
 
 Gradients. Backwards are the library's own vector-Jacobian products; they
 recompute the forward from the saved inputs (the losses keep the gradient
-their forward computed in the same call). Second derivatives are not
+their forward computed in the same call; sorted values and ranks reuse the
+forward just before them on the same inputs, in the library). Second derivatives are not
 implemented: ``create_graph=True`` followed by a second backward raises a
 RuntimeError that says so. ``log_normalizers`` and ``permutation`` have no
 gradient.
