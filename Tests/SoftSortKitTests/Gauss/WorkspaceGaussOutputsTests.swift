@@ -9,37 +9,14 @@ import Testing
 struct WorkspaceGaussOutputsTests {
     typealias Bits = WorkspaceSharing
 
-    /// Every output and backward of one forward, as bits: log Z, P s and its
-    /// backward, P^T r and its backward, P V (d = 2) and both its gradients.
     static func outputs<T: SoftSortScalar>(_ result: RelaxedPermutation<T>, upstream: [T], values: [T]) throws -> [[UInt64]] {
-        let sorted = try result.sortedValues(), ranks = try result.ranks()
-        let product = try result.apply(to: values, dimension: 2)
-        let productGradient = try product.backward(values)
-        #expect(sorted.path == .gauss && ranks.path == .gauss && product.path == .gauss)
-        return [
-            result.permutation.map { UInt64($0) }, try result.logNormalizers().map(Bits.bits),
-            sorted.values.map(Bits.bits), try sorted.backward(upstream).map(Bits.bits),
-            ranks.values.map(Bits.bits), try ranks.backward(upstream).map(Bits.bits),
-            product.values.map(Bits.bits), productGradient.scores.map(Bits.bits), productGradient.values.map(Bits.bits),
-        ]
+        try Bits.outputBits(result, upstream: upstream, values: values, path: .gauss)
     }
 
-    func reuse<T: SoftSortScalar>(_: T.Type, threads: Int, spread: Double) throws {
-        let workspace = Workspace<T>()
-        for (index, (batch, n)) in WorkspaceGaussLossTests.shapes.enumerated() {
-            let (raw, _) = Bits.input(batch: batch, count: n, spread: spread, seed: UInt64(index + 11))
-            let scores = raw.map { T($0) }
-            var g = TestRandom(seed: UInt64(index))
-            let upstream = (0..<batch * n).map { _ in T(g.uniform()) }
-            let values = (0..<batch * n * 2).map { _ in T(g.uniform()) }
-            let op = SoftSort(temperature: 0.05, power: 2, threads: threads)
-            let fresh = try Self.outputs(
-                op.forward(scores: scores, batch: batch, count: n, path: .gauss), upstream: upstream, values: values)
-            let reused = try Self.outputs(
-                op.forward(scores: scores, batch: batch, count: n, path: .gauss, workspace: workspace),
-                upstream: upstream, values: values)
-            #expect(reused == fresh, "\(T.self) B = \(batch) n = \(n) threads = \(threads)")
-        }
+    func reuse<T: SoftSortScalar>(_ type: T.Type, threads: Int, spread: Double) throws {
+        try Bits.reuseOutputs(
+            SoftSort(temperature: 0.05, power: 2, threads: threads), path: .gauss, type,
+            shapes: WorkspaceGaussLossTests.shapes, spread: spread, seed: 11)
     }
 
     @Test("A reused workspace gives every output and backward a fresh forward's bits, Float and Double, 1 and 7 threads")

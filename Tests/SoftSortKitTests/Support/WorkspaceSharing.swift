@@ -30,6 +30,54 @@ enum WorkspaceSharing {
         array.withUnsafeBufferPointer { $0.baseAddress.map { UInt(bitPattern: $0) } }
     }
 
+    /// Every output and backward of one forward on `path`, as bits: the
+    /// permutation, log Z, P s and its backward, P^T r and its backward, P V
+    /// (d = 2) and both its gradients, and with `transposed` P^T U and both
+    /// of its gradients. Every output must report `path`.
+    static func outputBits<T: SoftSortScalar>(
+        _ result: RelaxedPermutation<T>, upstream: [T], values: [T], path: SoftSortPath, transposed: Bool = false
+    ) throws -> [[UInt64]] {
+        let sorted = try result.sortedValues(), ranks = try result.ranks()
+        let product = try result.apply(to: values, dimension: 2)
+        let productGradient = try product.backward(values)
+        #expect(sorted.path == path && ranks.path == path && product.path == path)
+        var bits = [
+            result.permutation.map { UInt64($0) }, try result.logNormalizers().map(Self.bits),
+            sorted.values.map(Self.bits), try sorted.backward(upstream).map(Self.bits),
+            ranks.values.map(Self.bits), try ranks.backward(upstream).map(Self.bits),
+            product.values.map(Self.bits), productGradient.scores.map(Self.bits), productGradient.values.map(Self.bits),
+        ]
+        if transposed {
+            let other = try result.applyTransposed(to: values, dimension: 2), otherGradient = try other.backward(values)
+            #expect(other.path == path)
+            bits += [other.values.map(Self.bits), otherGradient.scores.map(Self.bits), otherGradient.values.map(Self.bits)]
+        }
+        return bits
+    }
+
+    /// `outputBits` of `op` on `path` over `shapes` with one reused
+    /// workspace, each shape against a forward without one: the same bits.
+    static func reuseOutputs<T: SoftSortScalar>(
+        _ op: SoftSort, path: SoftSortPath, _: T.Type, shapes: [(Int, Int)], spread: Double, seed: UInt64,
+        transposed: Bool = false
+    ) throws {
+        let workspace = Workspace<T>()
+        for (index, (batch, n)) in shapes.enumerated() {
+            let (raw, _) = input(batch: batch, count: n, spread: spread, seed: UInt64(index) + seed)
+            let scores = raw.map { T($0) }
+            var g = TestRandom(seed: UInt64(index))
+            let upstream = (0..<batch * n).map { _ in T(g.uniform()) }
+            let values = (0..<batch * n * 2).map { _ in T(g.uniform()) }
+            let fresh = try outputBits(
+                op.forward(scores: scores, batch: batch, count: n, path: path), upstream: upstream, values: values,
+                path: path, transposed: transposed)
+            let reused = try outputBits(
+                op.forward(scores: scores, batch: batch, count: n, path: path, workspace: workspace),
+                upstream: upstream, values: values, path: path, transposed: transposed)
+            #expect(reused == fresh, "\(T.self) B = \(batch) n = \(n) threads = \(op.threads ?? 0) \(op.direction)")
+        }
+    }
+
     /// The cross-entropy of `op` on `path`, through `workspace` when given.
     static func crossEntropy<T: SoftSortScalar>(
         _ op: SoftSort, path: SoftSortPath, scores: [T], targets: [Int], batch: Int, count: Int,
