@@ -74,11 +74,16 @@ struct GaussPlan: Sendable {
         var bestCost = Double.infinity
         for candidate in [0.5, 0.25, 0.125, 0.0625] {
             let width = min(candidate, span)
-            var order = 1
+            // The smallest order within both bounds: `truncationBounds`' product
+            // grown one factor per order (the same multiplications in the same
+            // order, so the same bits), not recomputed from its first factor.
+            let factor = 2.0.squareRoot() * width
+            var order = 1, e0 = cramer * (factor / Double(1).squareRoot())
             while order < maximumOrder {
-                let (e0, e1) = truncationBounds(order: order, width: width)
+                let e1 = Double(order) / (2 * width) * e0
                 if e0 <= epsilon && e1 <= momentTarget { break }
                 order += 1
+                e0 *= factor / Double(order).squareRoot()
             }
             let p = Double(order), threshold = max(4, order / 2)
             let cells = min(count, span / width + 1), perCell = count / cells
