@@ -57,6 +57,21 @@ struct GaussPlan: Sendable {
         return (e0, Double(p) / (2 * width) * e0)
     }
 
+    /// The smallest order (at most `maximumOrder`) whose `truncationBounds`
+    /// for cells of `width` are within `value` and `moment`: the bound's
+    /// product grown one factor per order (the same multiplications in the
+    /// same order, so the same bits), not recomputed from its first factor.
+    static func smallestOrder(width: Double, value epsilon: Double, moment target: Double) -> Int {
+        let factor = 2.0.squareRoot() * width
+        var order = 1, e0 = cramer * (factor / Double(1).squareRoot())
+        while order < maximumOrder {
+            if e0 <= epsilon && Double(order) / (2 * width) * e0 <= target { break }
+            order += 1
+            e0 *= factor / Double(order).squareRoot()
+        }
+        return order
+    }
+
     /// The plan for `accuracy` (the bound's `epsilon`) on a row of `count`
     /// points whose sorted points span `extent` bandwidths: of the cell widths
     /// 1/2, 1/4, 1/8, 1/16 (or the extent, when smaller), the one with the
@@ -74,17 +89,7 @@ struct GaussPlan: Sendable {
         var bestCost = Double.infinity
         for candidate in [0.5, 0.25, 0.125, 0.0625] {
             let width = min(candidate, span)
-            // The smallest order within both bounds: `truncationBounds`' product
-            // grown one factor per order (the same multiplications in the same
-            // order, so the same bits), not recomputed from its first factor.
-            let factor = 2.0.squareRoot() * width
-            var order = 1, e0 = cramer * (factor / Double(1).squareRoot())
-            while order < maximumOrder {
-                let e1 = Double(order) / (2 * width) * e0
-                if e0 <= epsilon && e1 <= momentTarget { break }
-                order += 1
-                e0 *= factor / Double(order).squareRoot()
-            }
+            let order = smallestOrder(width: width, value: epsilon, moment: momentTarget)
             let p = Double(order), threshold = max(4, order / 2)
             let cells = min(count, span / width + 1), perCell = count / cells
             let pairs = min(cells, 2 * radius / width + 3)
