@@ -85,13 +85,15 @@ def _run(name, t, settings, s, batch, n, *arguments):
     """Calls ``softsortkit_<name>_<t>`` and returns the name of the path that ran."""
     options, window = settings
     used = ctypes.c_int32(-1)
-    try:
-        check(getattr(lib, f"{name}_{t}")(ctypes.byref(options), _p(s), batch, n, *arguments, ctypes.byref(used)))
-    except SoftSortKitError as error:
-        if error.code != _constants.ERROR_OUT_OF_MEMORY:
-            raise
-        path = str(window) if window is not None else _options.name(options.path, None)
-        raise SoftSortKitError(str(error) + _MEMORY_ADVICE.format(path=path), error.code) from None
+    status = getattr(lib, f"{name}_{t}")(ctypes.byref(options), _p(s), batch, n, *arguments, ctypes.byref(used))
+    if status:
+        try:
+            check(status)
+        except SoftSortKitError as error:
+            if error.code != _constants.ERROR_OUT_OF_MEMORY:
+                raise
+            path = str(window) if window is not None else _options.name(options.path, None)
+            raise SoftSortKitError(str(error) + _MEMORY_ADVICE.format(path=path), error.code) from None
     return _options.name(used.value, window)
 
 
@@ -396,9 +398,14 @@ def _loss(name, s, batch, n, t, axis, settings, inputs, gradient, reduction, ret
 
     if reduction != "none":
         grad = np.empty_like(s) if gradient else None
-        value, used = call(s, batch, [_p(x) if isinstance(x, np.ndarray) else x for x in inputs], grad)
-        factor = (1 / batch if batch else 1) if (library, reduction) == ("sum", "mean") else (
-            batch if (library, reduction) == ("mean", "sum") else 1)
+        value, used = call(s, batch, [_p(x) if type(x) is np.ndarray else x for x in inputs], grad)
+        # The library's loss is the sum over the lists (cross-entropy) or their mean (kNN).
+        if library == reduction:
+            factor = 1
+        elif reduction == "mean":
+            factor = 1 / batch if batch else 1
+        else:
+            factor = batch
         if factor != 1:
             value = value * s.dtype.type(factor)
             if gradient:
@@ -440,7 +447,8 @@ def cross_entropy(scores, targets, temperature=1.0, power=1.0, *, dim=-1, reduct
     reduction = _reduction(reduction)
     moved, axis = _last(scores, dim)
     s, batch, n, t = _arrays.scores(moved)
-    columns = _arrays.indices(_last(targets, axis)[0] if np.ndim(targets) == s.ndim else targets, s.shape)
+    targets = np.asarray(targets)
+    columns = _arrays.indices(_last(targets, axis)[0] if targets.ndim == s.ndim else targets, s.shape)
     return _loss("cross_entropy", s, batch, n, t, axis, settings, (columns,), gradient, reduction, return_path,
                  "sum")
 

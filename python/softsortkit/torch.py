@@ -53,6 +53,7 @@ import math
 import operator
 import threading
 
+import numpy as np
 import torch
 from torch.utils import _python_dispatch
 
@@ -152,10 +153,15 @@ def _each(op):
 # Rows of the scores alone: sorted_values, ranks.
 
 def _row_operator(name):
-    def forward(scores, temperature, power, descending, method, path, accuracy):
+    def run(scores, temperature, power, descending, method, path, accuracy):
+        """The output and the name of the path that ran."""
         out, used = getattr(_sn, name)(_numpy(scores), temperature, power, return_path=True,
                                        **_keywords(descending, method, path, accuracy))
-        return torch.from_numpy(out), _code(used)
+        return torch.from_numpy(out), used
+
+    def forward(scores, *settings):
+        out, used = run(scores, *settings)
+        return out, _code(used)
 
     def backward_(scores, grad, temperature, power, descending, method, path, accuracy):
         return torch.from_numpy(getattr(_sn, name + "_backward")(
@@ -176,7 +182,7 @@ def _row_operator(name):
         return (op_backward(scores, grad, *ctx.settings),) + (None,) * len(ctx.settings)
 
     op.register_autograd(backward, setup_context=setup_context)
-    op.plain = (forward, backward_, op_backward)
+    op.plain = (run, backward_, op_backward)
     return op
 
 
@@ -311,6 +317,8 @@ _quantile = _product_operator("quantile", "quantile", "float[] levels", lambda s
 # Losses: cross_entropy (targets), knn_loss (matches, k).
 
 def _loss_backward_forward(grad_loss, gradient):
+    if grad_loss.dim() == 0:  # "mean" and "sum": broadcasts as it is (a reshape costs more than the product)
+        return grad_loss * gradient
     return grad_loss.reshape(grad_loss.shape + (1,) * (gradient.dim() - grad_loss.dim())) * gradient
 
 
@@ -322,15 +330,19 @@ _loss_backward = _define_backward(
 def _loss_operator(name, library, data_schema, to_numpy):
     data_count = data_schema.count(",") + 1
 
-    def forward(scores, *arguments):
+    def run(scores, *arguments):
+        """The loss, its gradient and the name of the path that ran."""
         data, reduction, settings = arguments[:data_count], arguments[data_count], arguments[data_count + 1:]
         loss, grad, used = getattr(_sn, library)(
             _numpy(scores), *to_numpy(*data), *settings[:2], reduction=reduction, return_path=True,
             **_keywords(*settings[2:]))
-        # A Python float makes the 0-d tensor about 3x faster than as_tensor of the NumPy scalar (the
-        # same bits: float32 and float64 both convert exactly); "none" gives a fresh array, shared.
-        value = torch.tensor(float(loss), dtype=scores.dtype) if loss.ndim == 0 else torch.from_numpy(loss)
-        return value, torch.from_numpy(grad), _code(used)
+        # A fresh array either way: a 0-d one made from the NumPy scalar ("mean", "sum"; a third of the
+        # cost of torch.tensor), or the "none" losses, shared.
+        return torch.from_numpy(np.asarray(loss)), torch.from_numpy(grad), used
+
+    def forward(scores, *arguments):
+        value, grad, used = run(scores, *arguments)
+        return value, grad, _code(used)
 
     def fake(scores, *arguments):
         reduction = arguments[data_count]
@@ -354,7 +366,7 @@ def _loss_operator(name, library, data_schema, to_numpy):
         return (_loss_backward_forward(grad_loss, gradient),) + (None,) * (ctx.count - 1)
 
     op.register_autograd(backward, setup_context=setup_context)
-    op.plain = (forward,)
+    op.plain = (run,)
     return op
 
 
@@ -387,18 +399,18 @@ def _plain(*tensors):
 
 
 class _PlainRow(torch.autograd.Function):
-    """A row output (sorted_values, ranks): ``implementations`` is the operator's ``plain``."""
+    """A row output (sorted_values, ranks): ``implementations`` is the operator's ``plain``. Its one
+    output is the result; the path's name goes to ``last_path()`` (a code tensor costs a few us)."""
 
     @staticmethod
     def forward(ctx, implementations, scores, *settings):
-        out, code = implementations[0](scores, *settings)
-        ctx.mark_non_differentiable(code)
+        out, _state.path = implementations[0](scores, *settings)
         ctx.save_for_backward(scores)
         ctx.implementations, ctx.settings = implementations, settings
-        return out, code
+        return out
 
     @staticmethod
-    def backward(ctx, grad, _path):
+    def backward(ctx, grad):
         (scores,) = ctx.saved_tensors
         _, backward_, op_backward = ctx.implementations
         # create_graph=True: through the backward operator, whose own backward raises.
@@ -407,23 +419,23 @@ class _PlainRow(torch.autograd.Function):
 
 
 class _PlainLoss(torch.autograd.Function):
-    """A loss (cross_entropy, knn_loss): ``forward`` is the operator's implementation."""
+    """A loss (cross_entropy, knn_loss): ``run`` is the operator's implementation. Its one output is
+    the loss (the gradient is saved; the path's name goes to ``last_path()``)."""
 
     @staticmethod
-    def forward(ctx, forward, scores, *arguments):
-        loss, gradient, code = forward(scores, *arguments)
-        # The gradient stays an output with a grad_fn, as the custom_op's: create_graph=True then
-        # reaches the loss backward operator, whose own backward raises (no second derivative).
-        ctx.mark_non_differentiable(code)
+    def forward(ctx, run, scores, *arguments):
+        loss, gradient, _state.path = run(scores, *arguments)
         ctx.save_for_backward(gradient)
         ctx.count = len(arguments)
-        return loss, gradient, code
+        return loss
 
     @staticmethod
-    def backward(ctx, grad_loss, _grad, _path):
+    def backward(ctx, grad_loss):
         (gradient,) = ctx.saved_tensors
+        # create_graph=True: through the loss backward operator, whose own backward raises (no second
+        # derivative), as the custom_op's; the saved gradient is made to need one so that it is reached.
         if torch.is_grad_enabled():
-            return (None, _loss_backward(grad_loss, gradient)) + (None,) * ctx.count
+            return (None, _loss_backward(grad_loss, gradient.detach().requires_grad_())) + (None,) * ctx.count
         return (None, _loss_backward_forward(grad_loss, gradient)) + (None,) * ctx.count
 
 
@@ -466,8 +478,12 @@ def _settings(temperature, power, descending, method, path, accuracy):
 
 
 def _finish(result, code, window_or_path, return_path):
+    """``result``, and with ``return_path`` the path's name: ``code`` is the operator's code tensor, or
+    the name itself (the eager path)."""
     if not return_path:
         return result
+    if isinstance(code, str):
+        return result, code
     path = window_or_path if isinstance(window_or_path, _options.Window) else None
     if path is None and isinstance(window_or_path, str) and window_or_path.startswith("window"):
         path = _options.parse(window_or_path)[1]
@@ -510,7 +526,10 @@ def _row(op, scores, temperature, power, dim, descending, method, path, accuracy
     axis = _axis(s, dim)
     moved, settings = _last(s, axis), _settings(temperature, power, descending, method, path, accuracy)
     plain = getattr(op, "plain", None)  # log_normalizers has no gradient: its custom_op alone
-    out, code = _PlainRow.apply(plain, moved, *settings) if plain and _plain(s) else op(moved, *settings)
+    if plain and _plain(s):
+        out, code = _PlainRow.apply(plain, moved, *settings), _state.path
+    else:
+        out, code = op(moved, *settings)
     return _finish(_back(out, axis), code, path, return_path)
 
 
@@ -596,7 +615,10 @@ def _loss(op, data, scores, temperature, power, dim, reduction, descending, meth
     data = (_last(first, axis),) + data[1:]
     arguments = (_last(s, axis),) + data + (reduction,) + _settings(temperature, power, descending, method, path,
                                                                       accuracy)
-    loss, _, code = _PlainLoss.apply(op.plain[0], *arguments) if _plain(s, first) else op(*arguments)
+    if _plain(s, first):
+        loss, code = _PlainLoss.apply(op.plain[0], *arguments), _state.path
+    else:
+        loss, _, code = op(*arguments)
     return _finish(loss, code, path, return_path)
 
 
@@ -611,7 +633,7 @@ def cross_entropy(scores, targets, temperature=1.0, power=1.0, *, dim=-1, reduct
     t = _checked(targets if isinstance(targets, torch.Tensor) else torch.as_tensor(targets), "targets", False)
     if t.dtype.is_floating_point or t.dtype.is_complex or t.dtype == torch.bool:
         raise TypeError(f"softsortkit: targets must be integers, got {t.dtype}")
-    return _loss(_cross_entropy, (t.to(torch.int64),), scores, temperature, power, dim, reduction, descending,
+    return _loss(_cross_entropy, (t if t.dtype == torch.int64 else t.to(torch.int64),), scores, temperature, power, dim, reduction, descending,
                  method, path, accuracy, return_path)
 
 
