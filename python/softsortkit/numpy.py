@@ -113,6 +113,8 @@ def _last(array, dim):
 
 
 def _axis(dim, ndim):
+    if type(dim) is int and -ndim <= dim < ndim:
+        return dim % ndim
     if not isinstance(dim, (int, np.integer)) or not -ndim <= dim < ndim:
         raise ValueError(f"softsortkit: dim must be an integer in {-ndim} ..< {ndim} for scores of {ndim} "
                          f"dimensions, got {dim!r}")
@@ -381,6 +383,9 @@ def log_normalizers(scores, temperature=1.0, power=1.0, *, dim=-1, method="softs
 
 # ---- the losses ------------------------------------------------------------
 
+_SCALARS = {"f32": ctypes.c_float, "f64": ctypes.c_double}
+
+
 def _reduction(reduction):
     if reduction not in REDUCTIONS:
         raise ValueError(f"softsortkit: reduction must be one of {', '.join(map(repr, REDUCTIONS))}, "
@@ -392,9 +397,9 @@ def _loss(name, s, batch, n, t, axis, settings, inputs, gradient, reduction, ret
     """The loss in one library call (``"sum"``, ``"mean"``) or one call per list (``"none"``);
     ``library``: what the library's value is over the lists, ``"sum"`` or ``"mean"``."""
     def call(rows, count, arguments, grad):
-        loss = np.empty(1, s.dtype)
-        used = _run(name, t, settings, rows, count, n, *arguments, _p(loss), _p(grad))
-        return loss[0], used
+        loss = _SCALARS[t]()  # written by the library, read as a NumPy scalar of the scores' dtype
+        used = _run(name, t, settings, rows, count, n, *arguments, ctypes.byref(loss), _p(grad))
+        return s.dtype.type(loss.value), used
 
     if reduction != "none":
         grad = np.empty_like(s) if gradient else None
@@ -448,7 +453,8 @@ def cross_entropy(scores, targets, temperature=1.0, power=1.0, *, dim=-1, reduct
     moved, axis = _last(scores, dim)
     s, batch, n, t = _arrays.scores(moved)
     targets = np.asarray(targets)
-    columns = _arrays.indices(_last(targets, axis)[0] if targets.ndim == s.ndim else targets, s.shape)
+    moved_targets = targets.ndim == s.ndim and axis != s.ndim - 1
+    columns = _arrays.indices(np.moveaxis(targets, axis, -1) if moved_targets else targets, s.shape)
     return _loss("cross_entropy", s, batch, n, t, axis, settings, (columns,), gradient, reduction, return_path,
                  "sum")
 
