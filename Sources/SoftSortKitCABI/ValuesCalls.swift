@@ -3,9 +3,7 @@ import SoftSortKit
 /// The generic bodies of the outputs computed from the scores alone:
 /// `sortedValues()`, `ranks()` and `logNormalizers()` of `RelaxedPermutation`.
 enum ValuesCalls<T: ABIScalar> {
-    typealias Output = ValuesOutput
-
-    private static func values(_ output: Output, _ result: RelaxedPermutation<T>) throws -> RelaxedValues<T> {
+    private static func values(_ output: ValuesOutput, _ result: RelaxedPermutation<T>) throws -> RelaxedValues<T> {
         switch output {
         case .sortedValues: return try result.sortedValues()
         case .ranks: return try result.ranks()
@@ -15,7 +13,7 @@ enum ValuesCalls<T: ABIScalar> {
     /// The forward, its output copied out; on the `O(B n)` paths the result
     /// stays in the workspace for a backward of the same call (`KeptValues`).
     static func forward(
-        _ output: Output, _ options: UnsafeRawPointer?, _ scores: UnsafePointer<T>?, _ batch: Int64, _ count: Int64,
+        _ output: ValuesOutput, _ options: UnsafeRawPointer?, _ scores: UnsafePointer<T>?, _ batch: Int64, _ count: Int64,
         _ destination: UnsafeMutablePointer<T>?, _ pathUsed: UnsafeMutablePointer<Int32>?
     ) -> Int32 {
         Call.pooled(options, scores, batch, count, pathUsed) { pooled, options, input in
@@ -31,7 +29,7 @@ enum ValuesCalls<T: ABIScalar> {
     /// The backward: the kept forward's when it was computed from the same
     /// scores, options and backend (bit for bit), else a new forward's.
     static func backward(
-        _ output: Output, _ options: UnsafeRawPointer?, _ scores: UnsafePointer<T>?, _ batch: Int64, _ count: Int64,
+        _ output: ValuesOutput, _ options: UnsafeRawPointer?, _ scores: UnsafePointer<T>?, _ batch: Int64, _ count: Int64,
         _ gradOutput: UnsafePointer<T>?, _ gradScores: UnsafeMutablePointer<T>?,
         _ pathUsed: UnsafeMutablePointer<Int32>?
     ) -> Int32 {
