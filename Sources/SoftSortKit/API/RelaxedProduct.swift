@@ -96,21 +96,25 @@ public struct RelaxedProduct<T: SoftSortScalar>: Sendable {
 
     /// `backward(_:)` with the workspace held (the caller holds it).
     func backwardHeld(_ gradient: [T]) throws(SoftSortError) -> SoftSortGradient<T> {
+        let (parts, k) = try backwardInUnits(gradient)
+        guard k != 1 else { return parts }
+        return SoftSortGradient(scores: parts.scores.map { $0 * k }, values: parts.values.map { $0 * k })
+    }
+
+    /// `backwardHeld(_:)` in units of `k`, a power of two (1 where no term
+    /// could overflow, `gradientDivisor`): the backward runs on `G / k`, and
+    /// the caller multiplies by `k` after adding what it adds, so that
+    /// nothing summed passes the type's range before it is summed.
+    func backwardInUnits(_ gradient: [T]) throws(SoftSortError) -> (parts: SoftSortGradient<T>, k: T) {
         try Validation.size("gradient", gradient.count, expected: batch * rows * dimension)
         try Validation.finite("gradient", gradient, rowLength: rows * dimension)
         let full = selection.map { Self.expand($0, gradient, batch: batch, rows: fullRows, dimension: dimension) } ?? gradient
-        // Runs on G / K where a term could overflow (`gradientDivisor`), K = 1 otherwise.
         let k = gradientDivisor(full)
         let result = try sourceBackward(k == 1 ? full : full.map { $0 / k })
         // The samples are summed before the scales grow their terms: two
         // samples past the type's range would meet as inf - inf.
         let folded = perturbation?.fold(result.scores) ?? result.scores
-        var scores = valueScale.multiply(scale.divide(folded)), values = result.values
-        if k != 1 {
-            scores = scores.map { $0 * k }
-            values = values.map { $0 * k }
-        }
-        return SoftSortGradient(scores: scores, values: values)
+        return (SoftSortGradient(scores: valueScale.multiply(scale.divide(folded)), values: result.values), k)
     }
 
     /// The source's backward of the full product, score gradient before the scale.

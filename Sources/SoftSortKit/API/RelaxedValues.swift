@@ -73,8 +73,13 @@ public struct RelaxedValues<T: SoftSortScalar>: Sendable {
         case .gaussRanks(let state):
             result = kernelSet.gaussOutputs.ranksBackward(state, gradient)
         case .product(let product, let throughValues):
-            let parts = try product.backwardHeld(gradient)
-            result = throughValues ? zip(parts.scores, parts.values).map { $0 + $1 } : parts.scores
+            // In the product's units k: the parts and the samples are summed
+            // before k grows them (two terms past the range would meet as inf - inf).
+            let (parts, k) = try product.backwardInUnits(gradient)
+            let sum = throughValues ? zip(parts.scores, parts.values).map { $0 + $1 } : parts.scores
+            let scaled = gradientScale.divide(sum)
+            let folded = perturbation?.fold(scaled) ?? scaled
+            return k == 1 ? folded : folded.map { $0 * k }
         }
         let scores = gradientScale.divide(result)
         return perturbation?.fold(scores) ?? scores

@@ -118,6 +118,53 @@ struct HostileFuzzFindingsTests {
         }
     }
 
+    /// The same through the outputs whose backward runs a product: sorted
+    /// values `P s` (score and value parts added) on the fused path and ranks
+    /// `P^T r` on the dense path, |G| near the type's largest. The parts and
+    /// the samples are summed before the product's scale grows them; before,
+    /// the ranks' samples met as inf - inf (NaN, both types).
+    @Test("Gumbel samples' sortedValues() and ranks() backward through a product with |G| beyond the type's range: no inf - inf")
+    func perturbedValuesBeyondTheRange() throws {
+        try perturbedValues(Float.self, size: 3e38)
+        try perturbedValues(Double.self, size: 1.7e308)
+    }
+
+    func perturbedValues<T: SoftSortScalar>(_: T.Type, size: Double) throws {
+        let scores: [Double] = [-4.9375, -2.5625, -5, -1e-45, -4.9375, -5, -1.6875, -5, -4.8125, 3.375, -5, -4.8125]
+        let n = scores.count, samples = 3
+        let gradient: [Double] = (0..<samples * n).map { $0 % 4 == 0 ? 0.5 : -1 }.map { $0 * size }
+        let perturbation = GumbelPerturbation(samplesPerRow: samples, scoreKind: .logScores, seed: 0)
+        let cases: [(output: String, path: SoftSortPath)] = [("sortedValues", .fused), ("ranks", .dense)]
+        for (output, path) in cases {
+            let what = "\(T.self) \(output) \(path)"
+            let result = try SoftSort(temperature: 1, power: 2, direction: .descending, perturbation: perturbation)
+                .forward(scores: scores.map { T($0) }, batch: 1, count: n, path: path, workspace: nil as Workspace<T>?)
+            let values = try output == "ranks" ? result.ranks() : result.sortedValues()
+            let g = try values.backward(gradient.map { T($0) })
+            // The reference on G / c (linear in G) on the perturbed rows: P s with V = s (its value part
+            // joins dL/ds), or P^T r with r = 1 ... n; summed over the samples, in units of c.
+            let perturbed = result.scores.map { Double($0) }
+            let ranks = (0..<samples * n).map { Double($0 % n + 1) }
+            let reference = Reference.product(
+                .softSort(power: 2), scores: perturbed, values: output == "ranks" ? ranks : perturbed,
+                gradient: gradient.map { $0 / size }, batch: samples, count: n, dimension: 1, temperature: 1,
+                direction: .descending, transposed: output == "ranks")
+            let perSample = output == "ranks" ? reference.scores : zip(reference.scores, reference.valueGradient).map { $0 + $1 }
+            let expected = (0..<n).map { j in (0..<samples).reduce(0.0) { $0 + perSample[$1 * n + j] } }
+            let top = Double(T.greatestFiniteMagnitude) / size
+            #expect(!g.contains { $0.isNaN }, "\(what): \(g)")
+            #expect(expected.filter { abs($0) > 2 * top }.count >= n / 3, "\(what): the case should pass the range: \(expected)")
+            let tolerance = 64 * Double(T.ulpOfOne) * 400 * Double(n * samples)
+            for (got, e) in zip(g, expected) {
+                if abs(e) > top + tolerance {
+                    #expect(got.isInfinite && (got > 0) == (e > 0), "\(what): \(got), expected \(e) c")
+                } else if abs(e) + tolerance < top {
+                    #expect(abs(Double(got) / size - e) <= tolerance * max(1, abs(e)), "\(what): \(got), expected \(e) c")
+                }
+            }
+        }
+    }
+
     // MARK: p < 1 at a subnormal gap
 
     /// `d'(x) = p |x|^(p - 1)` at a subnormal `x` with `p` near 0: `|x|^(p-1)`
