@@ -47,6 +47,10 @@ struct LatencyCommand: ParsableCommand {
     }
 
     func run() throws {
+        // The options' values as plain constants: each read of an `@Option`
+        // in the timed closures would run its property wrapper's getter
+        // (generic metadata, a copy of its parsed state), timed with the call.
+        let batch = batch, count = count
         var generator = SplitMix(seed: 7)
         let scores = (0..<batch * count).map { _ in Float(generator.nextUnit() * 2 - 1) }
         let upstream = (0..<batch * count).map { _ in Float(generator.nextUnit() - 0.5) }
