@@ -39,6 +39,19 @@ enum PathCosts {
         let batch: Int
         let upTo: [Int]
         let paths: [SoftSortPath]
+        /// `log(batch)`, the distance's term of the entry: computed once
+        /// with the table, not for each entry at each call.
+        let logBatch: Double
+
+        init(output: OutputKind, power: PowerClass, element: Element, batch: Int, upTo: [Int], paths: [SoftSortPath]) {
+            self.output = output
+            self.power = power
+            self.element = element
+            self.batch = batch
+            self.upTo = upTo
+            self.paths = paths
+            logBatch = Double.libmLog(Double(batch))
+        }
 
         func path(count n: Int) -> SoftSortPath {
             for (k, end) in upTo.enumerated() where n <= end { return paths[k] }
@@ -74,7 +87,7 @@ enum PathCosts {
             for index in entries.indices
             where entries[index].output == output && entries[index].power == powerClass
                 && entries[index].element == element {
-                let distance = abs(Double.libmLog(Double(entries[index].batch)) - logRows)
+                let distance = abs(entries[index].logBatch - logRows)
                 if distance < nearestDistance {
                     nearest = index
                     nearestDistance = distance
