@@ -17,6 +17,9 @@
 #include "avx2_helpers.h"
 #include "exp_avx2.h"
 
+// Rows whose logs are taken together (csimd_softsort_loss).
+#define CSIMD_LOSS_LOG_BLOCK 16
+
 // Pass 1 over one row: out[j] = 2^(-|c - s_j|^p scale), scale = log2(e) / tau;
 // returns sum_j out[j]. Lanes below 2^-96 flush to 0, as the forward's.
 __attribute__((target("avx2,fma"), always_inline))
@@ -105,12 +108,22 @@ static inline double csimd_softsort_loss(
     // d'(x) = sign(x) (p = 1) or 2 x (p = 2): the factor 2 rides on the scale.
     const float derivative_scale = power == 1 ? inv_tau : 2.0f * inv_tau;
     double loss = 0.0;
+    // The rows' terms |c_i - s_(t_i)|^p / tau and sums Z_i, added to the loss
+    // (in row order) a block at a time: the block's logs are independent
+    // calls, not each one waiting for its row's sum.
+    double distances[CSIMD_LOSS_LOG_BLOCK], sums[CSIMD_LOSS_LOG_BLOCK];
+    size_t pending = 0;
     for (size_t i = row_begin; i < row_end; i++) {
         const float centre = params->centres[i];
         const float sum = csimd_softsort_loss_exp_row(s, centre, params->scratch, n, neg_scale, &k, power);
         const ptrdiff_t t = params->targets[i];
         const double x = (double)centre - (double)s[t];
-        loss += (power == 1 ? fabs(x) : x * x) / tau + log((double)sum);
+        distances[pending] = (power == 1 ? fabs(x) : x * x) / tau;
+        sums[pending] = (double)sum;
+        if (++pending == CSIMD_LOSS_LOG_BLOCK || i + 1 == row_end) {
+            for (size_t r = 0; r < pending; r++) loss += distances[r] + log(sums[r]);
+            pending = 0;
+        }
         const float centre_gradient = csimd_softsort_loss_gradient_row(
             s, centre, params->scratch, params->column_gradient, n,
             _mm256_mul_ps(_mm256_set1_ps(1.0f / sum), _mm256_set1_ps(derivative_scale)), power);

@@ -15,7 +15,8 @@ struct LatencyCommand: ParsableCommand {
             nanoseconds per call of the forward alone (validation and the plan; the outputs are \
             lazy), of the forward + the cross-entropy (its gradient included) and of the forward \
             + the sorted values + their backward; one workspace reused by every call, the \
-            default thread count (work this small never leaves the calling thread).
+            default thread count (work this small never leaves the calling thread). \
+            --powers and --paths keep some of the rows (to profile one case).
             """)
 
     @Option(help: "Batch size B.")
@@ -30,13 +31,26 @@ struct LatencyCommand: ParsableCommand {
     @Option(help: "Timed stretches (the median is printed).")
     var repetitions = 7
 
+    @Option(parsing: .upToNextOption, help: "The powers p to time: 1, 2 or both (default).")
+    var powers: [Double] = [1, 2]
+
+    @Option(parsing: .upToNextOption, help: "The paths to time: automatic, exact-or-gauss (p's own), fused, dense (default: all).")
+    var paths: [String] = ["automatic", "exact-or-gauss", "fused", "dense"]
+
     func validate() throws {
         guard batch > 0, count > 0, calls > 0, repetitions > 0 else {
             throw ValidationError("--batch, --count, --calls and --repetitions must be positive")
         }
+        guard powers.allSatisfy({ $0 == 1 || $0 == 2 }) else { throw ValidationError("--powers takes 1 and 2") }
+        let known: Set = ["automatic", "exact-or-gauss", "fused", "dense"]
+        guard paths.allSatisfy(known.contains) else { throw ValidationError("--paths takes \(known.sorted())") }
     }
 
     func run() throws {
+        // The options' values as plain constants: each read of an `@Option`
+        // in the timed closures would run its property wrapper's getter
+        // (generic metadata, a copy of its parsed state), timed with the call.
+        let batch = batch, count = count
         var generator = SplitMix(seed: 7)
         let scores = (0..<batch * count).map { _ in Float(generator.nextUnit() * 2 - 1) }
         let upstream = (0..<batch * count).map { _ in Float(generator.nextUnit() - 0.5) }
@@ -44,10 +58,12 @@ struct LatencyCommand: ParsableCommand {
         print("simd-bench latency: Float, B = \(batch), n = \(count), backend \(try Backend.preferred()), "
               + "threads \(Parallelism.defaultThreadCount), ns per call, median of \(repetitions) x \(calls) calls")
         print("p    path                forward   forward+loss   forward+sorted values+backward")
-        for power in [1.0, 2.0] {
+        for power in [1.0, 2.0] where powers.contains(power) {
             let op = SoftSort(temperature: 0.1, power: power)
-            let paths: [SoftSortPath] = [.automatic, power == 1 ? .exact : .gauss, .fused, .dense]
-            for path in paths {
+            let named: [(String, SoftSortPath)] = [
+                ("automatic", .automatic), ("exact-or-gauss", power == 1 ? .exact : .gauss), ("fused", .fused), ("dense", .dense),
+            ]
+            for (name, path) in named where paths.contains(name) {
                 let workspace = Workspace<Float>()
                 let forward = try nanoseconds {
                     _ = try op.forward(scores: scores, batch: batch, count: count, path: path, workspace: workspace)

@@ -5,14 +5,16 @@
 /// shares in item order. Bitwise identical for every thread count; `O(B n)`
 /// memory (the partials: `O((B + 48) n)`), no `n x n` buffer.
 enum FusedLossEngine {
+    /// `columnSums`: NeuralSort's column-sum kernels (`nil` for SoftSort).
     static func run<T: VectorScalar>(
-        _ request: LossRequest<T>, kernels: LossKernels<T>, columnSums: DenseKernels<T>
+        _ request: LossRequest<T>, kernels: LossKernels<T>, columnSums: DenseKernels<T>?
     ) -> Loss<T> {
         if ShortRowLossEngine.covers(request, kernels) { return ShortRowLossEngine.run(request, kernels: kernels) }
         let batch = request.shape.batch, n = request.shape.count
         let configuration = request.configuration, scheduler = configuration.scheduler
         let rowsUsed = request.objective.rows(count: n)
         let neural = request.method == .neuralSort
+        precondition(!neural || columnSums != nil, "NeuralSort's fused loss needs its column-sum kernels")
         let blocks = RowBlocks(batch: batch, count: rowsUsed)
         let partialSize = neural ? 2 * n : n
         // No chunk for an empty batch: its rows of n would be allocated for nothing.
@@ -48,7 +50,7 @@ enum FusedLossEngine {
             ) { b, scratch in
                 let row = b * n
                 if neural {
-                    columnSums.columnSums(s + row, n, w.columnSums + row)
+                    columnSums!.columnSums(s + row, n, w.columnSums + row)
                 } else {
                     SortedRows.sort(
                         s + row, count: n, direction: direction, order: w.order + row, sorted: w.sorted + row,
@@ -92,7 +94,7 @@ enum FusedLossEngine {
                     for block in 1..<blocks.blocksPerRow {
                         SIMDMemory.accumulate(first + n, first + block * partialSize + n, 1, n)
                     }
-                    columnSums.columnSumsBackward(s + b * n, n, first + n, gradient)
+                    columnSums!.columnSumsBackward(s + b * n, n, first + n, gradient)
                 } else {
                     // The centres' gradient, routed back to their columns.
                     let order = w.order + b * n, centres = w.centres + b * n

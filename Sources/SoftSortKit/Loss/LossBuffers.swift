@@ -5,17 +5,23 @@
 final class LossBuffers<T: SoftSortScalar>: @unchecked Sendable {
     // @unchecked: mutable state, documented as one workspace per loop; the
     // scheduler's threads write disjoint parts of these buffers within a call.
-    var order: [Int] = []
-    var sorted: [T] = []
-    var columnSums: [T] = []
-    var centres: [T] = []
+    //
+    // @exclusivity(unchecked): the workspace's flag (`Workspace.holding`)
+    // already lets one call at a time reach these arrays, and within a call
+    // the engines access each one at a time. The runtime's check of every
+    // access (a thread-local access set; the fused loss makes about twenty)
+    // was a tenth of a B = 1, n = 16 loss call.
+    @exclusivity(unchecked) var order: [Int] = []
+    @exclusivity(unchecked) var sorted: [T] = []
+    @exclusivity(unchecked) var columnSums: [T] = []
+    @exclusivity(unchecked) var centres: [T] = []
     /// Per work item: its column partial (NeuralSort: and its column-sum partial).
-    var partials: [T] = []
+    @exclusivity(unchecked) var partials: [T] = []
     /// Per work item: its share of the loss.
-    var losses: [Double] = []
+    @exclusivity(unchecked) var losses: [Double] = []
     /// Per scheduler chunk: one row of `P`.
-    var rows: [T] = []
-    var gradient: [T] = []
+    @exclusivity(unchecked) var rows: [T] = []
+    @exclusivity(unchecked) var gradient: [T] = []
     /// The `.gauss` and `.exact` paths' row scratch, one slice per thread.
     let rowScratch = RowScratch()
     /// The `.exact` path's scan state (`ExactState.storage`), kept for the

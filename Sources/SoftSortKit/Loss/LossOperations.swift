@@ -31,8 +31,9 @@ struct LossRequest<T: SoftSortScalar>: Sendable {
 /// (`KernelSet.loss`). The kernels come in with the call (chosen by
 /// `KernelSet.lossKernels` and `KernelSet.denseKernels`).
 struct LossOperations<T: SoftSortScalar>: Sendable {
-    /// One row of `P` at a time (`FusedLossEngine`).
-    let fused: @Sendable (LossRequest<T>, LossKernels<T>, _ columnSums: DenseKernels<T>) -> Loss<T>
+    /// One row of `P` at a time (`FusedLossEngine`); NeuralSort's column
+    /// sums run the dense kernels given (`nil` for SoftSort, which has none).
+    let fused: @Sendable (LossRequest<T>, LossKernels<T>, _ columnSums: DenseKernels<T>?) -> Loss<T>
     /// Through the dense forward's matrices (`DenseLossEngine`).
     let dense: @Sendable (LossRequest<T>, DenseKernels<T>) -> Loss<T>
 }

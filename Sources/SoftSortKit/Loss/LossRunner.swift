@@ -27,8 +27,10 @@ extension Plan {
             // NeuralSort's column sums and their backward run the requested
             // backend's dense kernels (C ones for Float on avx2), as the dense
             // path's do; the reported backend is the loss rows' (the O(n^2) bulk).
+            // SoftSort needs none: no copy of the dense table's closures.
             let kernels = kernelSet.lossKernels(backend, method: method, objective: objective)
-            loss = kernelSet.loss.fused(request, kernels, kernelSet.denseKernels(backend, power: nil))
+            let columnSums = method == .neuralSort ? kernelSet.denseKernels(backend, power: nil) : nil
+            loss = kernelSet.loss.fused(request, kernels, columnSums)
         }
         guard !scale.isIdentity || perturbation != nil else { return loss }
         return Loss(value: loss.value, gradient: fold(scale.divide(loss.gradient)), path: loss.path, backend: loss.backend)

@@ -39,6 +39,19 @@ enum PathCosts {
         let batch: Int
         let upTo: [Int]
         let paths: [SoftSortPath]
+        /// `log(batch)`, the distance's term of the entry: computed once
+        /// with the table, not for each entry at each call.
+        let logBatch: Double
+
+        init(output: OutputKind, power: PowerClass, element: Element, batch: Int, upTo: [Int], paths: [SoftSortPath]) {
+            self.output = output
+            self.power = power
+            self.element = element
+            self.batch = batch
+            self.upTo = upTo
+            self.paths = paths
+            logBatch = Double.libmLog(Double(batch))
+        }
 
         func path(count n: Int) -> SoftSortPath {
             for (k, end) in upTo.enumerated() where n <= end { return paths[k] }
@@ -59,8 +72,8 @@ enum PathCosts {
 
     /// As `cheapest(among:...)`, the candidates given by a predicate: no
     /// array built, and the table read in place (each `Entry` copied would
-    /// retain its two arrays), so a small call's choice costs tens of
-    /// nanoseconds.
+    /// retain its two arrays), only the entries of the call's group
+    /// (`PathCostGroups`), so a small call's choice costs tens of nanoseconds.
     @inline(__always)
     static func cheapest(
         where isCandidate: (SoftSortPath) -> Bool, fallback: SoftSortPath, output: OutputKind, power: DistancePower,
@@ -70,19 +83,19 @@ enum PathCosts {
         let rows = Double(max(batch, 1)) * Double(measuredThreads) / Double(max(threads, 1))
         let logRows = Double.libmLog(rows)
         return table.withUnsafeBufferPointer { entries in
-            var nearest = -1, nearestDistance = Double.infinity
-            for index in entries.indices
-            where entries[index].output == output && entries[index].power == powerClass
-                && entries[index].element == element {
-                let distance = abs(Double.libmLog(Double(entries[index].batch)) - logRows)
-                if distance < nearestDistance {
-                    nearest = index
-                    nearestDistance = distance
+            groups.withGroup(output, powerClass, element) { group in
+                var nearest = -1, nearestDistance = Double.infinity
+                for index in group {
+                    let distance = abs(entries[index].logBatch - logRows)
+                    if distance < nearestDistance {
+                        nearest = index
+                        nearestDistance = distance
+                    }
                 }
+                guard nearest >= 0 else { return fallback }
+                let path = entries[nearest].path(count: count)
+                return isCandidate(path) ? path : fallback
             }
-            guard nearest >= 0 else { return fallback }
-            let path = entries[nearest].path(count: count)
-            return isCandidate(path) ? path : fallback
         }
     }
 }

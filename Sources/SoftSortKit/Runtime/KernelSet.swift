@@ -86,8 +86,10 @@ public final class KernelSet<T: SoftSortScalar>: Sendable {
     }
 }
 
-/// One backend's row kernels for one element type.
-package struct BackendKernels<T>: Sendable {
+/// One backend's row kernels for one element type. A class, as `KernelSet`:
+/// `kernels(for:)` then hands out one reference, not a copy of its tables
+/// (a copy retained and released each of their closures, about thirty).
+package final class BackendKernels<T>: Sendable {
     package let dense: DenseKernels<T>
     package let apply: ApplyKernels<T>
     package let loss: LossKernels<T>
@@ -95,6 +97,14 @@ package struct BackendKernels<T>: Sendable {
     let scanLanes: Int
     /// The backend whose code the exact scans run (`.scalar` or `.simd`).
     let scanBackend: Backend
+
+    init(dense: DenseKernels<T>, apply: ApplyKernels<T>, loss: LossKernels<T>, scanLanes: Int, scanBackend: Backend) {
+        self.dense = dense
+        self.apply = apply
+        self.loss = loss
+        self.scanLanes = scanLanes
+        self.scanBackend = scanBackend
+    }
 }
 
 extension KernelSet where T: ScanScalar {
