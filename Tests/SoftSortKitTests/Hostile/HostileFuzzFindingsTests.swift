@@ -84,12 +84,19 @@ struct HostileFuzzFindingsTests {
         try perturbedProduct(Double.self, size: 1e200)
     }
 
-    func perturbedProduct<T: SoftSortScalar>(_: T.Type, size: Double) throws {
+    /// The fuzzer's row, its three Gumbel samples (`logScores`, seed 0) and
+    /// an upstream gradient of `size` times 0.5 or -1 an entry of the samples.
+    static func fuzzedRow(size: Double) -> (scores: [Double], samples: Int, gradient: [Double], perturbation: GumbelPerturbation) {
         let scores: [Double] = [-4.9375, -2.5625, -5, -1e-45, -4.9375, -5, -1.6875, -5, -4.8125, 3.375, -5, -4.8125]
-        let n = scores.count, samples = 3
+        let samples = 3
+        let gradient: [Double] = (0..<samples * scores.count).map { $0 % 4 == 0 ? 0.5 : -1 }.map { $0 * size }
+        return (scores, samples, gradient, GumbelPerturbation(samplesPerRow: samples, scoreKind: .logScores, seed: 0))
+    }
+
+    func perturbedProduct<T: SoftSortScalar>(_: T.Type, size: Double) throws {
+        let (scores, samples, gradient, perturbation) = Self.fuzzedRow(size: size)
+        let n = scores.count
         let values: [Double] = (0..<samples * n).map { $0 % 5 == 0 ? Double($0 % 7) - 3.4375 : -1 }.map { $0 * size }
-        let gradient: [Double] = (0..<samples * n).map { $0 % 4 == 0 ? 0.5 : -1 }.map { $0 * size }
-        let perturbation = GumbelPerturbation(samplesPerRow: samples, scoreKind: .logScores, seed: 0)
         for path in [SoftSortPath.automatic, .dense, .fused, .gauss] {
             let what = "\(T.self) \(path)"
             let result = try SoftSort(temperature: 1, power: 2, direction: .descending, perturbation: perturbation)
@@ -130,10 +137,8 @@ struct HostileFuzzFindingsTests {
     }
 
     func perturbedValues<T: SoftSortScalar>(_: T.Type, size: Double) throws {
-        let scores: [Double] = [-4.9375, -2.5625, -5, -1e-45, -4.9375, -5, -1.6875, -5, -4.8125, 3.375, -5, -4.8125]
-        let n = scores.count, samples = 3
-        let gradient: [Double] = (0..<samples * n).map { $0 % 4 == 0 ? 0.5 : -1 }.map { $0 * size }
-        let perturbation = GumbelPerturbation(samplesPerRow: samples, scoreKind: .logScores, seed: 0)
+        let (scores, samples, gradient, perturbation) = Self.fuzzedRow(size: size)
+        let n = scores.count
         let cases: [(output: String, path: SoftSortPath)] = [("sortedValues", .fused), ("ranks", .dense)]
         for (output, path) in cases {
             let what = "\(T.self) \(output) \(path)"
