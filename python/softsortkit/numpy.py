@@ -403,7 +403,7 @@ def _loss(name, s, batch, n, t, axis, settings, inputs, gradient, reduction, ret
 
     if reduction != "none":
         grad = np.empty_like(s) if gradient else None
-        value, used = call(s, batch, [_p(x) if type(x) is np.ndarray else x for x in inputs], grad)
+        value, used = call(s, batch, [_p(x) if isinstance(x, np.ndarray) else x for x in inputs], grad)
         # The library's loss is the sum over the lists (cross-entropy) or their mean (kNN).
         if library == reduction:
             factor = 1
