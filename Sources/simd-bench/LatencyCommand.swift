@@ -34,16 +34,20 @@ struct LatencyCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "The powers p to time: 1, 2 or both (default).")
     var powers: [Double] = [1, 2]
 
+    /// The rows' path names, in the order they are printed.
+    static let pathNames = ["automatic", "exact-or-gauss", "fused", "dense"]
+
     @Option(parsing: .upToNextOption, help: "The paths to time: automatic, exact-or-gauss (p's own), fused, dense (default: all).")
-    var paths: [String] = ["automatic", "exact-or-gauss", "fused", "dense"]
+    var paths: [String] = Self.pathNames
 
     func validate() throws {
         guard batch > 0, count > 0, calls > 0, repetitions > 0 else {
             throw ValidationError("--batch, --count, --calls and --repetitions must be positive")
         }
         guard powers.allSatisfy({ $0 == 1 || $0 == 2 }) else { throw ValidationError("--powers takes 1 and 2") }
-        let known: Set = ["automatic", "exact-or-gauss", "fused", "dense"]
-        guard paths.allSatisfy(known.contains) else { throw ValidationError("--paths takes \(known.sorted())") }
+        guard paths.allSatisfy(Self.pathNames.contains) else {
+            throw ValidationError("--paths takes \(Self.pathNames.joined(separator: ", "))")
+        }
     }
 
     func run() throws {
@@ -60,9 +64,7 @@ struct LatencyCommand: ParsableCommand {
         print("p    path                forward   forward+loss   forward+sorted values+backward")
         for power in [1.0, 2.0] where powers.contains(power) {
             let op = SoftSort(temperature: 0.1, power: power)
-            let named: [(String, SoftSortPath)] = [
-                ("automatic", .automatic), ("exact-or-gauss", power == 1 ? .exact : .gauss), ("fused", .fused), ("dense", .dense),
-            ]
+            let named = zip(Self.pathNames, [SoftSortPath.automatic, power == 1 ? .exact : .gauss, .fused, .dense])
             for (name, path) in named where paths.contains(name) {
                 let workspace = Workspace<Float>()
                 let forward = try nanoseconds {
